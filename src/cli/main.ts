@@ -1,0 +1,90 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { type CliIo, EXIT, UsageError } from "./io.js";
+import { planCommand } from "./plan-command.js";
+import { validateCommand } from "./validate-command.js";
+
+export const MAIN_HELP = `Usage: specwright <command> [options]
+
+Specwright runs GitHub Spec Kit's stages on GitHub with AI coding agents.
+
+Commands:
+  validate [file]   check a configuration file and its workflow
+  plan [file]       show the execution plan of a workflow
+
+Options:
+  -h, --help        show this help (or a command's, after the command)
+  -v, --version     print the version
+
+Run 'specwright <command> --help' for a command's options.
+`;
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
+  {
+    validate: validateCommand,
+    plan: planCommand,
+  };
+
+function version(): string {
+  const require = createRequire(import.meta.url);
+  return (require("../../package.json") as { version: string }).version;
+}
+
+/**
+ * Runs the CLI and returns its exit status. Problems with the arguments are
+ * explained on stderr with a pointer to --help; nothing ever prints a stack
+ * trace.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const [name, ...args] = argv;
+  if (
+    name === undefined ||
+    name === "-h" ||
+    name === "--help" ||
+    name === "help"
+  ) {
+    io[name === undefined ? "stderr" : "stdout"](MAIN_HELP);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === "-v" || name === "--version") {
+    io.stdout(`${version()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(
+      `specwright: unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(", ")}\nRun 'specwright --help' for usage.\n`,
+    );
+    return EXIT.usage;
+  }
+  try {
+    return await command(args, io);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (
+      error instanceof UsageError ||
+      (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))
+    ) {
+      io.stderr(
+        `specwright ${name}: ${(error as Error).message}\nRun 'specwright ${name} --help' for usage.\n`,
+      );
+      return EXIT.usage;
+    }
+    io.stderr(
+      `specwright ${name}: internal error: ${(error as Error)?.message ?? String(error)}\nPlease report this at https://github.com/specwright/specwright/issues.\n`,
+    );
+    return EXIT.internal;
+  }
+}
+
+/** The `specwright` executable. */
+export async function main(argv: readonly string[]): Promise<void> {
+  process.exitCode = await runCli(argv, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readFile: (path) => readFile(path, "utf8"),
+  });
+}

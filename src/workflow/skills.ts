@@ -1,0 +1,45 @@
+/**
+ * A skill the stage runner can try before the direct prompt (the
+ * Skills-First seeds' SkillCatalogEntry).
+ */
+export interface SkillInfo {
+  id: string;
+  /** Stage ids the skill has a command for. */
+  supported_stages: readonly string[];
+  /** Only allowlisted skills may be selected. */
+  allowlisted: boolean;
+  /** A Spec Kit skill: the runner invokes `/speckit.<stage>` or its variant. */
+  is_speckit: boolean;
+  /** A command whose success shows the skill is usable on the runner. */
+  health_check?: string | null | undefined;
+}
+
+/** The built-in skill: GitHub Spec Kit's own commands. */
+export const SPECKIT_SKILL: SkillInfo = {
+  id: "speckit",
+  supported_stages: [
+    "constitution",
+    "specify",
+    "clarify",
+    "plan",
+    "checklist",
+    "tasks",
+    "analyze",
+    "implement",
+  ],
+  allowlisted: true,
+  is_speckit: true,
+  health_check: "specify --version",
+};
+
+/** `skill: none` — run the direct prompt only. */
+export const NO_SKILL = "none";
+
+/** Stages the bundled prompt pack has a template for. */
+export const PROMPT_PACK_STAGES = [
+  "specify",
+  "plan",
+  "tasks",
+  "analyze",
+  "implement",
+] as const;
