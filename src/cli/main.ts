@@ -63,13 +63,10 @@ export async function runCli(
   try {
     return await command(args, io);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (
-      error instanceof UsageError ||
-      (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))
-    ) {
+    const message = usageMessage(error);
+    if (message !== undefined) {
       io.stderr(
-        `specwright ${name}: ${(error as Error).message}\nRun 'specwright ${name} --help' for usage.\n`,
+        `specwright ${name}: ${message}\nRun 'specwright ${name} --help' for usage.\n`,
       );
       return EXIT.usage;
     }
@@ -78,6 +75,19 @@ export async function runCli(
     );
     return EXIT.internal;
   }
+}
+
+/** The message of a usage error (ours, or `util.parseArgs`'s), else undefined. */
+function usageMessage(error: unknown): string | undefined {
+  if (error instanceof UsageError) return error.message;
+  const { code, message } = error as { code?: unknown; message?: string };
+  if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS"))
+    return undefined;
+  const option = /[Uu]nknown option '([^']+)'/.exec(message ?? "")?.[1];
+  if (option !== undefined) return `unknown option '${option}'`;
+  const missing = /Option '([^']+)' argument missing/.exec(message ?? "")?.[1];
+  if (missing !== undefined) return `option '${missing}' needs a value`;
+  return message?.split(". ")[0] ?? String(code);
 }
 
 /** The `specwright` executable. */

@@ -7,6 +7,8 @@ interface Def {
   shape?: Record<string, z.ZodType>;
   element?: z.ZodType;
   valueType?: z.ZodType;
+  keyType?: z.ZodType;
+  entries?: Record<string, string | number>;
   options?: z.ZodType[];
 }
 
@@ -45,6 +47,11 @@ function keysOf(schema: z.ZodType): string[] {
   const def = defOf(unwrap(schema));
   if (def.type === "object") return Object.keys(def.shape ?? {});
   if (def.type === "union") return (def.options ?? []).flatMap(keysOf);
+  if (def.type === "record" && def.keyType !== undefined) {
+    const keys = defOf(unwrap(def.keyType));
+    if (keys.type === "enum")
+      return Object.values(keys.entries ?? {}).map(String);
+  }
   return [];
 }
 

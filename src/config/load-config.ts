@@ -17,39 +17,64 @@ export function loadConfig(text: string): CheckConfigResult {
   }
   const result = checkConfig(value);
   if (result.ok) return result;
-  const locate = createLocator(text);
-  const located = result.diagnostics.map(locate);
-  located.sort(
+  const located = result.diagnostics.map(createLocator(text));
+  return { ok: false, diagnostics: sortByPosition(located) };
+}
+
+function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort(
     (a, b) =>
       (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
   );
-  return { ok: false, diagnostics: located };
 }
 
 /**
- * Reports every syntax error, using the `yaml` parser's messages (it
- * collects all of them); falls back to js-yaml's single error.
+ * Reports every syntax error: js-yaml's (the parser that failed, and the
+ * more precise message), then any further errors the `yaml` parser finds on
+ * other lines, since it does not stop at the first one.
  */
 function syntaxErrors(text: string, error: unknown): Diagnostic[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return doc.errors.map((e) => ({
-      message: `invalid YAML: ${(e.message.split("\n")[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, "")}`,
-      path: [],
-      line: e.linePos?.[0].line ?? 1,
-      column: e.linePos?.[0].col ?? 1,
-    }));
-  }
-  if (error instanceof jsyaml.YAMLException) {
-    return [
-      {
+  if (!(error instanceof jsyaml.YAMLException)) throw error;
+  const doc = parseDocument(text, {
+    lineCounter: new LineCounter(),
+    uniqueKeys: true,
+  });
+  const multiple = doc.errors.find((e) => e.code === "MULTIPLE_DOCS");
+  const at = multiple?.linePos?.[0];
+  const first: Diagnostic = at
+    ? {
+        message:
+          "invalid YAML: the file must hold one document; remove the '---' separator",
+        path: [],
+        line: at.line,
+        column: at.col,
+      }
+    : {
         message: `invalid YAML: ${error.reason}`,
         path: [],
         line: (error.mark?.line ?? 0) + 1,
         column: (error.mark?.column ?? 0) + 1,
-      },
-    ];
+      };
+  const more: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const position = e.linePos?.[0];
+    if (
+      e === multiple ||
+      position === undefined ||
+      position.line === first.line
+    ) {
+      continue;
+    }
+    const message = (e.message.split("\n")[0] ?? "").replace(
+      / at line \d+, column \d+:?$/,
+      "",
+    );
+    more.push({
+      message: `invalid YAML: ${message}`,
+      path: [],
+      line: position.line,
+      column: position.col,
+    });
   }
-  throw error;
+  return sortByPosition([first, ...more]);
 }

@@ -20,14 +20,9 @@ export function createLocator(
   text: string,
 ): (diagnostic: Diagnostic) => Diagnostic {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    keepSourceTokens: false,
-    uniqueKeys: false,
-  });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
   return (diagnostic) => {
-    const offset = locate(doc, text, diagnostic);
-    const { line, col } = lineCounter.linePos(offset);
+    const { line, col } = lineCounter.linePos(locate(doc, text, diagnostic));
     return { ...diagnostic, line, column: col };
   };
 }
@@ -43,17 +38,15 @@ function locate(doc: Document, text: string, diagnostic: Diagnostic): number {
   for (const segment of diagnostic.path) {
     node = resolve(doc, node);
     if (isMap(node)) {
-      const pair = node.items.find((item) => {
-        const k = item.key;
-        return isScalar(k)
-          ? String(k.value) === String(segment)
-          : k === segment;
-      });
+      const pair = node.items.find(
+        (item) =>
+          isScalar(item.key) && String(item.key.value) === String(segment),
+      );
       if (pair === undefined) {
         complete = false;
         break;
       }
-      key = isScalar(pair.key) ? pair.key : undefined;
+      key = pair.key as Node;
       node = pair.value;
     } else if (
       isSeq(node) &&
@@ -67,9 +60,12 @@ function locate(doc: Document, text: string, diagnostic: Diagnostic): number {
       break;
     }
   }
-  if (complete && diagnostic.target === "key" && key?.range)
-    return key.range[0];
   node = resolve(doc, node);
+  if (key?.range) {
+    if (complete && diagnostic.target === "key") return key.range[0];
+    // A missing key: point at the key that names the mapping it belongs in.
+    if (!complete && isMap(node)) return key.range[0];
+  }
   const range = (node as Node | null)?.range;
   if (!range) return key?.range?.[0] ?? 0;
   if (
@@ -95,27 +91,59 @@ function offsetInScalar(
   const column = offset - (before.lastIndexOf("\n") + 1);
   const lineText = value.split("\n")[lineIndex] ?? "";
   const source = text.slice(start, end);
-  const block =
-    node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
-  if (block) {
-    // A block scalar's content starts on the line after its header.
-    let lineStart = text.indexOf("\n", start) + 1;
-    for (let i = 0; i < lineIndex; i++)
-      lineStart = text.indexOf("\n", lineStart) + 1;
-    const sourceLine = text.slice(
-      lineStart,
-      text.indexOf("\n", lineStart) >>> 0,
-    );
-    const at = lineText === "" ? -1 : sourceLine.indexOf(lineText);
-    return lineStart + (at === -1 ? column : at + column);
-  }
-  const quote =
-    node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE
-      ? 1
-      : 0;
-  if (lineIndex === 0 && source.slice(quote, quote + value.length) === value) {
-    return start + quote + offset;
+  switch (node.type) {
+    case Scalar.BLOCK_LITERAL:
+    case Scalar.BLOCK_FOLDED: {
+      // A block scalar's content starts on the line after its header.
+      let lineStart = text.indexOf("\n", start) + 1;
+      for (let i = 0; i < lineIndex; i++) {
+        lineStart = text.indexOf("\n", lineStart) + 1;
+      }
+      const lineEnd = text.indexOf("\n", lineStart);
+      const sourceLine = text.slice(
+        lineStart,
+        lineEnd === -1 ? undefined : lineEnd,
+      );
+      const at = lineText === "" ? -1 : sourceLine.indexOf(lineText);
+      return lineStart + (at === -1 ? column : at + column);
+    }
+    case Scalar.QUOTE_DOUBLE:
+    case Scalar.QUOTE_SINGLE: {
+      const single = node.type === Scalar.QUOTE_SINGLE;
+      const walked = walkQuoted(text, start, end, offset, single);
+      if (walked !== undefined) return walked;
+      break;
+    }
+    default:
+      if (lineIndex === 0 && source.startsWith(value)) return start + offset;
   }
   const at = lineText === "" ? -1 : source.indexOf(lineText);
   return at === -1 ? start : start + at + column;
+}
+
+const ESCAPE_LENGTH: Readonly<Record<string, number>> = { x: 4, u: 6, U: 10 };
+
+/**
+ * Walks a one-line quoted scalar from its opening quote to the source
+ * position of the value's `offset`, undoing `''` (single quotes) and
+ * backslash escapes (double quotes). Undefined for a scalar over several
+ * lines, whose folding this does not follow.
+ */
+function walkQuoted(
+  text: string,
+  start: number,
+  end: number,
+  offset: number,
+  single: boolean,
+): number | undefined {
+  let position = start + 1;
+  for (let v = 0; v < offset; v++) {
+    const c = text[position];
+    if (position >= end || c === "\n") return undefined;
+    if (single && c === "'" && text[position + 1] === "'") position += 2;
+    else if (!single && c === "\\") {
+      position += ESCAPE_LENGTH[text[position + 1] ?? ""] ?? 2;
+    } else position += 1;
+  }
+  return position;
 }

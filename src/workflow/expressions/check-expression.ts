@@ -1,6 +1,7 @@
 import { didYouMean } from "../did-you-mean.js";
 import type { Expression, LiteralValue } from "./ast.js";
 import { ExpressionError } from "./expression-error.js";
+import { missingArgument, parseFormat } from "./format-string.js";
 import {
   arityText,
   FUNCTION_NAMES,
@@ -114,7 +115,9 @@ export function checkExpression(
           root.name === "run" ? RUN_FIELDS : WORKFLOW_FIELDS;
         if (first === undefined) return { type: "object" };
         if (first.key === undefined) return ANY;
-        const type = fields[first.key];
+        const type = Object.hasOwn(fields, first.key)
+          ? fields[first.key]
+          : undefined;
         if (type === undefined) {
           return fail(
             `${root.name} has no field '${first.key}'${didYouMean(first.key, Object.keys(fields))}; fields: ${Object.keys(fields).join(", ")}`,
@@ -137,7 +140,9 @@ export function checkExpression(
         return access({ type: "string" }, rest, `env.${first.key}`);
       }
       default: {
-        const hint = FOREIGN_NAMES[root.name];
+        const hint = Object.hasOwn(FOREIGN_NAMES, root.name)
+          ? FOREIGN_NAMES[root.name]
+          : undefined;
         const suggestion =
           hint === undefined ? didYouMean(root.name, NAMESPACES) : ` (${hint})`;
         return fail(
@@ -336,22 +341,14 @@ export function checkExpression(
   }
 
   function checkFormat(template: string, count: number, node: Expression) {
-    const placeholders =
-      template.replace(/\{\{|\}\}/g, "").match(/\{[^}]*\}?/g) ?? [];
-    for (const placeholder of placeholders) {
-      const index = /^\{(\d+)\}$/.exec(placeholder)?.[1];
-      if (index === undefined) {
-        fail(
-          `format: invalid placeholder '${placeholder}'; use {0}, {1}, … (or {{ and }} for braces)`,
-          node.start,
-          node.end,
-        );
-      } else if (Number(index) >= count) {
-        fail(
-          `format: placeholder {${index}} has no argument (${count} given)`,
-          node.start,
-          node.end,
-        );
+    const parsed = parseFormat(template);
+    if ("error" in parsed) {
+      fail(parsed.error, node.start, node.end);
+      return;
+    }
+    for (const part of parsed.parts) {
+      if (typeof part === "number" && part >= count) {
+        fail(missingArgument(part, count), node.start, node.end);
       }
     }
   }

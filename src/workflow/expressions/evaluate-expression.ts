@@ -3,9 +3,11 @@ import { ExpressionError } from "./expression-error.js";
 import { arityText, lookupFunction } from "./functions.js";
 import {
   compareValues,
+  isPrimitive,
   isTruthy,
   looseEquals,
   toNumber,
+  toText,
   type Value,
   type ValueObject,
 } from "./values.js";
@@ -13,20 +15,49 @@ import {
 /** The namespaces an expression can read, by name (`parameters`, `stages`, …). */
 export type Scope = Readonly<Record<string, Value>>;
 
+/**
+ * Arrays made by `*`: reading a property of one reads it of every element
+ * (`labels.*.name`), dropping nulls, as GitHub Actions' object filters do.
+ */
+const FILTERED = new WeakSet<Value[]>();
+
+function filtered(items: Value[]): Value[] {
+  FILTERED.add(items);
+  return items;
+}
+
 function property(object: Value, key: Value): Value {
   if (Array.isArray(object)) {
-    if (typeof key !== "number" && typeof key !== "string") return null;
-    const index = toNumber(key);
-    return Number.isInteger(index) ? (object[index] ?? null) : null;
+    if (FILTERED.has(object)) {
+      const out: Value[] = [];
+      for (const item of object) {
+        const value = property(item, key);
+        if (value !== null) out.push(value);
+      }
+      return filtered(out);
+    }
+    if (!isPrimitive(key)) return null;
+    const index = Math.floor(toNumber(key));
+    return Number.isNaN(index) || index < 0 ? null : (object[index] ?? null);
   }
   if (
     object !== null &&
     typeof object === "object" &&
-    typeof key === "string"
+    isPrimitive(key) &&
+    key !== null
   ) {
-    return Object.hasOwn(object, key) ? (object[key] ?? null) : null;
+    const name = toText(key);
+    return Object.hasOwn(object, name) ? (object[name] ?? null) : null;
   }
   return null;
+}
+
+function elements(value: Value): Value[] {
+  if (Array.isArray(value)) return value;
+  if (value !== null && typeof value === "object") {
+    return Object.values(value as ValueObject);
+  }
+  return [];
 }
 
 /**
@@ -61,11 +92,10 @@ export function evaluateExpression(
       );
     case "wildcard": {
       const object = evaluateExpression(expression.object, scope);
-      if (Array.isArray(object)) return object;
-      if (object !== null && typeof object === "object") {
-        return Object.values(object as ValueObject);
+      if (Array.isArray(object) && FILTERED.has(object)) {
+        return filtered(object.flatMap(elements));
       }
-      return [];
+      return filtered([...elements(object)]);
     }
     case "call": {
       const spec = lookupFunction(expression.name);

@@ -1,9 +1,11 @@
 import { ExpressionError } from "./expression-error.js";
+import { missingArgument, parseFormat } from "./format-string.js";
 import {
+  foldCase,
+  isPrimitive,
   kindOf,
   looseEquals,
   toText,
-  toValue,
   type Value,
   type ValueKind,
 } from "./values.js";
@@ -23,10 +25,6 @@ export interface FunctionSpec {
 
 const TEXTUAL = ["string", "number", "boolean", "null"] as const;
 
-function upper(value: Value): string {
-  return toText(value).toUpperCase();
-}
-
 /** `format('{0} and {1}', a, b)`; `{{` and `}}` are literal braces. */
 export function formatString(
   template: string,
@@ -34,46 +32,26 @@ export function formatString(
   start: number,
   end: number,
 ): string {
+  const parsed = parseFormat(template);
+  if ("error" in parsed) throw new ExpressionError(parsed.error, start, end);
   let out = "";
-  for (let i = 0; i < template.length; i++) {
-    const c = template[i];
-    if (c === "{" && template[i + 1] === "{") {
-      out += "{";
-      i++;
-    } else if (c === "}" && template[i + 1] === "}") {
-      out += "}";
-      i++;
-    } else if (c === "{") {
-      const close = template.indexOf("}", i);
-      const digits = close === -1 ? "" : template.slice(i + 1, close);
-      if (!/^\d+$/.test(digits)) {
-        throw new ExpressionError(
-          `format: invalid placeholder at position ${i} of '${template}'; use {0}, {1}, … or {{ and }} for braces`,
-          start,
-          end,
-        );
-      }
-      const index = Number(digits);
-      if (index >= args.length) {
-        throw new ExpressionError(
-          `format: placeholder {${index}} has no argument (${args.length} given)`,
-          start,
-          end,
-        );
-      }
-      out += toText(args[index] as Value);
-      i = close;
-    } else if (c === "}") {
-      throw new ExpressionError(
-        `format: unmatched '}' at position ${i} of '${template}'; use }} for a literal brace`,
-        start,
-        end,
-      );
-    } else {
-      out += c;
-    }
+  for (const part of parsed.parts) {
+    if (typeof part === "string") out += part;
+    else if (part >= args.length) {
+      throw new ExpressionError(missingArgument(part, args.length), start, end);
+    } else out += toText(args[part] as Value);
   }
   return out;
+}
+
+/** Text comparison for startsWith/endsWith: both sides must be primitives. */
+function textTest(
+  test: (text: string, part: string) => boolean,
+): (args: Value[]) => Value {
+  return ([text = null, part = null]) =>
+    isPrimitive(text) &&
+    isPrimitive(part) &&
+    test(foldCase(toText(text)), foldCase(toText(part)));
 }
 
 /** The built-in functions, with GitHub Actions' semantics where both have them. */
@@ -112,7 +90,8 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     call([search = null, item = null]) {
       if (Array.isArray(search))
         return search.some((e) => looseEquals(e, item));
-      return upper(search).includes(upper(item));
+      if (!isPrimitive(search) || !isPrimitive(item)) return false;
+      return foldCase(toText(search)).includes(foldCase(toText(item)));
     },
   },
   startsWith: {
@@ -121,9 +100,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     accepts: [TEXTUAL, TEXTUAL],
     returns: "boolean",
     signature: "startsWith(text, prefix)",
-    call([text = null, prefix = null]) {
-      return upper(text).startsWith(upper(prefix));
-    },
+    call: textTest((text, prefix) => text.startsWith(prefix)),
   },
   endsWith: {
     minArgs: 2,
@@ -131,9 +108,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     accepts: [TEXTUAL, TEXTUAL],
     returns: "boolean",
     signature: "endsWith(text, suffix)",
-    call([text = null, suffix = null]) {
-      return upper(text).endsWith(upper(suffix));
-    },
+    call: textTest((text, suffix) => text.endsWith(suffix)),
   },
   format: {
     minArgs: 1,
@@ -163,8 +138,16 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     accepts: ["any"],
     returns: "string",
     signature: "toJSON(value)",
-    call([value = null]) {
-      return JSON.stringify(value, null, 2);
+    call([value = null], start, end) {
+      try {
+        return JSON.stringify(value, null, 2);
+      } catch {
+        throw new ExpressionError(
+          "toJSON: the value is nested too deeply",
+          start,
+          end,
+        );
+      }
     },
   },
   fromJSON: {
@@ -175,10 +158,16 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = {
     signature: "fromJSON(text)",
     call([text = null], start, end) {
       try {
-        return toValue(JSON.parse(toText(text)));
+        // JSON.parse makes exactly the values a Value can be, and keeps a
+        // "__proto__" key as a key.
+        return JSON.parse(toText(text)) as Value;
       } catch (error) {
+        const reason =
+          error instanceof RangeError
+            ? "nested too deeply"
+            : (error as Error).message;
         throw new ExpressionError(
-          `fromJSON: not valid JSON (${(error as Error).message})`,
+          `fromJSON: not valid JSON (${reason})`,
           start,
           end,
         );
@@ -198,12 +187,13 @@ export function lookupFunction(name: string): FunctionSpec | undefined {
   return BY_LOWER_NAME.get(name.toLowerCase());
 }
 
-/** `1 argument`, `1 or 2 arguments`, `1 or more arguments`. */
+/** `1 argument`, `1 to 2 arguments`, `1 or more arguments`. */
 export function arityText(spec: FunctionSpec): string {
   const noun = (n: number) => (n === 1 ? "argument" : "arguments");
   if (spec.minArgs === spec.maxArgs)
     return `${spec.minArgs} ${noun(spec.minArgs)}`;
-  if (spec.maxArgs === Number.POSITIVE_INFINITY)
+  if (spec.maxArgs === Number.POSITIVE_INFINITY) {
     return `${spec.minArgs} or more arguments`;
+  }
   return `${spec.minArgs} to ${spec.maxArgs} arguments`;
 }

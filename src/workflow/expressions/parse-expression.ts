@@ -2,7 +2,7 @@ import type { ComparisonOperator, Expression } from "./ast.js";
 import { ExpressionError } from "./expression-error.js";
 import { type Token, tokenize } from "./tokenize.js";
 
-const LITERALS: Record<string, string | number | boolean | null> = {
+const LITERALS: Readonly<Record<string, string | number | boolean | null>> = {
   true: true,
   false: false,
   null: null,
@@ -10,17 +10,22 @@ const LITERALS: Record<string, string | number | boolean | null> = {
   Infinity: Number.POSITIVE_INFINITY,
 };
 
-/** Deeper nesting than this is refused rather than risking the stack. */
+/**
+ * Deeper nesting than this is refused rather than risking the stack. Long
+ * operator chains (`a || b || …`, `a.b.c…`) nest too: each link is a level
+ * of the tree that evaluation walks recursively.
+ */
 const MAX_DEPTH = 100;
 
-function describe(token: Token): string {
+function describe(token: Token, article = true): string {
+  const the = article ? "the " : "";
   switch (token.kind) {
     case "end":
-      return "the end of the expression";
+      return `${the}end of the expression`;
     case "string":
-      return `the string '${token.value}'`;
+      return `${the}string '${token.value}'`;
     case "number":
-      return `the number ${token.value}`;
+      return `${the}number ${token.value}`;
     default:
       return `'${token.value}'`;
   }
@@ -37,6 +42,9 @@ export function parseExpression(source: string): Expression {
   const tokens = tokenize(source);
   let position = 0;
   let depth = 0;
+  /** Where an error about `token` ends: at least one character, never past the source. */
+  const endOf = (token: Token) =>
+    Math.min(source.length, Math.max(token.end, token.start + 1));
 
   const peek = (): Token => tokens[position] as Token;
   const next = (): Token => tokens[position++] as Token;
@@ -50,7 +58,7 @@ export function parseExpression(source: string): Expression {
       throw new ExpressionError(
         `expected '${value}' ${context}, found ${describe(token)}`,
         token.start,
-        Math.max(token.end, token.start + 1),
+        endOf(token),
       );
     }
     return next();
@@ -86,78 +94,61 @@ export function parseExpression(source: string): Expression {
     };
   }
 
-  function or(): Expression {
-    let left = and();
-    while (isOperator("||")) {
+  /**
+   * A left-associative chain `operand (op operand)*`. Each link deepens the
+   * tree by one, so it counts against the nesting limit until the chain ends.
+   */
+  function chain(
+    operand: () => Expression,
+    operators: readonly string[],
+    link: (operator: string, left: Expression, right: Expression) => Expression,
+  ): Expression {
+    let left = operand();
+    let links = 0;
+    for (;;) {
+      const token = peek();
+      if (
+        token.kind !== "operator" ||
+        !operators.includes(token.value as string)
+      )
+        break;
       next();
-      const right = and();
-      left = {
-        kind: "logical",
-        operator: "||",
-        left,
-        right,
-        start: left.start,
-        end: right.end,
-      };
+      enter(token);
+      links++;
+      left = link(token.value as string, left, operand());
     }
+    depth -= links;
     return left;
   }
 
-  function and(): Expression {
-    let left = equality();
-    while (isOperator("&&")) {
-      next();
-      const right = equality();
-      left = {
-        kind: "logical",
-        operator: "&&",
-        left,
-        right,
-        start: left.start,
-        end: right.end,
-      };
-    }
-    return left;
-  }
+  const logical =
+    (operator: "&&" | "||") =>
+    (_: string, left: Expression, right: Expression): Expression => ({
+      kind: "logical",
+      operator,
+      left,
+      right,
+      start: left.start,
+      end: right.end,
+    });
+  const binary = (
+    operator: string,
+    left: Expression,
+    right: Expression,
+  ): Expression => ({
+    kind: "binary",
+    operator: operator as ComparisonOperator,
+    left,
+    right,
+    start: left.start,
+    end: right.end,
+  });
 
-  function equality(): Expression {
-    let left = comparison();
-    while (isOperator("==") || isOperator("!=")) {
-      const operator = next().value as ComparisonOperator;
-      const right = comparison();
-      left = {
-        kind: "binary",
-        operator,
-        left,
-        right,
-        start: left.start,
-        end: right.end,
-      };
-    }
-    return left;
-  }
-
-  function comparison(): Expression {
-    let left = unary();
-    while (
-      isOperator("<") ||
-      isOperator("<=") ||
-      isOperator(">") ||
-      isOperator(">=")
-    ) {
-      const operator = next().value as ComparisonOperator;
-      const right = unary();
-      left = {
-        kind: "binary",
-        operator,
-        left,
-        right,
-        start: left.start,
-        end: right.end,
-      };
-    }
-    return left;
-  }
+  const or = (): Expression => chain(and, ["||"], logical("||"));
+  const and = (): Expression => chain(equality, ["&&"], logical("&&"));
+  const equality = (): Expression => chain(comparison, ["==", "!="], binary);
+  const comparison = (): Expression =>
+    chain(unary, ["<", "<=", ">", ">="], binary);
 
   function unary(): Expression {
     if (isOperator("!")) {
@@ -172,9 +163,11 @@ export function parseExpression(source: string): Expression {
 
   function postfix(expression: Expression): Expression {
     let result = expression;
+    let links = 0;
     for (;;) {
       if (isOperator(".")) {
-        next();
+        enter(next());
+        links++;
         const token = next();
         if (token.kind === "operator" && token.value === "*") {
           result = {
@@ -196,12 +189,12 @@ export function parseExpression(source: string): Expression {
           throw new ExpressionError(
             `expected a property name after '.', found ${describe(token)}`,
             token.start,
-            Math.max(token.end, token.start + 1),
+            endOf(token),
           );
         }
       } else if (isOperator("[")) {
-        const open = next();
-        enter(open);
+        enter(next());
+        links++;
         if (isOperator("*")) {
           next();
           const close = expect("]", "after '[*'");
@@ -222,8 +215,8 @@ export function parseExpression(source: string): Expression {
             end: close.end,
           };
         }
-        depth--;
       } else {
+        depth -= links;
         return result;
       }
     }
@@ -243,7 +236,7 @@ export function parseExpression(source: string): Expression {
       case "identifier": {
         const name = token.value as string;
         if (isOperator("(")) return call(token);
-        if (name in LITERALS) {
+        if (Object.hasOwn(LITERALS, name)) {
           return {
             kind: "literal",
             value: LITERALS[name] ?? null,
@@ -271,7 +264,7 @@ export function parseExpression(source: string): Expression {
         );
     }
     throw new ExpressionError(
-      `unexpected ${describe(token)}: expected a value`,
+      `unexpected ${describe(token, false)}: expected a value`,
       token.start,
       token.end,
     );
@@ -307,7 +300,7 @@ export function parseExpression(source: string): Expression {
   const trailing = peek();
   if (trailing.kind !== "end") {
     throw new ExpressionError(
-      `unexpected ${describe(trailing)} after the expression`,
+      `unexpected ${describe(trailing, false)} after the expression`,
       trailing.start,
       trailing.end,
     );

@@ -10,26 +10,9 @@ export interface Token {
   end: number;
 }
 
-const OPERATORS = [
-  "==",
-  "!=",
-  "<=",
-  ">=",
-  "&&",
-  "||",
-  "<",
-  ">",
-  "!",
-  "(",
-  ")",
-  "[",
-  "]",
-  ".",
-  ",",
-  "?",
-  ":",
-  "*",
-];
+/** Two-character operators, then one-character ones. */
+const DOUBLE_OPERATORS = new Set(["==", "!=", "<=", ">=", "&&", "||"]);
+const SINGLE_OPERATORS = new Set("<>!()[].,?:*");
 
 const isDigit = (c: string) => c >= "0" && c <= "9";
 const isIdentifierStart = (c: string) =>
@@ -40,7 +23,8 @@ const isSpace = (c: string) =>
   c === " " || c === "\t" || c === "\n" || c === "\r";
 
 // JSON numbers, plus hexadecimal (0x1F) as in GitHub Actions expressions.
-const NUMBER = /-?(?:0x[0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/y;
+const NUMBER =
+  /-?(?:0[xX][0-9a-fA-F]+|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/y;
 
 /**
  * Splits an expression into tokens. Strings use single quotes, with `''` for
@@ -116,7 +100,7 @@ export function tokenize(source: string): Token[] {
         }
         const negative = text.startsWith("-");
         const body = negative ? text.slice(1) : text;
-        const magnitude = body.startsWith("0x")
+        const magnitude = /^0x/i.test(body)
           ? Number.parseInt(body.slice(2), 16)
           : Number(body);
         tokens.push({
@@ -139,7 +123,12 @@ export function tokenize(source: string): Token[] {
       });
       continue;
     }
-    const operator = OPERATORS.find((op) => source.startsWith(op, i));
+    const pair = source.slice(i, i + 2);
+    const operator = DOUBLE_OPERATORS.has(pair)
+      ? pair
+      : SINGLE_OPERATORS.has(c)
+        ? c
+        : undefined;
     if (operator !== undefined) {
       i += operator.length;
       tokens.push({ kind: "operator", value: operator, start, end: i });

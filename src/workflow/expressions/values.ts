@@ -18,9 +18,13 @@ export function kindOf(value: Value): ValueKind {
   return typeof value as "boolean" | "number" | "string" | "object";
 }
 
+/** A JSON number, as GitHub Actions reads numbers out of strings. */
+const JSON_NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
 /**
  * Number coercion as GitHub Actions does it: null → 0, booleans → 1/0,
- * strings parsed as JSON numbers (empty → 0, else NaN), arrays and objects → NaN.
+ * strings parsed as JSON numbers (empty → 0, else NaN), arrays and objects
+ * → NaN.
  */
 export function toNumber(value: Value): number {
   switch (kindOf(value)) {
@@ -37,11 +41,10 @@ export function toNumber(value: Value): number {
         const magnitude = Number.parseInt(text.replace(/^-?0x/i, ""), 16);
         return text.startsWith("-") ? -magnitude : magnitude;
       }
-      return /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(text) ||
-        text === "NaN" ||
-        /^-?Infinity$/.test(text)
-        ? Number(text)
-        : Number.NaN;
+      if (JSON_NUMBER.test(text) || /^-?(?:Infinity|NaN)$/.test(text)) {
+        return Number(text);
+      }
+      return Number.NaN;
     }
     default:
       return Number.NaN;
@@ -72,6 +75,28 @@ export function isTruthy(value: Value): boolean {
   return true;
 }
 
+/** Null, booleans, numbers and strings: what can compare as text. */
+export function isPrimitive(
+  value: Value,
+): value is null | boolean | number | string {
+  return value === null || typeof value !== "object";
+}
+
+/**
+ * Case folding for comparisons, character by character (an ordinal,
+ * case-insensitive comparison, as GitHub Actions does): `ß` does not become
+ * `SS`.
+ */
+export function foldCase(text: string): string {
+  if (/^[ -~]*$/.test(text)) return text.toUpperCase();
+  let out = "";
+  for (const c of text) {
+    const upper = c.toUpperCase();
+    out += upper.length === c.length ? upper : c;
+  }
+  return out;
+}
+
 /**
  * `==` as GitHub Actions defines it: strings compare ignoring case; values of
  * different types are compared as numbers; arrays and objects only equal
@@ -82,18 +107,11 @@ export function looseEquals(left: Value, right: Value): boolean {
   const rightKind = kindOf(right);
   if (leftKind === rightKind) {
     if (leftKind === "string") {
-      return (left as string).toUpperCase() === (right as string).toUpperCase();
+      return foldCase(left as string) === foldCase(right as string);
     }
     return left === right;
   }
-  if (
-    leftKind === "array" ||
-    leftKind === "object" ||
-    rightKind === "array" ||
-    rightKind === "object"
-  ) {
-    return false;
-  }
+  if (!isPrimitive(left) || !isPrimitive(right)) return false;
   return toNumber(left) === toNumber(right);
 }
 
@@ -109,8 +127,8 @@ export function compareValues(
   let a: number | string;
   let b: number | string;
   if (typeof left === "string" && typeof right === "string") {
-    a = left.toUpperCase();
-    b = right.toUpperCase();
+    a = foldCase(left);
+    b = foldCase(right);
   } else {
     a = toNumber(left);
     b = toNumber(right);
@@ -127,7 +145,10 @@ export function compareValues(
   }
 }
 
-/** Turns any JSON-compatible JavaScript value into a {@link Value}. */
+/**
+ * Turns any JSON-compatible JavaScript value into a {@link Value}. Keys are
+ * defined as own properties, so a `__proto__` key stays a key.
+ */
 export function toValue(input: unknown): Value {
   if (input === undefined || input === null) return null;
   if (
@@ -140,7 +161,14 @@ export function toValue(input: unknown): Value {
   if (Array.isArray(input)) return input.map(toValue);
   if (typeof input === "object") {
     const out: ValueObject = {};
-    for (const [key, item] of Object.entries(input)) out[key] = toValue(item);
+    for (const [key, item] of Object.entries(input)) {
+      Object.defineProperty(out, key, {
+        value: toValue(item),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return String(input);

@@ -6,6 +6,7 @@ import { referencedNames } from "../expressions/referenced-names.js";
 import { isTruthy, toValue } from "../expressions/values.js";
 import type { StageGraph } from "../graph/build-graph.js";
 import { computeBatches } from "../graph/compute-batches.js";
+import { resolveAgent } from "../resolve-agent.js";
 import {
   type AgentBackend,
   type AgentOverride,
@@ -129,15 +130,11 @@ export function planWorkflow(options: PlanOptions): ExecutionPlan {
     const gate = stageGate(stage);
     if (gate !== undefined) planned.gate = gate;
     if (stage.type === "agent") {
-      const backend =
-        stage.agent?.backend ?? options.agent?.backend ?? "claude";
-      const model = stage.agent?.model ?? options.agent?.model;
-      const maxTurns = stage.agent?.max_turns ?? options.agent?.max_turns;
-      planned.agent = {
-        backend,
-        ...(model === undefined ? {} : { model }),
-        ...(maxTurns === undefined ? {} : { max_turns: maxTurns }),
-      };
+      const { args: _, ...agent } = resolveAgent(
+        options.agent ?? { backend: "claude" },
+        stage.agent,
+      );
+      planned.agent = agent;
       planned.skill = stage.skill ?? NO_SKILL;
       planned.fallback =
         planned.skill !== NO_SKILL &&

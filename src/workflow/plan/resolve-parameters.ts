@@ -56,7 +56,9 @@ export function resolveParameters(
   const values: ParameterValues = {};
   const errors: string[] = [];
   for (const [name, raw] of Object.entries(supplied)) {
-    const parameter = declared[name];
+    const parameter = Object.hasOwn(declared, name)
+      ? declared[name]
+      : undefined;
     if (parameter === undefined) {
       const names = Object.keys(declared);
       errors.push(
@@ -74,7 +76,7 @@ export function resolveParameters(
       value = coerced.value;
     } else if (kindOf(raw) !== parameter.type) {
       errors.push(
-        `parameter '${name}': expected a ${parameter.type}, got ${kindOf(raw)}`,
+        `parameter '${name}': expected ${parameter.type === "object" || parameter.type === "array" ? "an" : "a"} ${parameter.type}, got ${kindOf(raw)}`,
       );
       continue;
     }
