@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Expression } from "../../../src/workflow/expressions/ast.js";
 import type { Scope } from "../../../src/workflow/expressions/evaluate-expression.js";
-import { ExpressionError } from "../../../src/workflow/expressions/expression-error.js";
 import {
   evaluateTemplate,
   hasExpressions,
@@ -11,6 +10,7 @@ import {
   type TemplatePart,
 } from "../../../src/workflow/expressions/parse-template.js";
 import type { Value } from "../../../src/workflow/expressions/values.js";
+import { thrown } from "../../support/thrown.js";
 
 /**
  * A part as `text:…` or `expr@offset:…`, where `…` is the slice of the
@@ -25,16 +25,6 @@ function describeParts(text: string, parts: readonly TemplatePart[]): string[] {
           part.offset + part.expression.end,
         )}`,
   );
-}
-
-function thrown(run: () => unknown): ExpressionError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  throw new Error("expected an ExpressionError, but nothing was thrown");
 }
 
 interface ErrorCase {

@@ -5,6 +5,7 @@ import {
   type TokenKind,
   tokenize,
 } from "../../../src/workflow/expressions/tokenize.js";
+import { thrown } from "../../support/thrown.js";
 
 /** `kind value start-end`, so a whole token list fits on one line. */
 function show(token: Token): string {
@@ -15,16 +16,6 @@ function show(token: Token): string {
 
 function tokens(source: string): string[] {
   return tokenize(source).map(show);
-}
-
-function thrown(run: () => unknown): ExpressionError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  throw new Error("expected an ExpressionError, but nothing was thrown");
 }
 
 interface TokensCase {

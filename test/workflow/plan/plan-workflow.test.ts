@@ -8,21 +8,7 @@ import {
   planWorkflow,
 } from "../../../src/workflow/plan/plan-workflow.js";
 import type { ParameterValues } from "../../../src/workflow/plan/resolve-parameters.js";
-import { Workflow } from "../../../src/workflow/schema.js";
-
-type Extra = Omit<PlanOptions, "workflow" | "graph" | "parameters">;
-
-/** Parses and checks a workflow (it must be valid), then plans it. */
-function plan(
-  raw: unknown,
-  parameters: ParameterValues = {},
-  extra: Extra = {},
-): ExecutionPlan {
-  const workflow = Workflow.parse(raw);
-  const { graph, diagnostics } = checkWorkflow(workflow, ["workflow"]);
-  expect(diagnostics).toStrictEqual([]);
-  return planWorkflow({ workflow, graph, parameters, ...extra });
-}
+import { plan } from "../../support/plan.js";
 
 function planned(result: ExecutionPlan, id: string): PlannedStage {
   const found = result.stages.find((stage) => stage.id === id);

@@ -3,25 +3,10 @@ import { checkWorkflow } from "../../../src/workflow/check-workflow.js";
 import { defaultWorkflow } from "../../../src/workflow/default-workflow.js";
 import {
   type ExecutionPlan,
-  type PlanOptions,
   planWorkflow,
 } from "../../../src/workflow/plan/plan-workflow.js";
 import { renderPlanText } from "../../../src/workflow/plan/render-plan-text.js";
-import type { ParameterValues } from "../../../src/workflow/plan/resolve-parameters.js";
-import { Workflow } from "../../../src/workflow/schema.js";
-
-type Extra = Omit<PlanOptions, "workflow" | "graph" | "parameters">;
-
-function plan(
-  raw: unknown,
-  parameters: ParameterValues = {},
-  extra: Extra = {},
-): ExecutionPlan {
-  const workflow = Workflow.parse(raw);
-  const { graph, diagnostics } = checkWorkflow(workflow, ["workflow"]);
-  expect(diagnostics).toStrictEqual([]);
-  return planWorkflow({ workflow, graph, parameters, ...extra });
-}
+import { plan } from "../../support/plan.js";
 
 function render(plan: ExecutionPlan): string[] {
   const text = renderPlanText(plan);
