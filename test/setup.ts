@@ -1,3 +1,33 @@
-// Shared test set-up. Tests never reach the network; HTTP is mocked with
-// nock at the HTTP boundary (see test/mocks/) once the App exists.
-export {};
+import nock from "nock";
+import { afterEach, beforeAll } from "vitest";
+import { takeRequestProblems } from "./support/github.js";
+import { loadGitHubApi } from "./support/github-openapi.js";
+
+// HTTP to GitHub is mocked at the HTTP boundary, strictly: no real network,
+// no request without a mock, no mock without a request, and no request
+// GitHub's REST description would refuse.
+const unmatched: string[] = [];
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.emitter.on(
+    "no match",
+    (req: { method?: string; path?: string; href?: string }) => {
+      unmatched.push(`${req.method ?? "?"} ${req.href ?? req.path ?? "?"}`);
+    },
+  );
+  await loadGitHubApi();
+});
+
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  const problems = takeRequestProblems();
+  const missing = unmatched.splice(0);
+  nock.cleanAll();
+  const report = [
+    ...pending.map((m) => `mock not used: ${m}`),
+    ...missing.map((r) => `request without a mock: ${r}`),
+    ...problems.map((p) => `request GitHub would refuse: ${p}`),
+  ];
+  if (report.length > 0) throw new Error(`HTTP mocking:\n${report.join("\n")}`);
+});

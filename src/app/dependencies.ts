@@ -1,0 +1,19 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Store } from "../store/store.js";
+import type { EffectRunner } from "./effect-runner.js";
+
+/** What the handlers share: the store, the effect runner, and sources of time and names. */
+export interface Dependencies {
+  store: Store;
+  runner: EffectRunner;
+  now: () => Date;
+  /** A new run id. */
+  newRunId: () => string;
+  /** A short random token for branch names. */
+  newToken: () => string;
+}
+
+export const defaultIds = {
+  newRunId: () => randomUUID(),
+  newToken: () => randomBytes(4).toString("hex").slice(0, 6),
+};

@@ -1,0 +1,153 @@
+import type { EffectContext, Logger } from "../github/effect-context.js";
+import { errorMessage, isTransient } from "../github/github-errors.js";
+import type { Octokit } from "../github/octokit.js";
+import { giveUpEvent, performEffect } from "../github/perform-effect.js";
+import type { Store, StoredEffect } from "../store/store.js";
+
+export interface EffectRunnerOptions {
+  store: Store;
+  /** An installation's client (Probot's `app.auth(id)`). */
+  octokitFor: (installationId: number) => Promise<Octokit>;
+  log: Logger & { error(object: object, message?: string): void };
+  now?: () => Date;
+  /** Tries before giving up on a transient failure. */
+  maxTries?: number;
+  /** How long a claimed effect is held before another worker may take it. */
+  leaseMs?: number;
+  /** Runs worked on at once. */
+  concurrency?: number;
+}
+
+/** Exponential back-off: 2 s, 4 s, 8 s … capped at 5 minutes. */
+function backoffMs(tries: number): number {
+  return Math.min(300_000, 2_000 * 2 ** Math.max(0, tries - 1));
+}
+
+/**
+ * Performs the effects the engine queued (the outbox), in order per run and
+ * several runs at once, and feeds what happened back to the engine. Effects
+ * survive a restart: a new process picks up what the last one left. A
+ * transient failure is retried with back-off; a lasting one is reported to
+ * the engine as the stage's or run's failure.
+ */
+export class EffectRunner {
+  private readonly store: Store;
+  private readonly now: () => Date;
+  private draining: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: EffectRunnerOptions) {
+    this.store = options.store;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Starts working through the pending effects, if not already. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((error) =>
+        this.options.log.error(
+          { err: error },
+          "specwright: the effect runner failed",
+        ),
+      )
+      .finally(() => {
+        this.draining = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          void this.scheduleNext();
+        }
+      });
+  }
+
+  /** Resolves once nothing due is left to do (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** Stops taking new work; work under way finishes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.idle();
+  }
+
+  private async scheduleNext(): Promise<void> {
+    if (this.stopped) return;
+    const due = await this.store.nextEffectDue();
+    if (due === undefined || this.stopped) return;
+    // At least a second: a due time in the past means another worker holds it.
+    const delay = Math.max(1_000, due.getTime() - this.now().getTime());
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.kick(), delay);
+    this.timer.unref();
+  }
+
+  private async drain(): Promise<void> {
+    const { concurrency = 8, leaseMs = 300_000 } = this.options;
+    for (;;) {
+      const claimed = await this.store.claimEffects(concurrency, leaseMs);
+      if (claimed.length === 0) return;
+      await Promise.all(claimed.map((effect) => this.perform(effect)));
+    }
+  }
+
+  private async perform(stored: StoredEffect): Promise<void> {
+    const { store, options } = this;
+    const { effect } = stored;
+    const state = await store.loadRun(stored.runId);
+    if (state === undefined) {
+      await store.failEffect(stored.id, "the run no longer exists");
+      return;
+    }
+    if (
+      effect.kind === "update_tracking_comment" &&
+      (await store.hasLaterPending(stored))
+    ) {
+      await store.completeEffect(stored.id, true);
+      return;
+    }
+    const log = options.log;
+    try {
+      const context: EffectContext = {
+        octokit: await options.octokitFor(state.installation_id),
+        state,
+        retries: stored.tries,
+        now: this.now,
+        log,
+      };
+      const event = await performEffect(effect, context);
+      if (event)
+        await store.apply(stored.runId, event, { effectId: stored.id });
+      else await store.completeEffect(stored.id);
+    } catch (error) {
+      const message = errorMessage(error);
+      const tries = stored.tries + 1;
+      if (isTransient(error) && tries < (options.maxTries ?? 6)) {
+        log.warn(
+          `specwright: ${effect.kind} for run ${stored.runId} failed (try ${tries}), retrying: ${message}`,
+        );
+        await store.retryEffect(
+          stored.id,
+          message,
+          new Date(this.now().getTime() + backoffMs(tries)),
+        );
+        return;
+      }
+      log.warn(
+        `specwright: giving up on ${effect.kind} for run ${stored.runId}: ${message}`,
+      );
+      await store.failEffect(stored.id, message);
+      const event = giveUpEvent(effect, message, this.now().toISOString());
+      if (event) await store.apply(stored.runId, event);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { ParameterValues } from "../workflow/plan/resolve-parameters.js";
+import type { Workflow } from "../workflow/schema.js";
+import type { IssueRef, RunSettings, RunState } from "./run-state.js";
+
+export interface NewRun {
+  id: string;
+  installation_id: number;
+  owner: string;
+  repo: string;
+  issue: IssueRef | null;
+  feature: string;
+  requested_by: string;
+  base_branch: string;
+  /** The feature branch the run will create (from the branch pattern). */
+  branch: string;
+  workflow: Workflow;
+  settings: RunSettings;
+  parameters: ParameterValues;
+  at: string;
+}
+
+/** A queued run with every stage pending; `start` sets it going. */
+export function createRunState(run: NewRun): RunState {
+  return {
+    id: run.id,
+    version: 0,
+    installation_id: run.installation_id,
+    owner: run.owner,
+    repo: run.repo,
+    issue: run.issue,
+    feature: run.feature,
+    requested_by: run.requested_by,
+    status: "queued",
+    result_summary: null,
+    base_branch: run.base_branch,
+    base_sha: null,
+    branch: run.branch,
+    head_sha: null,
+    spec_dir: null,
+    pull_request: null,
+    tracking_comment_id: null,
+    workflow: run.workflow,
+    settings: run.settings,
+    parameters: run.parameters,
+    stages: run.workflow.stages.map((stage) => ({
+      id: stage.id,
+      status: "pending",
+      attempts: [],
+      outputs: null,
+      approved_by: null,
+      waiting_since: null,
+      reason: null,
+    })),
+    created_at: run.at,
+    started_at: null,
+    completed_at: null,
+  };
+}

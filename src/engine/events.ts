@@ -1,0 +1,73 @@
+import type { z } from "zod";
+import type {
+  ExecutionPath,
+  Finding,
+  Phase,
+  Usage,
+} from "../contracts/stage-result.js";
+import type { Value } from "../workflow/expressions/values.js";
+import type { AttemptArtifact } from "./run-state.js";
+
+/** What a stage's collected result contributes to the run. */
+export interface CollectedResult {
+  status: "succeeded" | "failed";
+  execution_path: ExecutionPath;
+  selected_skill: string | null;
+  agent_version: string | null;
+  outputs: Record<string, Value>;
+  spec_dir: string | null;
+  error_message: string | null;
+  phases: z.infer<typeof Phase>[];
+  usage: Usage | null;
+  findings: Finding[];
+  /** The commit made from the stage's changes, if it changed anything. */
+  commit_sha: string | null;
+  commit_parent: string | null;
+  changed_paths: string[];
+  artifacts: AttemptArtifact[];
+}
+
+/**
+ * Everything that can happen to a run. Events carry `at`, the time they
+ * happened, so the engine never reads a clock.
+ */
+export type RunEvent = { at: string } & (
+  | { type: "start" }
+  | { type: "branch_created"; sha: string }
+  | { type: "branch_failed"; error: string }
+  | { type: "tracking_comment_created"; comment_id: number }
+  | {
+      type: "check_run_created";
+      stage: string;
+      attempt: number;
+      check_run_id: number;
+    }
+  | {
+      type: "stage_dispatched";
+      stage: string;
+      attempt: number;
+      workflow_run_id: number | null;
+      workflow_run_url: string | null;
+    }
+  | { type: "dispatch_failed"; stage: string; attempt: number; error: string }
+  | {
+      type: "workflow_run_updated";
+      stage: string;
+      attempt: number;
+      workflow_run_id: number;
+      workflow_run_url: string;
+      status: "queued" | "in_progress" | "completed";
+      conclusion: string | null;
+    }
+  | {
+      type: "result_collected";
+      stage: string;
+      attempt: number;
+      result: CollectedResult;
+    }
+  | { type: "result_missing"; stage: string; attempt: number; error: string }
+  | { type: "pull_request_opened"; number: number; url: string }
+  | { type: "approve"; stage: string; by: string }
+);
+
+export type RunEventType = RunEvent["type"];

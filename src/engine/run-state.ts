@@ -1,0 +1,156 @@
+import type { z } from "zod";
+import type { Config } from "../config/schema.js";
+import type {
+  ArtifactType,
+  ExecutionPath,
+  Phase,
+  Usage,
+} from "../contracts/stage-result.js";
+import type { StageStatus } from "../workflow/expressions/namespaces.js";
+import type { Value } from "../workflow/expressions/values.js";
+import type { ParameterValues } from "../workflow/plan/resolve-parameters.js";
+import type { Workflow } from "../workflow/schema.js";
+
+export type RunStatus =
+  | "queued"
+  | "in_progress"
+  | "succeeded"
+  | "failed"
+  | "no_changes"
+  | "cancelled";
+
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = [
+  "succeeded",
+  "failed",
+  "no_changes",
+  "cancelled",
+];
+
+/** Stage statuses after which nothing more happens to the stage. */
+export const TERMINAL_STAGE_STATUSES: readonly StageStatus[] = [
+  "succeeded",
+  "failed",
+  "timed_out",
+  "cancelled",
+  "skipped",
+];
+
+/** A file of an attempt's result bundle (the seeds' AutomationArtifact). */
+export interface AttemptArtifact {
+  type: ArtifactType;
+  name: string;
+  size_bytes: number;
+  /** Where to find it: `<GitHub artifact id>/<file name>`. */
+  storage_path: string;
+  expires_at: string;
+}
+
+/** One dispatch of a stage (the seeds' SpecAutomationTaskState). */
+export interface Attempt {
+  attempt: number;
+  status: StageStatus;
+  /** The branch head the attempt was dispatched against. */
+  base_sha: string;
+  workflow_run_id: number | null;
+  workflow_run_url: string | null;
+  check_run_id: number | null;
+  /** The workflow run's conclusion once it completed; the result is then being collected. */
+  conclusion: string | null;
+  commit_sha: string | null;
+  /** The branch head the commit was made on (later than `base_sha` when a sibling committed first). */
+  commit_parent: string | null;
+  changed_paths: string[];
+  execution_path: ExecutionPath | null;
+  selected_skill: string | null;
+  agent_version: string | null;
+  outputs: Record<string, Value> | null;
+  error_message: string | null;
+  phases: z.infer<typeof Phase>[];
+  usage: Usage | null;
+  /** The result bundle's files, as uploaded by the stage action. */
+  artifacts: AttemptArtifact[];
+  dispatched_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface StageRun {
+  id: string;
+  status: StageStatus;
+  attempts: Attempt[];
+  /** The outputs of the attempt that succeeded. */
+  outputs: Record<string, Value> | null;
+  approved_by: string | null;
+  waiting_since: string | null;
+  /** Why the stage was skipped or failed without an attempt. */
+  reason: string | null;
+}
+
+export interface IssueRef {
+  number: number;
+  title: string;
+  body: string;
+  url: string;
+}
+
+/** The repository settings a run keeps from its start (the config without the workflow). */
+export type RunSettings = Omit<Config, "workflow">;
+
+/** One run of a workflow (the seeds' SpecAutomationRun), as the engine sees it. */
+export interface RunState {
+  id: string;
+  /** Incremented by every transition; guards concurrent writers. */
+  version: number;
+  installation_id: number;
+  owner: string;
+  repo: string;
+  issue: IssueRef | null;
+  /** The feature request text (untrusted). */
+  feature: string;
+  requested_by: string;
+  status: RunStatus;
+  result_summary: string | null;
+  base_branch: string;
+  /** The base branch's head when the feature branch was created. */
+  base_sha: string | null;
+  /** The feature branch; it exists once `base_sha` is set. */
+  branch: string;
+  /** The feature branch's head, as Specwright last left it. */
+  head_sha: string | null;
+  spec_dir: string | null;
+  pull_request: { number: number; url: string } | null;
+  tracking_comment_id: number | null;
+  workflow: Workflow;
+  settings: RunSettings;
+  parameters: ParameterValues;
+  stages: StageRun[];
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export function findStage(state: RunState, id: string): StageRun | undefined {
+  return state.stages.find((stage) => stage.id === id);
+}
+
+export function currentAttempt(stage: StageRun): Attempt | undefined {
+  return stage.attempts[stage.attempts.length - 1];
+}
+
+export function isTerminalRun(state: RunState): boolean {
+  return TERMINAL_RUN_STATUSES.includes(state.status);
+}
+
+export function isTerminalStage(stage: StageRun): boolean {
+  return TERMINAL_STAGE_STATUSES.includes(stage.status);
+}
+
+/** How many commits the run has made to its branch. */
+export function commitCount(state: RunState): number {
+  let count = 0;
+  for (const stage of state.stages) {
+    for (const attempt of stage.attempts)
+      if (attempt.commit_sha !== null) count++;
+  }
+  return count;
+}

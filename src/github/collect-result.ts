@@ -1,0 +1,279 @@
+import {
+  BundleError,
+  type ResultBundle,
+  readResultBundle,
+} from "../contracts/read-result-bundle.js";
+import { bundleArtifactName } from "../contracts/stage-request.js";
+import type { ArtifactType } from "../contracts/stage-result.js";
+import type { CollectedResult, RunEvent } from "../engine/events.js";
+import {
+  type Attempt,
+  type AttemptArtifact,
+  findStage,
+  type RunState,
+} from "../engine/run-state.js";
+import { kindOf, toValue, type Value } from "../workflow/expressions/values.js";
+import { stageName } from "../workflow/schema.js";
+import { BranchMovedError, commitChanges } from "./commit-changes.js";
+import { type EffectContext, repoOf } from "./effect-context.js";
+import { httpStatus } from "./github-errors.js";
+
+/** What each file of a bundle is, in the seeds' artifact types. */
+const ARTIFACT_TYPES: Readonly<Record<string, ArtifactType>> = {
+  "result.json": "commit_status",
+  "changes.json": "diff_summary",
+  "diff-summary.txt": "diff_summary",
+  "stdout.log": "stdout_log",
+  "stderr.log": "stderr_log",
+  "environment.json": "environment_info",
+  "metrics.json": "metrics_snapshot",
+};
+
+function shorten(text: string, max: number): string {
+  const line = text.split("\n")[0]?.trim() ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Problems with the outputs a successful stage reported, against what it declared. */
+function checkOutputs(
+  state: RunState,
+  stageId: string,
+  outputs: Record<string, unknown>,
+): string[] {
+  const def = state.workflow.stages.find((s) => s.id === stageId);
+  const problems: string[] = [];
+  for (const [name, output] of Object.entries(def?.outputs ?? {})) {
+    const value = outputs[name];
+    if (value === undefined || value === null) {
+      if (output.required)
+        problems.push(
+          `the stage reported success without its required output '${name}'`,
+        );
+      continue;
+    }
+    const expected = output.type === "file" ? "string" : output.type;
+    const actual = kindOf(toValue(value));
+    if (actual !== expected)
+      problems.push(`output '${name}' should be ${expected}, not ${actual}`);
+  }
+  return problems;
+}
+
+/**
+ * Paths this attempt changed that another stage committed after the head it
+ * was dispatched on: the run's commits form one line from the branch's
+ * start, each made on the one before.
+ */
+function conflicts(
+  state: RunState,
+  attempt: Attempt,
+  paths: readonly string[],
+): string[] {
+  const byParent = new Map<
+    string,
+    { stage: string; paths: string[]; sha: string }
+  >();
+  for (const stage of state.stages) {
+    for (const other of stage.attempts) {
+      if (other.commit_sha !== null && other.commit_parent !== null) {
+        byParent.set(other.commit_parent, {
+          stage: stage.id,
+          paths: other.changed_paths,
+          sha: other.commit_sha,
+        });
+      }
+    }
+  }
+  const mine = new Set(paths);
+  const out: string[] = [];
+  for (
+    let next = byParent.get(attempt.base_sha);
+    next !== undefined;
+    next = byParent.get(next.sha)
+  ) {
+    for (const path of next.paths)
+      if (mine.has(path)) out.push(`${path} (changed by ${next.stage})`);
+  }
+  return out;
+}
+
+/**
+ * Collects a finished attempt's result: finds its bundle artifact (the
+ * newest of that name), downloads and validates it, commits its changes in
+ * one commit, and reports the outcome. A run without a bundle, or with one
+ * the App refuses, fails the attempt with the reason.
+ */
+export async function collectResult(
+  context: EffectContext,
+  effect: {
+    stage: string;
+    attempt: number;
+    workflow_run_id: number;
+    conclusion: string;
+  },
+): Promise<RunEvent> {
+  const { octokit, state, now, log } = context;
+  const at = () => now().toISOString();
+  const missing = (error: string): RunEvent => ({
+    type: "result_missing",
+    stage: effect.stage,
+    attempt: effect.attempt,
+    error,
+    at: at(),
+  });
+  const stage = findStage(state, effect.stage);
+  const attempt = stage?.attempts.find((a) => a.attempt === effect.attempt);
+  if (stage === undefined || attempt === undefined)
+    return missing("the attempt is not part of the run");
+  const repo = repoOf(state);
+  const name = bundleArtifactName(state.id, effect.stage, effect.attempt);
+  const runLink =
+    attempt.workflow_run_url ?? `workflow run ${effect.workflow_run_id}`;
+
+  const { data } = await octokit.rest.actions.listWorkflowRunArtifacts({
+    ...repo,
+    run_id: effect.workflow_run_id,
+    name,
+    per_page: 100,
+  });
+  const artifact = data.artifacts
+    .filter((a) => a.name === name && !a.expired)
+    .sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""))[0];
+  if (artifact === undefined) {
+    return missing(
+      effect.conclusion === "success"
+        ? `the workflow run succeeded but uploaded no result bundle (${name}); see ${runLink}`
+        : `the workflow run ended with conclusion '${effect.conclusion}' and no result bundle; see ${runLink}`,
+    );
+  }
+
+  let zip: Uint8Array;
+  try {
+    const response = await octokit.rest.actions.downloadArtifact({
+      ...repo,
+      artifact_id: artifact.id,
+      archive_format: "zip",
+    });
+    zip = new Uint8Array(response.data as ArrayBuffer);
+  } catch (error) {
+    if (httpStatus(error) === 410)
+      return missing(`the result bundle ${name} has expired`);
+    throw error;
+  }
+
+  let bundle: ResultBundle;
+  try {
+    bundle = readResultBundle(zip, {
+      run_id: state.id,
+      stage: effect.stage,
+      attempt: effect.attempt,
+      base_sha: attempt.base_sha,
+      protected_paths: state.settings.protected_paths,
+    });
+  } catch (error) {
+    if (error instanceof BundleError) {
+      log.warn(
+        { problems: error.problems },
+        `refused the result bundle of ${effect.stage} attempt ${effect.attempt}`,
+      );
+      return missing(error.message.replace(/^specwright: /, ""));
+    }
+    throw error;
+  }
+
+  const { result, changes } = bundle;
+  let status = result.status;
+  let error = result.error_message;
+  if (status === "succeeded" && effect.conclusion !== "success") {
+    status = "failed";
+    error = `the workflow run ended with conclusion '${effect.conclusion}' after the stage reported success; see ${runLink}`;
+  }
+  const outputProblems =
+    status === "succeeded"
+      ? checkOutputs(state, effect.stage, result.outputs)
+      : [];
+  const changedPaths = changes.files.map((file) => file.path);
+  const clashes =
+    status === "succeeded" ? conflicts(state, attempt, changedPaths) : [];
+  if (outputProblems.length > 0 || clashes.length > 0) {
+    status = "failed";
+    error = [
+      ...outputProblems,
+      ...(clashes.length > 0
+        ? [`its changes conflict with another stage's: ${clashes.join(", ")}`]
+        : []),
+    ].join("; ");
+  }
+
+  let commitSha: string | null = null;
+  const parent = state.head_sha ?? attempt.base_sha;
+  if (status === "succeeded" && changes.files.length > 0) {
+    const def = state.workflow.stages.find((s) => s.id === effect.stage);
+    try {
+      commitSha = await commitChanges(context, {
+        branch: state.branch,
+        parent,
+        files: changes.files,
+        message: `specwright(${effect.stage}): ${def ? stageName(def) : effect.stage} for "${shorten(state.feature, 60)}"`,
+        trailers: {
+          "Specwright-Run": state.id,
+          "Specwright-Stage": effect.stage,
+          "Specwright-Attempt": String(effect.attempt),
+        },
+      });
+    } catch (caught) {
+      if (caught instanceof BranchMovedError) return missing(caught.message);
+      throw caught;
+    }
+  }
+
+  const expiresAt =
+    artifact.expires_at ??
+    new Date(now().getTime() + 7 * 86_400_000).toISOString();
+  const artifacts: AttemptArtifact[] = [];
+  for (const [file, type] of Object.entries(ARTIFACT_TYPES)) {
+    const bytes =
+      file === "result.json" || file === "changes.json"
+        ? zip
+        : bundle.files.get(file);
+    if (bytes === undefined) continue;
+    artifacts.push({
+      type,
+      name: file,
+      size_bytes:
+        file === "result.json"
+          ? JSON.stringify(result).length
+          : file === "changes.json"
+            ? JSON.stringify(changes).length
+            : bytes.byteLength,
+      storage_path: `${artifact.id}/${file}`,
+      expires_at: expiresAt,
+    });
+  }
+
+  const collected: CollectedResult = {
+    status,
+    execution_path: result.execution_path,
+    selected_skill: result.selected_skill_id,
+    agent_version: result.agent.version,
+    outputs: Object.fromEntries(
+      Object.entries(result.outputs).map(([k, v]) => [k, toValue(v)]),
+    ) as Record<string, Value>,
+    spec_dir: result.spec_dir,
+    error_message: status === "failed" ? (error ?? "the stage failed") : null,
+    phases: result.phases,
+    usage: result.usage,
+    findings: result.findings ?? [],
+    commit_sha: commitSha,
+    commit_parent: commitSha === null ? null : parent,
+    changed_paths: commitSha === null ? [] : changedPaths,
+    artifacts,
+  };
+  return {
+    type: "result_collected",
+    stage: effect.stage,
+    attempt: effect.attempt,
+    result: collected,
+    at: at(),
+  };
+}

@@ -1,0 +1,52 @@
+/** Known GitHub failures, turned into messages a person can act on. */
+
+/** A request failed with an HTTP status (Octokit's RequestError shape). */
+export interface HttpError {
+  status: number;
+  message: string;
+  response?: {
+    data?: unknown;
+    headers?: Record<string, string | number | undefined>;
+  };
+}
+
+export function isHttpError(error: unknown): error is HttpError {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    typeof (error as { status?: unknown }).status === "number"
+  );
+}
+
+export function httpStatus(error: unknown): number | undefined {
+  return isHttpError(error) ? error.status : undefined;
+}
+
+/** Worth trying again later: the network, GitHub's side, or a rate limit. */
+export function isTransient(error: unknown): boolean {
+  const status = httpStatus(error);
+  if (status === undefined) return true;
+  return (
+    status >= 500 ||
+    status === 429 ||
+    (status === 403 && /rate limit/i.test(errorMessage(error)))
+  );
+}
+
+/** The error's message, whatever was thrown. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (isHttpError(error)) return error.message;
+  return String(error);
+}
+
+export const ERROR_REFERENCE_EXISTS = "Reference already exists";
+export const ERROR_PULL_REQUEST_EXISTS = "A pull request already exists";
+export const ERROR_NOT_FAST_FORWARD = "Update is not a fast forward";
+
+/** True when a 4xx error's message (or its validation errors) mention `text`. */
+export function mentions(error: unknown, text: string): boolean {
+  if (!isHttpError(error)) return false;
+  if (error.message.includes(text)) return true;
+  return JSON.stringify(error.response?.data ?? "").includes(text);
+}

@@ -1,0 +1,98 @@
+import type { RunEvent } from "../engine/events.js";
+import { type EffectContext, repoOf } from "./effect-context.js";
+import {
+  ERROR_PULL_REQUEST_EXISTS,
+  errorMessage,
+  httpStatus,
+  mentions,
+} from "./github-errors.js";
+import { truncate } from "./render-status.js";
+
+/** GitHub refuses pull request bodies over 65,536 characters. */
+const MAX_BODY = 60_000;
+
+function title(prefix: string, feature: string): string {
+  const line = feature.split("\n")[0]?.trim() || "Spec-driven changes";
+  const text = `${prefix}${line}`;
+  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+}
+
+/**
+ * Opens the run's draft pull request from the feature branch to the base
+ * branch, titled from the feature and linked to the issue; adds the
+ * configured labels and asks the requester for a review. If a pull request
+ * for the branch already exists (an earlier try), that one is used.
+ */
+export async function openPullRequest(
+  context: EffectContext,
+): Promise<RunEvent> {
+  const { octokit, state, now, log } = context;
+  const repo = repoOf(state);
+  const options = state.settings.pull_request;
+  const body = truncate(
+    [
+      state.issue
+        ? `Spec-driven changes for #${state.issue.number}, made by Specwright.`
+        : "Spec-driven changes made by Specwright.",
+      "",
+      `> ${state.feature.split("\n").join("\n> ")}`,
+      "",
+      `Run \`${state.id}\` · requested by @${state.requested_by}. Progress is reported in the run's tracking comment and in the checks.`,
+    ].join("\n"),
+    MAX_BODY,
+  );
+  let pull: { number: number; html_url: string };
+  try {
+    const { data } = await octokit.rest.pulls.create({
+      ...repo,
+      title: title(options.title_prefix, state.feature),
+      head: state.branch,
+      base: state.base_branch,
+      body,
+      draft: options.draft,
+    });
+    pull = data;
+    log.info(`opened pull request #${data.number}`);
+  } catch (error) {
+    if (
+      httpStatus(error) !== 422 ||
+      !mentions(error, ERROR_PULL_REQUEST_EXISTS)
+    )
+      throw error;
+    const { data } = await octokit.rest.pulls.list({
+      ...repo,
+      head: `${state.owner}:${state.branch}`,
+      state: "open",
+    });
+    const existing = data[0];
+    if (existing === undefined) throw error;
+    pull = existing;
+  }
+  if (options.labels.length > 0) {
+    await octokit.rest.issues.addLabels({
+      ...repo,
+      issue_number: pull.number,
+      labels: options.labels,
+    });
+  }
+  if (options.request_review && !state.requested_by.endsWith("[bot]")) {
+    try {
+      await octokit.rest.pulls.requestReviewers({
+        ...repo,
+        pull_number: pull.number,
+        reviewers: [state.requested_by],
+      });
+    } catch (error) {
+      // Not a collaborator, or the requester cannot be asked: not worth failing the run.
+      log.warn(
+        `could not request a review from ${state.requested_by}: ${errorMessage(error)}`,
+      );
+    }
+  }
+  return {
+    type: "pull_request_opened",
+    number: pull.number,
+    url: pull.html_url,
+    at: now().toISOString(),
+  };
+}

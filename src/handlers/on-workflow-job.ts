@@ -1,0 +1,30 @@
+import type { Context } from "probot";
+import type { Dependencies } from "../app/dependencies.js";
+
+/**
+ * A stage workflow's job started: the stage is running. (A job's end is not
+ * the run's end; the result is collected on `workflow_run.completed`.)
+ */
+export function onWorkflowJob(deps: Dependencies) {
+  return async (context: Context<"workflow_job">): Promise<void> => {
+    const { action, workflow_job: job } = context.payload;
+    if (action !== "in_progress") return;
+    const found = await deps.store.findAttemptByWorkflowRun(job.run_id);
+    if (found === undefined) return;
+    const result = await deps.store.apply(
+      found.runId,
+      {
+        type: "workflow_run_updated",
+        stage: found.stage,
+        attempt: found.attempt,
+        workflow_run_id: job.run_id,
+        workflow_run_url: `${context.payload.repository.html_url}/actions/runs/${job.run_id}`,
+        status: "in_progress",
+        conclusion: null,
+        at: deps.now().toISOString(),
+      },
+      { delivery: { id: context.id, event: `workflow_job.${action}` } },
+    );
+    if (result.applied) deps.runner.kick();
+  };
+}

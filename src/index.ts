@@ -1,0 +1,24 @@
+// The Probot App. This file only registers handlers; they live in
+// src/handlers/, the decisions in src/engine/, the GitHub calls in src/github/.
+import type { ApplicationFunction, Probot } from "probot";
+import { createDependencies } from "./app/create-dependencies.js";
+import type { Dependencies } from "./app/dependencies.js";
+import { onIssueComment } from "./handlers/on-issue-comment.js";
+import { onWorkflowJob } from "./handlers/on-workflow-job.js";
+import { onWorkflowRun } from "./handlers/on-workflow-run.js";
+
+/** The App, with its dependencies given (tests) or made from the environment. */
+export function createApp(
+  dependencies?: (app: Probot) => Promise<Dependencies>,
+): ApplicationFunction {
+  return async (app) => {
+    const deps = await (dependencies ?? createDependencies)(app);
+    app.on("issue_comment.created", onIssueComment(deps));
+    app.on("workflow_run", onWorkflowRun(deps));
+    app.on("workflow_job", onWorkflowJob(deps));
+    // Pick up what a previous process left undone.
+    deps.runner.kick();
+  };
+}
+
+export default createApp();

@@ -1,0 +1,54 @@
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
+import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import { Store } from "./store.js";
+
+/** The SQL migrations, shipped beside `dist/` and `src/`. */
+const MIGRATIONS = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+export interface StoreOptions {
+  /** PostgreSQL; without it, embedded PGlite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** PGlite's directory; `memory://` keeps everything in memory. */
+  dataDir?: string | undefined;
+  clock?: () => Date;
+}
+
+/**
+ * Opens the store and applies pending migrations: a PostgreSQL server when
+ * `databaseUrl` is set (several App replicas can share it), else embedded
+ * PGlite in `dataDir` (default `./.data`).
+ */
+export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+    });
+    const db = drizzlePostgres(pool);
+    await migratePostgres(db, { migrationsFolder: MIGRATIONS });
+    return new Store(db, options.clock, () => pool.end());
+  }
+  const dataDir = options.dataDir ?? "./.data";
+  if (!dataDir.startsWith("memory://"))
+    await mkdir(dataDir, { recursive: true });
+  const client = new PGlite(dataDir);
+  const db = drizzlePglite(client);
+  await migratePglite(db, { migrationsFolder: MIGRATIONS });
+  return new Store(db, options.clock, () => client.close());
+}
+
+/** The store the environment asks for: `DATABASE_URL`, else `SPECWRIGHT_DATA_DIR`. */
+export function openStoreFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Store> {
+  return openStore({
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.SPECWRIGHT_DATA_DIR,
+  });
+}

@@ -1,0 +1,182 @@
+import type {
+  Attempt,
+  IssueRef,
+  RunSettings,
+  RunState,
+  StageRun,
+} from "../engine/run-state.js";
+import type { StageStatus } from "../workflow/expressions/namespaces.js";
+import type { Value } from "../workflow/expressions/values.js";
+import type { ParameterValues } from "../workflow/plan/resolve-parameters.js";
+import type { Workflow } from "../workflow/schema.js";
+import type { runs, stageAttempts } from "./schema.js";
+
+type RunRow = typeof runs.$inferSelect;
+type AttemptRow = typeof stageAttempts.$inferSelect;
+
+/** What of a run lives in its `state` column rather than in columns of its own. */
+interface RunDocument {
+  issue: IssueRef | null;
+  workflow: Workflow;
+  settings: RunSettings;
+  parameters: ParameterValues;
+  stages: Omit<StageRun, "attempts">[];
+}
+
+interface AttemptMetadata {
+  outputs: Record<string, Value> | null;
+  commit_parent: string | null;
+  changed_paths: string[];
+  agent_version: string | null;
+  phases: Attempt["phases"];
+  usage: Attempt["usage"];
+  artifacts: Attempt["artifacts"];
+}
+
+export function runToRow(state: RunState, now: string): RunRow {
+  const document: RunDocument = {
+    issue: state.issue,
+    workflow: state.workflow,
+    settings: state.settings,
+    parameters: state.parameters,
+    stages: state.stages.map(({ attempts: _, ...stage }) => stage),
+  };
+  return {
+    id: state.id,
+    version: state.version,
+    installationId: state.installation_id,
+    owner: state.owner,
+    repo: state.repo,
+    issueNumber: state.issue?.number ?? null,
+    externalRef: state.issue
+      ? `${state.owner}/${state.repo}#${state.issue.number}`
+      : null,
+    status: state.status,
+    requestedSpecInput: state.feature,
+    requestedBy: state.requested_by,
+    resultSummary: state.result_summary,
+    baseBranch: state.base_branch,
+    baseSha: state.base_sha,
+    branchName: state.branch,
+    headSha: state.head_sha,
+    specDir: state.spec_dir,
+    pullRequestNumber: state.pull_request?.number ?? null,
+    pullRequestUrl: state.pull_request?.url ?? null,
+    trackingCommentId: state.tracking_comment_id,
+    state: document,
+    workerHostname: null,
+    createdAt: state.created_at,
+    startedAt: state.started_at,
+    completedAt: state.completed_at,
+    updatedAt: now,
+  };
+}
+
+export function attemptToRow(
+  runId: string,
+  stage: string,
+  attempt: Attempt,
+  id: string,
+): AttemptRow {
+  const metadata: AttemptMetadata = {
+    outputs: attempt.outputs,
+    commit_parent: attempt.commit_parent,
+    changed_paths: attempt.changed_paths,
+    agent_version: attempt.agent_version,
+    phases: attempt.phases,
+    usage: attempt.usage,
+    artifacts: attempt.artifacts,
+  };
+  return {
+    id,
+    runId,
+    stage,
+    attempt: attempt.attempt,
+    status: attempt.status,
+    baseSha: attempt.base_sha,
+    workflowRunId: attempt.workflow_run_id,
+    workflowRunUrl: attempt.workflow_run_url,
+    checkRunId: attempt.check_run_id,
+    conclusion: attempt.conclusion,
+    commitSha: attempt.commit_sha,
+    executionPath: attempt.execution_path,
+    selectedSkill: attempt.selected_skill,
+    errorMessage: attempt.error_message,
+    metadata,
+    dispatchedAt: attempt.dispatched_at,
+    startedAt: attempt.started_at,
+    completedAt: attempt.completed_at,
+  };
+}
+
+/** Timestamps come back from PostgreSQL in its own format; the engine uses ISO 8601. */
+function iso(value: string): string;
+function iso(value: string | null): string | null;
+function iso(value: string | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}
+
+export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
+  const document = row.state as RunDocument;
+  const byStage = new Map<string, Attempt[]>();
+  for (const a of [...attempts].sort((x, y) => x.attempt - y.attempt)) {
+    const metadata = a.metadata as AttemptMetadata;
+    const list = byStage.get(a.stage) ?? [];
+    list.push({
+      attempt: a.attempt,
+      status: a.status as StageStatus,
+      base_sha: a.baseSha,
+      workflow_run_id: a.workflowRunId,
+      workflow_run_url: a.workflowRunUrl,
+      check_run_id: a.checkRunId,
+      conclusion: a.conclusion,
+      commit_sha: a.commitSha,
+      commit_parent: metadata.commit_parent,
+      changed_paths: metadata.changed_paths,
+      execution_path: a.executionPath as Attempt["execution_path"],
+      selected_skill: a.selectedSkill,
+      agent_version: metadata.agent_version,
+      outputs: metadata.outputs,
+      error_message: a.errorMessage,
+      phases: metadata.phases,
+      usage: metadata.usage,
+      artifacts: metadata.artifacts,
+      dispatched_at: iso(a.dispatchedAt),
+      started_at: iso(a.startedAt),
+      completed_at: iso(a.completedAt),
+    });
+    byStage.set(a.stage, list);
+  }
+  return {
+    id: row.id,
+    version: row.version,
+    installation_id: row.installationId,
+    owner: row.owner,
+    repo: row.repo,
+    issue: document.issue,
+    feature: row.requestedSpecInput,
+    requested_by: row.requestedBy,
+    status: row.status as RunState["status"],
+    result_summary: row.resultSummary,
+    base_branch: row.baseBranch,
+    base_sha: row.baseSha,
+    branch: row.branchName ?? "",
+    head_sha: row.headSha,
+    spec_dir: row.specDir,
+    pull_request:
+      row.pullRequestNumber === null
+        ? null
+        : { number: row.pullRequestNumber, url: row.pullRequestUrl ?? "" },
+    tracking_comment_id: row.trackingCommentId,
+    workflow: document.workflow,
+    settings: document.settings,
+    parameters: document.parameters,
+    stages: document.stages.map((stage) => ({
+      ...stage,
+      attempts: byStage.get(stage.id) ?? [],
+    })),
+    created_at: iso(row.createdAt),
+    started_at: iso(row.startedAt),
+    completed_at: iso(row.completedAt),
+  };
+}

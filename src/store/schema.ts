@@ -1,0 +1,168 @@
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const at = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: "string" });
+
+/** SpecAutomationRun: one run of a workflow for one feature request. */
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey(),
+    /** Incremented by every transition; a write with a stale version loses. */
+    version: integer("version").notNull(),
+    installationId: bigint("installation_id", { mode: "number" }).notNull(),
+    owner: text("owner").notNull(),
+    repo: text("repo").notNull(),
+    issueNumber: integer("issue_number"),
+    /** `owner/repo#number`, the seeds' external correlation key. */
+    externalRef: text("external_ref"),
+    status: text("status").notNull(),
+    requestedSpecInput: text("requested_spec_input").notNull(),
+    requestedBy: text("requested_by").notNull(),
+    resultSummary: text("result_summary"),
+    baseBranch: text("base_branch").notNull(),
+    baseSha: text("base_sha"),
+    branchName: text("branch_name"),
+    headSha: text("head_sha"),
+    specDir: text("spec_dir"),
+    pullRequestNumber: integer("pull_request_number"),
+    pullRequestUrl: text("pull_request_url"),
+    trackingCommentId: bigint("tracking_comment_id", { mode: "number" }),
+    /** The rest of the engine's view: issue, workflow and settings snapshots, stage states. */
+    state: jsonb("state").notNull(),
+    workerHostname: text("worker_hostname"),
+    createdAt: at("created_at").notNull(),
+    startedAt: at("started_at"),
+    completedAt: at("completed_at"),
+    updatedAt: at("updated_at").notNull(),
+  },
+  (t) => [
+    index("runs_repository_idx").on(t.owner, t.repo, t.issueNumber),
+    index("runs_status_idx").on(t.status),
+  ],
+);
+
+/** SpecAutomationTaskState: one attempt of one stage. */
+export const stageAttempts = pgTable(
+  "stage_attempts",
+  {
+    id: uuid("id").primaryKey(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    stage: text("stage").notNull(),
+    attempt: integer("attempt").notNull(),
+    status: text("status").notNull(),
+    baseSha: text("base_sha").notNull(),
+    workflowRunId: bigint("workflow_run_id", { mode: "number" }),
+    workflowRunUrl: text("workflow_run_url"),
+    checkRunId: bigint("check_run_id", { mode: "number" }),
+    conclusion: text("conclusion"),
+    commitSha: text("commit_sha"),
+    executionPath: text("execution_path"),
+    selectedSkill: text("selected_skill"),
+    errorMessage: text("error_message"),
+    /** Outputs, phases, usage, changed paths, agent version. */
+    metadata: jsonb("metadata").notNull(),
+    dispatchedAt: at("dispatched_at").notNull(),
+    startedAt: at("started_at"),
+    completedAt: at("completed_at"),
+  },
+  (t) => [
+    uniqueIndex("stage_attempts_run_stage_attempt_idx").on(
+      t.runId,
+      t.stage,
+      t.attempt,
+    ),
+    uniqueIndex("stage_attempts_workflow_run_idx").on(t.workflowRunId),
+  ],
+);
+
+/** AutomationArtifact: a file of a stage attempt's result bundle. */
+export const artifacts = pgTable(
+  "artifacts",
+  {
+    id: uuid("id").primaryKey(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    stageAttemptId: uuid("stage_attempt_id").references(
+      () => stageAttempts.id,
+      {
+        onDelete: "cascade",
+      },
+    ),
+    name: text("name").notNull(),
+    artifactType: text("artifact_type").notNull(),
+    /** The GitHub artifact and the file in it: `<artifact id>/<file>`. */
+    storagePath: text("storage_path").notNull(),
+    contentType: text("content_type").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    expiresAt: at("expires_at").notNull(),
+    sourcePhase: text("source_phase"),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [index("artifacts_run_idx").on(t.runId)],
+);
+
+/** AgentConfiguration: the agent set-up a run started with. */
+export const agentConfigurations = pgTable("agent_configurations", {
+  id: uuid("id").primaryKey(),
+  runId: uuid("run_id")
+    .notNull()
+    .unique()
+    .references(() => runs.id, { onDelete: "cascade" }),
+  agentBackend: text("agent_backend").notNull(),
+  agentVersion: text("agent_version"),
+  promptPackVersion: text("prompt_pack_version").notNull(),
+  runtimeEnv: jsonb("runtime_env").notNull(),
+  createdAt: at("created_at").notNull(),
+});
+
+/** Webhook deliveries already acted on, by `X-GitHub-Delivery`. */
+export const webhookDeliveries = pgTable("webhook_deliveries", {
+  deliveryId: text("delivery_id").primaryKey(),
+  event: text("event").notNull(),
+  runId: uuid("run_id"),
+  receivedAt: at("received_at").notNull(),
+});
+
+/**
+ * The outbox: effects the engine asked for, written in the same transaction
+ * as the state that asked for them, performed afterwards, at least once.
+ */
+export const effects = pgTable(
+  "effects",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    payload: jsonb("payload").notNull(),
+    /** pending | done | failed */
+    status: text("status").notNull(),
+    tries: integer("tries").notNull().default(0),
+    lastError: text("last_error"),
+    /** Not before this time (retry back-off). */
+    availableAt: at("available_at").notNull(),
+    /** Held by a worker until this time. */
+    leasedUntil: at("leased_until"),
+    superseded: boolean("superseded").notNull().default(false),
+    createdAt: at("created_at").notNull(),
+    completedAt: at("completed_at"),
+  },
+  (t) => [index("effects_pending_idx").on(t.status, t.availableAt)],
+);

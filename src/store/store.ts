@@ -1,0 +1,496 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Effect } from "../engine/effects.js";
+import type { RunEvent } from "../engine/events.js";
+import type { RunState } from "../engine/run-state.js";
+import { type Transition, transition } from "../engine/transition.js";
+import { attemptToRow, rowsToRun, runToRow } from "./run-rows.js";
+import * as schema from "./schema.js";
+
+/** A drizzle database on PGlite or node-postgres, without a relational schema. */
+export type Database = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/** Another writer changed the run first; the caller retries. */
+export class VersionConflict extends Error {
+  override name = "VersionConflict";
+}
+
+export interface StoredEffect {
+  id: number;
+  runId: string;
+  effect: Effect;
+  tries: number;
+}
+
+export interface ApplyOptions {
+  /** The webhook delivery this event came from: applied at most once. */
+  delivery?: { id: string; event: string };
+  /** The effect that produced this event, completed in the same transaction. */
+  effectId?: number;
+}
+
+export interface ApplyResult {
+  /** False when the delivery had been seen before, or the run does not exist. */
+  applied: boolean;
+  state?: RunState;
+  effects: Effect[];
+}
+
+const MAX_CONFLICT_RETRIES = 8;
+
+/**
+ * Runs, stage attempts, artifacts, agent configurations, processed webhook
+ * deliveries and the effect outbox, on PostgreSQL or PGlite. Every
+ * transition is one transaction: the run row is locked, the engine applied,
+ * the new version written only if nobody else wrote first, and the effects
+ * queued with it.
+ */
+export class Store {
+  constructor(
+    readonly db: Database,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {}
+
+  async close(): Promise<void> {
+    await this.onClose();
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  /** Whether a delivery has already been acted on. */
+  async hasDelivery(id: string): Promise<boolean> {
+    const rows = await this.db
+      .select({ id: schema.webhookDeliveries.deliveryId })
+      .from(schema.webhookDeliveries)
+      .where(eq(schema.webhookDeliveries.deliveryId, id));
+    return rows.length > 0;
+  }
+
+  /** Records a delivery; false if it was already recorded. */
+  async recordDelivery(
+    id: string,
+    event: string,
+    runId: string | null = null,
+  ): Promise<boolean> {
+    return this.db.transaction((tx) =>
+      this.insertDelivery(tx, id, event, runId),
+    );
+  }
+
+  private async insertDelivery(
+    tx: Tx,
+    id: string,
+    event: string,
+    runId: string | null,
+  ) {
+    const inserted = await tx
+      .insert(schema.webhookDeliveries)
+      .values({ deliveryId: id, event, runId, receivedAt: this.now() })
+      .onConflictDoNothing()
+      .returning({ id: schema.webhookDeliveries.deliveryId });
+    return inserted.length > 0;
+  }
+
+  /**
+   * Creates a run and applies its first event in one transaction, with its
+   * agent configuration snapshot. False if the delivery was seen before.
+   */
+  async createRun(
+    state: RunState,
+    event: RunEvent,
+    options: ApplyOptions & {
+      agent: {
+        backend: string;
+        version: string | null;
+        prompt_pack_version: string;
+        runtime_env: Record<string, string>;
+      };
+    },
+  ): Promise<ApplyResult> {
+    return this.db.transaction(async (tx) => {
+      if (
+        options.delivery &&
+        !(await this.insertDelivery(
+          tx,
+          options.delivery.id,
+          options.delivery.event,
+          state.id,
+        ))
+      ) {
+        return { applied: false, effects: [] };
+      }
+      await tx
+        .insert(schema.runs)
+        .values(runToRow({ ...state, version: 0 }, this.now()));
+      await tx.insert(schema.agentConfigurations).values({
+        id: randomUUID(),
+        runId: state.id,
+        agentBackend: options.agent.backend,
+        agentVersion: options.agent.version,
+        promptPackVersion: options.agent.prompt_pack_version,
+        runtimeEnv: options.agent.runtime_env,
+        createdAt: this.now(),
+      });
+      const next = transition(state, event);
+      await this.save(tx, state.version, next);
+      return { applied: true, state: next.state, effects: next.effects };
+    });
+  }
+
+  /**
+   * Applies an event to a run: load under lock, transition, save with a
+   * version check, queue the effects. Retries from the start when another
+   * writer won.
+   */
+  async apply(
+    runId: string,
+    event: RunEvent,
+    options: ApplyOptions = {},
+  ): Promise<ApplyResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.transaction(async (tx) => {
+          if (
+            options.delivery &&
+            !(await this.insertDelivery(
+              tx,
+              options.delivery.id,
+              options.delivery.event,
+              runId,
+            ))
+          ) {
+            return { applied: false, effects: [] };
+          }
+          const current = await this.loadRun(runId, tx, true);
+          if (current === undefined) return { applied: false, effects: [] };
+          const next = transition(current, event);
+          if (options.effectId !== undefined)
+            await this.completeEffectIn(tx, options.effectId);
+          if (next.state === current)
+            return { applied: true, state: current, effects: [] };
+          await this.save(tx, current.version, next);
+          return { applied: true, state: next.state, effects: next.effects };
+        });
+      } catch (error) {
+        if (
+          !(error instanceof VersionConflict) ||
+          attempt >= MAX_CONFLICT_RETRIES
+        )
+          throw error;
+      }
+    }
+  }
+
+  private async save(
+    tx: Tx,
+    expectedVersion: number,
+    next: Transition,
+  ): Promise<void> {
+    const { state } = next;
+    const now = this.now();
+    const { id: _, ...row } = runToRow(state, now);
+    const updated = await tx
+      .update(schema.runs)
+      .set(row)
+      .where(
+        and(
+          eq(schema.runs.id, state.id),
+          eq(schema.runs.version, expectedVersion),
+        ),
+      )
+      .returning({ id: schema.runs.id });
+    if (updated.length === 0)
+      throw new VersionConflict(`run ${state.id} changed under us`);
+
+    const existing = await tx
+      .select({
+        id: schema.stageAttempts.id,
+        stage: schema.stageAttempts.stage,
+        attempt: schema.stageAttempts.attempt,
+      })
+      .from(schema.stageAttempts)
+      .where(eq(schema.stageAttempts.runId, state.id));
+    const ids = new Map(existing.map((e) => [`${e.stage}/${e.attempt}`, e.id]));
+    const knownArtifacts = new Set(
+      (
+        await tx
+          .select({ path: schema.artifacts.storagePath })
+          .from(schema.artifacts)
+          .where(eq(schema.artifacts.runId, state.id))
+      ).map((a) => a.path),
+    );
+    for (const stage of state.stages) {
+      for (const attempt of stage.attempts) {
+        const key = `${stage.id}/${attempt.attempt}`;
+        const id = ids.get(key) ?? randomUUID();
+        const attemptRow = attemptToRow(state.id, stage.id, attempt, id);
+        if (ids.has(key)) {
+          await tx
+            .update(schema.stageAttempts)
+            .set(attemptRow)
+            .where(eq(schema.stageAttempts.id, id));
+        } else {
+          await tx.insert(schema.stageAttempts).values(attemptRow);
+        }
+        for (const artifact of attempt.artifacts) {
+          if (knownArtifacts.has(artifact.storage_path)) continue;
+          await tx.insert(schema.artifacts).values({
+            id: randomUUID(),
+            runId: state.id,
+            stageAttemptId: id,
+            name: artifact.name,
+            artifactType: artifact.type,
+            storagePath: artifact.storage_path,
+            contentType: artifact.name.endsWith(".json")
+              ? "application/json"
+              : "text/plain",
+            sizeBytes: artifact.size_bytes,
+            expiresAt: artifact.expires_at,
+            sourcePhase: stage.id,
+            createdAt: now,
+          });
+        }
+      }
+    }
+    if (next.effects.length > 0) {
+      await tx.insert(schema.effects).values(
+        next.effects.map((effect) => ({
+          runId: state.id,
+          kind: effect.kind,
+          payload: effect,
+          status: "pending",
+          availableAt: now,
+          createdAt: now,
+        })),
+      );
+    }
+  }
+
+  /** A run's state, or undefined. With `lock`, the row is locked until the transaction ends. */
+  async loadRun(
+    runId: string,
+    tx: Tx | Database = this.db,
+    lock = false,
+  ): Promise<RunState | undefined> {
+    const query = tx
+      .select()
+      .from(schema.runs)
+      .where(eq(schema.runs.id, runId));
+    const [row] = lock ? await query.for("update") : await query;
+    if (row === undefined) return undefined;
+    const attempts = await tx
+      .select()
+      .from(schema.stageAttempts)
+      .where(eq(schema.stageAttempts.runId, runId));
+    return rowsToRun(row, attempts);
+  }
+
+  /** The run and stage attempt a workflow run belongs to, if it is ours. */
+  async findAttemptByWorkflowRun(
+    workflowRunId: number,
+  ): Promise<{ runId: string; stage: string; attempt: number } | undefined> {
+    const [row] = await this.db
+      .select({
+        runId: schema.stageAttempts.runId,
+        stage: schema.stageAttempts.stage,
+        attempt: schema.stageAttempts.attempt,
+      })
+      .from(schema.stageAttempts)
+      .where(eq(schema.stageAttempts.workflowRunId, workflowRunId));
+    return row;
+  }
+
+  /** Runs for an issue or pull request, newest first. */
+  async findRunsFor(
+    owner: string,
+    repo: string,
+    number: number,
+  ): Promise<RunState[]> {
+    const rows = await this.db
+      .select({ id: schema.runs.id })
+      .from(schema.runs)
+      .where(
+        and(
+          eq(schema.runs.owner, owner),
+          eq(schema.runs.repo, repo),
+          sql`(${schema.runs.issueNumber} = ${number} or ${schema.runs.pullRequestNumber} = ${number})`,
+        ),
+      )
+      .orderBy(sql`${schema.runs.createdAt} desc`);
+    const out: RunState[] = [];
+    for (const row of rows) {
+      const state = await this.loadRun(row.id);
+      if (state) out.push(state);
+    }
+    return out;
+  }
+
+  async listArtifacts(runId: string) {
+    return this.db
+      .select()
+      .from(schema.artifacts)
+      .where(eq(schema.artifacts.runId, runId))
+      .orderBy(asc(schema.artifacts.createdAt));
+  }
+
+  async agentConfiguration(runId: string) {
+    const [row] = await this.db
+      .select()
+      .from(schema.agentConfigurations)
+      .where(eq(schema.agentConfigurations.runId, runId));
+    return row;
+  }
+
+  // --- The effect outbox ----------------------------------------------------
+
+  /**
+   * Claims the pending effects that are due, oldest first, one run at a time
+   * in order: an effect is not handed out while an earlier one of the same
+   * run is still pending. Claimed effects are leased for `leaseMs`.
+   */
+  async claimEffects(
+    limit: number,
+    leaseMs: number,
+    runId?: string,
+  ): Promise<StoredEffect[]> {
+    const now = this.clock();
+    return this.db.transaction(async (tx) => {
+      const candidates = await tx
+        .select()
+        .from(schema.effects)
+        .where(
+          and(
+            eq(schema.effects.status, "pending"),
+            runId === undefined ? undefined : eq(schema.effects.runId, runId),
+          ),
+        )
+        .orderBy(asc(schema.effects.id))
+        .for("update", { skipLocked: true });
+      const seenRuns = new Set<string>();
+      const claimed: StoredEffect[] = [];
+      for (const row of candidates) {
+        if (seenRuns.has(row.runId)) continue;
+        seenRuns.add(row.runId);
+        const leased =
+          row.leasedUntil !== null && new Date(row.leasedUntil) > now;
+        if (leased || new Date(row.availableAt) > now) continue;
+        claimed.push({
+          id: row.id,
+          runId: row.runId,
+          effect: row.payload as Effect,
+          tries: row.tries,
+        });
+        if (claimed.length >= limit) break;
+      }
+      if (claimed.length > 0) {
+        await tx
+          .update(schema.effects)
+          .set({
+            leasedUntil: new Date(now.getTime() + leaseMs).toISOString(),
+            tries: sql`${schema.effects.tries} + 1`,
+          })
+          .where(
+            inArray(
+              schema.effects.id,
+              claimed.map((c) => c.id),
+            ),
+          );
+      }
+      return claimed;
+    });
+  }
+
+  /** Later pending effects of the same kind for the run (for coalescing). */
+  async hasLaterPending(effect: StoredEffect): Promise<boolean> {
+    const rows = await this.db
+      .select({ id: schema.effects.id })
+      .from(schema.effects)
+      .where(
+        and(
+          eq(schema.effects.runId, effect.runId),
+          eq(schema.effects.kind, effect.effect.kind),
+          eq(schema.effects.status, "pending"),
+          sql`${schema.effects.id} > ${effect.id}`,
+        ),
+      )
+      .limit(1);
+    return rows.length > 0;
+  }
+
+  async completeEffect(id: number, superseded = false): Promise<void> {
+    await this.db.transaction((tx) =>
+      this.completeEffectIn(tx, id, superseded),
+    );
+  }
+
+  private async completeEffectIn(
+    tx: Tx,
+    id: number,
+    superseded = false,
+  ): Promise<void> {
+    await tx
+      .update(schema.effects)
+      .set({
+        status: "done",
+        completedAt: this.now(),
+        leasedUntil: null,
+        superseded,
+      })
+      .where(eq(schema.effects.id, id));
+  }
+
+  /** Puts an effect back to be tried again at `retryAt`. */
+  async retryEffect(id: number, error: string, retryAt: Date): Promise<void> {
+    await this.db
+      .update(schema.effects)
+      .set({
+        lastError: error,
+        availableAt: retryAt.toISOString(),
+        leasedUntil: null,
+      })
+      .where(eq(schema.effects.id, id));
+  }
+
+  /** Gives up on an effect. */
+  async failEffect(id: number, error: string): Promise<void> {
+    await this.db
+      .update(schema.effects)
+      .set({
+        status: "failed",
+        lastError: error,
+        completedAt: this.now(),
+        leasedUntil: null,
+      })
+      .where(eq(schema.effects.id, id));
+  }
+
+  /** When the next pending effect becomes due, if any is waiting. */
+  async nextEffectDue(): Promise<Date | undefined> {
+    const [row] = await this.db
+      .select({
+        at: sql<string>`min(greatest(${schema.effects.availableAt}, coalesce(${schema.effects.leasedUntil}, ${schema.effects.availableAt})))`,
+      })
+      .from(schema.effects)
+      .where(eq(schema.effects.status, "pending"));
+    return row?.at ? new Date(row.at) : undefined;
+  }
+
+  /** The ids of runs with effects still to perform. */
+  async runsWithPendingEffects(): Promise<string[]> {
+    const rows = await this.db
+      .selectDistinct({ runId: schema.effects.runId })
+      .from(schema.effects)
+      .where(
+        and(
+          eq(schema.effects.status, "pending"),
+          lte(schema.effects.availableAt, this.now()),
+        ),
+      );
+    return rows.map((r) => r.runId);
+  }
+}

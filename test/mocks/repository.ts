@@ -1,0 +1,43 @@
+import { github } from "../support/github.js";
+
+export const OWNER = "acme";
+export const REPO = "web";
+const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+const CONFIG = ".github%2Fspecwright.yml";
+
+/** The collaborator-permission API's answer for a user. */
+export function nockPermission(
+  user: string,
+  role: "read" | "triage" | "write" | "maintain" | "admin",
+) {
+  const permission =
+    role === "triage" ? "read" : role === "maintain" ? "write" : role;
+  return github()
+    .get(`${REPO_PATH}/collaborators/${user}/permission`)
+    .reply(200, { permission, role_name: role, user: { login: user } });
+}
+
+/**
+ * `.github/specwright.yml` as Probot's context.config reads it: the text, or
+ * no file (404 here and in the owner's `.github` repository). With `raw`,
+ * the App reads the file a second time to locate problems.
+ */
+export function nockConfig(
+  text: string | null,
+  options: { raw?: boolean } = {},
+) {
+  const scope = github();
+  if (text === null) {
+    scope
+      .get(`${REPO_PATH}/contents/${CONFIG}`)
+      .reply(404, { message: "Not Found" });
+    scope
+      .get(`/repos/${OWNER}/.github/contents/${CONFIG}`)
+      .reply(404, { message: "Not Found" });
+    return scope;
+  }
+  scope.get(`${REPO_PATH}/contents/${CONFIG}`).reply(200, text);
+  if (options.raw)
+    scope.get(`${REPO_PATH}/contents/${CONFIG}`).reply(200, text);
+  return scope;
+}

@@ -1,0 +1,87 @@
+import { readFileSync } from "node:fs";
+import type {
+  EmitterWebhookEvent,
+  EmitterWebhookEventName,
+} from "@octokit/webhooks";
+import { correlationKey } from "../../src/contracts/stage-request.js";
+
+type Payload<E extends EmitterWebhookEventName> =
+  EmitterWebhookEvent<E>["payload"];
+export type CommentPayload = Payload<"issue_comment.created">;
+export type WorkflowRunPayload = Payload<"workflow_run">;
+export type WorkflowJobPayload = Payload<"workflow_job">;
+
+function fixture<T>(name: string): T {
+  return JSON.parse(
+    readFileSync(`test/fixtures/webhooks/${name}.json`, "utf8"),
+  ) as T;
+}
+
+let nextCommentId = 5000;
+
+/** `issue_comment.created` on issue 42 of acme/web, by `login`. */
+export function commentPayload(
+  body: string,
+  options: {
+    login?: string;
+    bot?: boolean;
+    pullRequest?: boolean;
+    issue?: number;
+  } = {},
+): CommentPayload {
+  const payload = fixture<CommentPayload>("issue_comment.created");
+  const login = options.login ?? "alice";
+  const type = options.bot ? "Bot" : "User";
+  payload.comment.id = nextCommentId++;
+  payload.comment.body = body;
+  if (payload.comment.user)
+    Object.assign(payload.comment.user, { login, type });
+  Object.assign(payload.sender, { login, type });
+  if (options.issue !== undefined) payload.issue.number = options.issue;
+  if (options.pullRequest) {
+    const n = payload.issue.number;
+    payload.issue.pull_request = {
+      url: `https://api.github.com/repos/acme/web/pulls/${n}`,
+      html_url: `https://github.com/acme/web/pull/${n}`,
+      diff_url: `https://github.com/acme/web/pull/${n}.diff`,
+      patch_url: `https://github.com/acme/web/pull/${n}.patch`,
+      merged_at: null,
+    };
+  }
+  return payload;
+}
+
+/** A `workflow_run` event for a stage run Specwright dispatched. */
+export function workflowRunPayload(
+  action: "requested" | "in_progress" | "completed",
+  run: {
+    id: number;
+    runId: string;
+    stage: string;
+    attempt?: number;
+    branch: string;
+    conclusion?: string;
+  },
+): WorkflowRunPayload {
+  const payload = fixture<WorkflowRunPayload>(`workflow_run.${action}`);
+  Object.assign(payload.workflow_run, {
+    id: run.id,
+    display_title: correlationKey(run.runId, run.stage, run.attempt ?? 1),
+    head_branch: run.branch,
+    html_url: `https://github.com/acme/web/actions/runs/${run.id}`,
+    ...(action === "completed"
+      ? { status: "completed", conclusion: run.conclusion ?? "success" }
+      : {}),
+  });
+  return payload;
+}
+
+/** A `workflow_job` event of a stage run. */
+export function workflowJobPayload(
+  action: "in_progress" | "completed",
+  runId: number,
+): WorkflowJobPayload {
+  const payload = fixture<WorkflowJobPayload>(`workflow_job.${action}`);
+  payload.workflow_job.run_id = runId;
+  return payload;
+}
