@@ -1,5 +1,7 @@
 // Writes schema/specwright.schema.json and docs/configuration.md from the zod
-// schema. With --check, fails if either is stale instead of writing.
+// schema, and a database migration for store schema changes. With --check,
+// fails if any of them is stale instead of writing.
+import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { renderConfigDoc } from "../src/config/render-config-doc.js";
 import { renderJsonSchema } from "../src/config/render-json-schema.js";
@@ -24,5 +26,35 @@ for (const [path, content] of Object.entries(files)) {
     await writeFile(path, content);
     process.stdout.write(`wrote ${path}\n`);
   }
+}
+// drizzle-kit compares src/store/schema.ts with the latest migration's snapshot.
+if (check) {
+  const output = execFileSync(
+    "npx",
+    [
+      "drizzle-kit",
+      "generate",
+      "--config",
+      "drizzle.config.ts",
+      "--name",
+      "pending",
+    ],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  if (!output.includes("No schema changes")) {
+    process.stderr.write(
+      "src/store/schema.ts changed without a migration: a new one is in migrations/; review and commit it.\n",
+    );
+    stale++;
+  }
+} else {
+  execFileSync(
+    "npx",
+    ["drizzle-kit", "generate", "--config", "drizzle.config.ts"],
+    { stdio: "inherit" },
+  );
 }
 process.exitCode = stale > 0 ? 1 : 0;

@@ -4,7 +4,7 @@ export interface SlashCommand {
   name: string;
   /** Positional arguments (quotes group words). */
   args: string[];
-  /** `key=value` arguments. */
+  /** `key=value` arguments (`key="a b"` keeps the spaces). */
   named: Record<string, string>;
   /**
    * The command's free text: the rest of its line, or, when that is empty,
@@ -16,53 +16,100 @@ export interface SlashCommand {
 }
 
 const COMMAND = /^ {0,3}\/([A-Za-z][A-Za-z0-9-]*)(?:[ \t]+(.*))?$/;
-const FENCE = /^ {0,3}(```|~~~)/;
+/** A code fence as CommonMark reads it: 3+ backticks or tildes. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const WORD =
+  /([A-Za-z][\w-]*=)(?:"([^"]*)"|'([^']*)'|(\S*))|"([^"]*)"|'([^']*)'|(\S+)/g;
 
-function splitArgs(text: string): string[] {
-  const out: string[] = [];
-  for (const match of text.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) {
-    out.push(match[1] ?? match[2] ?? match[3] ?? "");
+function splitWords(text: string): {
+  args: string[];
+  named: Record<string, string>;
+} {
+  const args: string[] = [];
+  const named: Record<string, string> = {};
+  for (const match of text.matchAll(WORD)) {
+    const [, key, keyDoubled, keySingle, keyBare, doubled, single, bare] =
+      match;
+    if (key) named[key.slice(0, -1)] = keyDoubled ?? keySingle ?? keyBare ?? "";
+    else args.push(doubled ?? single ?? bare ?? "");
   }
-  return out;
+  return { args, named };
+}
+
+/**
+ * Removes HTML comments from a line; `open` says whether one is still open.
+ * A `<!--` inside inline code (`` `<!--` ``) is text, not a comment.
+ */
+function stripComments(
+  line: string,
+  open: boolean,
+): { text: string; open: boolean } {
+  const masked = line.replace(/(`+)[^`]*?\1/g, (span) =>
+    " ".repeat(span.length),
+  );
+  let text = "";
+  let at = 0;
+  let inComment = open;
+  for (;;) {
+    if (inComment) {
+      const end = masked.indexOf("-->", at);
+      if (end === -1) return { text, open: true };
+      at = end + 3;
+      inComment = false;
+    }
+    const start = masked.indexOf("<!--", at);
+    if (start === -1) return { text: text + line.slice(at), open: false };
+    text += line.slice(at, start);
+    at = start + 4;
+    inComment = true;
+  }
 }
 
 /**
  * Reads the slash commands of a comment: lines that begin with `/`, outside
- * code blocks (fenced or indented), block quotes and HTML comments, so that
- * quoting someone's command does not run it.
+ * code blocks (fenced, as CommonMark closes them, or indented), block quotes
+ * and HTML comments, so that quoting someone's command does not run it.
  */
 export function parseCommands(body: string): SlashCommand[] {
-  const lines = body
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, (c) => c.replace(/[^\n]/g, ""))
-    .split(/\r?\n/);
+  const lines = body.split(/\r?\n/);
   const commands: SlashCommand[] = [];
-  let fence: string | undefined;
+  let fence: { char: string; length: number } | undefined;
+  let inComment = false;
   let current: SlashCommand | undefined;
   let collecting = false;
   lines.forEach((raw, index) => {
-    const fenceMatch = FENCE.exec(raw);
-    if (fenceMatch) {
-      if (fence === undefined) fence = fenceMatch[1];
-      else if (fenceMatch[1] === fence) fence = undefined;
-      collecting = false;
+    const fenceMatch = inComment ? null : FENCE.exec(raw);
+    if (fence !== undefined) {
+      // Only a fence of the same character, at least as long, with nothing after it, closes.
+      const marker = fenceMatch?.[1] ?? "";
+      if (
+        fenceMatch &&
+        marker[0] === fence.char &&
+        marker.length >= fence.length &&
+        (fenceMatch[2] ?? "").trim() === ""
+      ) {
+        fence = undefined;
+      }
       return;
     }
-    if (fence !== undefined) return;
-    const match = COMMAND.exec(raw);
+    if (fenceMatch) {
+      const marker = fenceMatch[1] ?? "";
+      // A backtick fence's info string may not contain a backtick.
+      if (marker[0] !== "`" || !(fenceMatch[2] ?? "").includes("`")) {
+        fence = { char: marker[0] ?? "`", length: marker.length };
+        collecting = false;
+        return;
+      }
+    }
+    const stripped = stripComments(raw, inComment);
+    inComment = stripped.open;
+    const line = stripped.text;
+    const match = COMMAND.exec(line);
     if (match) {
       const rest = (match[2] ?? "").trim();
-      const words = splitArgs(rest);
       current = {
         name: (match[1] ?? "").toLowerCase(),
-        args: words.filter((w) => !/^[A-Za-z][\w-]*=/.test(w)),
-        named: Object.fromEntries(
-          words
-            .filter((w) => /^[A-Za-z][\w-]*=/.test(w))
-            .map((w) => [
-              w.slice(0, w.indexOf("=")),
-              w.slice(w.indexOf("=") + 1),
-            ]),
-        ),
+        ...splitWords(rest),
         text: rest,
         line: index + 1,
       };
@@ -70,11 +117,13 @@ export function parseCommands(body: string): SlashCommand[] {
       collecting = rest === "";
       return;
     }
-    const quoted = /^ {0,3}>/.test(raw);
-    const indented = /^( {4}|\t)/.test(raw);
+    const quoted = /^ {0,3}>/.test(line);
+    const indented = /^( {4}|\t)/.test(line);
     if (collecting && current && !quoted && !indented) {
       current.text =
-        current.text === "" ? raw.trim() : `${current.text}\n${raw.trimEnd()}`;
+        current.text === ""
+          ? line.trim()
+          : `${current.text}\n${line.trimEnd()}`;
     }
   });
   for (const command of commands) command.text = command.text.trim();

@@ -76,9 +76,18 @@ function decodedSize(file: {
   encoding: "utf8" | "base64";
   content: string;
 }): number {
-  return file.encoding === "base64"
-    ? Math.floor((file.content.length * 3) / 4)
-    : Buffer.byteLength(file.content, "utf8");
+  if (file.encoding === "utf8") return Buffer.byteLength(file.content, "utf8");
+  const padding = file.content.endsWith("==")
+    ? 2
+    : file.content.endsWith("=")
+      ? 1
+      : 0;
+  return (file.content.length / 4) * 3 - padding;
+}
+
+/** Canonical base64, as encoders write it: whole quanta, padding only at the end. */
+function isBase64(text: string): boolean {
+  return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
 }
 
 /**
@@ -181,19 +190,21 @@ export function readResultBundle(
       );
     }
     if ("content" in file) {
-      const size = decodedSize(file);
+      const valid = file.encoding === "utf8" || isBase64(file.content);
+      const size = valid ? decodedSize(file) : 0;
       if (size > BUNDLE_LIMITS.fileBytes) {
         problems.push(
           `changes.json: '${file.path}' is ${size} bytes, over ${BUNDLE_LIMITS.fileBytes}`,
         );
       }
-      if (
-        file.encoding === "base64" &&
-        !/^[A-Za-z0-9+/]*={0,2}$/.test(file.content)
-      ) {
+      if (file.encoding === "base64" && !valid) {
         problems.push(`changes.json: '${file.path}' is not valid base64`);
       }
-      if (file.mode === "120000" && !linkStaysInside(file.path, file.content)) {
+      const target =
+        file.encoding === "base64" && valid
+          ? Buffer.from(file.content, "base64").toString("utf8")
+          : file.content;
+      if (file.mode === "120000" && !linkStaysInside(file.path, target)) {
         problems.push(
           `changes.json: the symbolic link '${file.path}' points outside the repository`,
         );

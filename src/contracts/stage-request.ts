@@ -105,7 +105,7 @@ export function correlationKey(
 }
 
 const CORRELATION =
-  /specwright ([0-9a-f-]{36}) ([A-Za-z_][A-Za-z0-9_-]*) (\d+)/;
+  /(?:^|\s)specwright ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}) ([A-Za-z_][A-Za-z0-9_-]*) (\d+)(?=\s|$)/;
 
 /** Reads a correlation key out of a workflow run's display title. */
 export function parseCorrelationKey(

@@ -103,10 +103,11 @@ export function buildStageRequest(
     }
 
     const agent = resolveAgent(state.settings.agent, stage.agent);
+    // A model from an expression that gave nothing means the CLI's default.
     const model =
       agent.model === undefined
         ? undefined
-        : toText(resolve(agent.model, scope, "agent model"));
+        : toText(resolve(agent.model, scope, "agent model")) || undefined;
     const args = agent.args.map((arg) =>
       toText(resolve(arg, scope, "agent argument")),
     );

@@ -46,8 +46,9 @@ function liveAttempt(state: RunState, stageId: string, number: number) {
 }
 
 const HANDLERS: { [T in RunEvent["type"]]: Handler<T> } = {
-  start({ state, effects }) {
-    if (state.status !== "queued" || state.base_sha !== null) return;
+  start({ state, effects }, event) {
+    if (state.status !== "queued" || state.started_at !== null) return;
+    state.started_at = event.at;
     if (state.issue !== null) effects.push({ kind: "create_tracking_comment" });
     effects.push({ kind: "create_branch" });
   },
@@ -58,7 +59,7 @@ const HANDLERS: { [T in RunEvent["type"]]: Handler<T> } = {
     state.base_sha = event.sha;
     state.head_sha = event.sha;
     state.status = "in_progress";
-    state.started_at = event.at;
+    state.started_at ??= event.at;
     advance(context);
   },
 

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Probot, ProbotOctokit } from "probot";
 import { createDependencies } from "../../src/app/create-dependencies.js";
 import type { Dependencies } from "../../src/app/dependencies.js";
-import type { Octokit } from "../../src/github/octokit.js";
 import { createApp } from "../../src/index.js";
 import type { Store } from "../../src/store/store.js";
+import { github } from "./github.js";
 
 export interface TestApp {
   probot: Probot;
@@ -15,19 +16,33 @@ export interface TestApp {
 
 /**
  * The real App on a real Probot, with retries and throttling off (GitHub is
- * nock here), a given store, a fixed clock and predictable ids.
+ * nock here), a given store, a fixed clock and predictable ids. It is
+ * authenticated as an App with the test key (a plain token would keep
+ * Probot's throttling on); installation tokens are answered by a mock.
  */
 export async function createTestApp(
   store: Store,
   options: { now?: () => Date; runIds?: string[]; tokens?: string[] } = {},
 ): Promise<TestApp> {
-  const TestOctokit = ProbotOctokit.defaults({
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  });
+  github()
+    .post(/^\/app\/installations\/\d+\/access_tokens$/)
+    .optionally()
+    .reply(201, {
+      token: "test-installation-token",
+      expires_at: "2999-01-01T00:00:00Z",
+    })
+    .persist();
   const probot = new Probot({
-    githubToken: "test",
-    Octokit: TestOctokit,
+    appId: 123,
+    privateKey: readFileSync("test/fixtures/mock-cert.pem", "utf8"),
+    secret: "test-secret",
+    // A function, so that it wins over the options Probot passes each
+    // client it makes (installation clients keep throttling on otherwise).
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
     logLevel: "fatal",
   });
   let deps: Dependencies | undefined;
@@ -38,10 +53,6 @@ export async function createTestApp(
       const made = await createDependencies(app, {
         store,
         now: options.now ?? (() => new Date("2026-11-21T10:00:00.000Z")),
-        // In token mode Probot's app.auth() keeps throttling on, which
-        // spaces writes a second apart; tests want neither.
-        octokitFor: async () =>
-          new TestOctokit({ auth: "test" }) as unknown as Octokit,
       });
       deps = {
         ...made,

@@ -1,0 +1,176 @@
+import { ProbotOctokit } from "probot";
+import {
+  afterAll,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  vi,
+} from "vitest";
+import { EffectRunner } from "../../src/app/effect-runner.js";
+import type { Octokit } from "../../src/github/octokit.js";
+import { effects as effectsTable } from "../../src/store/schema.js";
+import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
+import { makeRun, on } from "../engine/fixtures.js";
+import { github } from "../support/github.js";
+import { openTestStore } from "../support/test-store.js";
+
+const TestOctokit = ProbotOctokit.defaults((options: object) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+
+describe("the effect runner", () => {
+  let test: Awaited<ReturnType<typeof openTestStore>>;
+  let clock = new Date("2026-11-21T10:00:00.000Z");
+
+  beforeAll(async () => {
+    test = await openTestStore("pglite", () => clock);
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+  beforeEach(async () => {
+    await test.reset();
+    clock = new Date("2026-11-21T10:00:00.000Z");
+  });
+
+  function runner() {
+    const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const value = new EffectRunner({
+      store: test.store,
+      octokitFor: async () =>
+        new TestOctokit({ auth: "token" }) as unknown as Octokit,
+      log,
+      now: () => clock,
+      maxTries: 3,
+    });
+    return { runner: value, log };
+  }
+
+  /** A queued run without an issue: its one effect is create_branch. */
+  async function queuedRun() {
+    const state = makeRun(DEFAULT_WORKFLOW_SOURCE, { issue: null });
+    await test.store.createRun(state, on.start(clock.toISOString()), {
+      agent: {
+        backend: "claude",
+        version: null,
+        prompt_pack_version: "1",
+        runtime_env: {},
+      },
+    });
+    return state.id;
+  }
+
+  async function effectRows() {
+    return test.store.db.select().from(effectsTable);
+  }
+
+  it("retries a transient failure later, with back-off, then gives up and fails the run", async () => {
+    const id = await queuedRun();
+    const { runner: r, log } = runner();
+    github()
+      .get("/repos/acme/web/git/ref/heads%2Fmain")
+      .times(3)
+      .reply(502, { message: "Bad Gateway" });
+
+    r.kick();
+    await r.idle();
+    let [row] = await effectRows();
+    expect(row).toMatchObject({
+      status: "pending",
+      tries: 1,
+      lastError: "Bad Gateway",
+    });
+    expect(Date.parse(row?.availableAt ?? "") - clock.getTime()).toBe(2_000);
+
+    // Nothing is due yet: kicking again does nothing.
+    r.kick();
+    await r.idle();
+    expect((await effectRows())[0]?.tries).toBe(1);
+
+    clock = new Date(clock.getTime() + 2_000);
+    r.kick();
+    await r.idle();
+    [row] = await effectRows();
+    expect(row).toMatchObject({ status: "pending", tries: 2 });
+    expect(Date.parse(row?.availableAt ?? "") - clock.getTime()).toBe(4_000);
+
+    clock = new Date(clock.getTime() + 4_000);
+    r.kick();
+    await r.idle();
+    [row] = await effectRows();
+    expect(row).toMatchObject({
+      status: "failed",
+      tries: 3,
+      lastError: "Bad Gateway",
+    });
+    const run = await test.store.loadRun(id);
+    expect(run).toMatchObject({
+      status: "failed",
+      result_summary: "Could not create the feature branch: Bad Gateway",
+    });
+    expect(log.warn).toHaveBeenCalledWith(
+      expect.stringContaining("giving up on create_branch"),
+    );
+    await r.stop();
+  });
+
+  it("gives up at once on a failure that retrying cannot fix", async () => {
+    const id = await queuedRun();
+    const { runner: r } = runner();
+    github()
+      .get("/repos/acme/web/git/ref/heads%2Fmain")
+      .reply(403, { message: "Resource not accessible by integration" });
+    r.kick();
+    await r.idle();
+    expect((await effectRows())[0]).toMatchObject({
+      status: "failed",
+      tries: 1,
+    });
+    expect((await test.store.loadRun(id))?.result_summary).toMatch(
+      /^Could not create the feature branch: Resource not accessible by integration/,
+    );
+    await r.stop();
+  });
+
+  it("picks up the effects a previous process left", async () => {
+    const id = await queuedRun();
+    // A previous process claimed the effect and died: its lease runs out.
+    await test.store.claimEffects(10, 60_000);
+    const { runner: r } = runner();
+    r.kick();
+    await r.idle();
+    expect((await effectRows())[0]).toMatchObject({
+      status: "pending",
+      tries: 1,
+    });
+
+    clock = new Date(clock.getTime() + 61_000);
+    github()
+      .get("/repos/acme/web/git/ref/heads%2Fmain")
+      .reply(200, { ref: "refs/heads/main", object: { sha: "a".repeat(40) } })
+      .post("/repos/acme/web/git/refs")
+      .reply(422, { message: "Reference already exists" })
+      .get(
+        `/repos/acme/web/git/ref/${encodeURIComponent("heads/speckit/20250102/k3x9")}`,
+      )
+      .reply(200, {
+        ref: "refs/heads/speckit/20250102/k3x9",
+        object: { sha: "a".repeat(40) },
+      })
+      .post("/repos/acme/web/check-runs")
+      .reply(201, { id: 1 })
+      .post("/repos/acme/web/actions/workflows/specwright.yml/dispatches")
+      .reply(204);
+    r.kick();
+    await r.idle();
+    // The second try took the branch the first had made, and went on.
+    const run = await test.store.loadRun(id);
+    expect(run?.status).toBe("in_progress");
+    expect(run?.stages[0]?.status).toBe("dispatched");
+    await r.stop();
+  });
+});

