@@ -19,7 +19,13 @@ export async function createDependencies(
     octokitFor?: (installationId: number) => Promise<Octokit>;
   } = {},
 ): Promise<Dependencies> {
-  const store = options.store ?? (await openStoreFromEnv());
+  const store =
+    options.store ??
+    (await openStoreFromEnv(process.env, (error) =>
+      app.log.warn(
+        `specwright: PostgreSQL ended an idle connection: ${error.message}`,
+      ),
+    ));
   const now = options.now ?? (() => new Date());
   const runner = new EffectRunner({
     store,

@@ -54,8 +54,17 @@ function issues(error: z.ZodError, file: string): string[] {
 
 function parseJson(bytes: Uint8Array | undefined, file: string): unknown {
   if (bytes === undefined) throw new BundleError([`${file} is missing`]);
+  const text = strFromU8(bytes);
+  // The App stores the result (PostgreSQL keeps no U+0000 in text or JSON);
+  // changes.json's contents go to GitHub, where a NUL is a file's business.
+  if (
+    file === "result.json" &&
+    (/(^|[^\\])\\u0000/.test(text) || text.includes("\0"))
+  ) {
+    throw new BundleError([`${file} contains a NUL character (\\u0000)`]);
+  }
   try {
-    return JSON.parse(strFromU8(bytes));
+    return JSON.parse(text);
   } catch {
     throw new BundleError([`${file} is not valid JSON`]);
   }

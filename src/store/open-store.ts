@@ -17,6 +17,8 @@ export interface StoreOptions {
   /** PGlite's directory; `memory://` keeps everything in memory. */
   dataDir?: string | undefined;
   clock?: () => Date;
+  /** Told when PostgreSQL ends an idle connection (the pool replaces it). */
+  onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -30,6 +32,10 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       connectionString: options.databaseUrl,
       max: 10,
     });
+    // An idle connection the server ends (restart, failover, idle timeout)
+    // is an "error" event; the pool drops it and opens another when needed.
+    // Unhandled, the event would end the process.
+    pool.on("error", (error) => options.onConnectionError?.(error));
     const db = drizzlePostgres(pool);
     await migratePostgres(db, { migrationsFolder: MIGRATIONS });
     return new Store(db, options.clock, () => pool.end());
@@ -46,9 +52,11 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
 /** The store the environment asks for: `DATABASE_URL`, else `SPECWRIGHT_DATA_DIR`. */
 export function openStoreFromEnv(
   env: NodeJS.ProcessEnv = process.env,
+  onConnectionError?: (error: Error) => void,
 ): Promise<Store> {
   return openStore({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.SPECWRIGHT_DATA_DIR,
+    ...(onConnectionError ? { onConnectionError } : {}),
   });
 }

@@ -360,22 +360,21 @@ export class Store {
   ): Promise<StoredEffect[]> {
     const now = this.clock();
     return this.db.transaction(async (tx) => {
+      // Each run's oldest pending effect, then locked. A run whose oldest is
+      // locked (being completed elsewhere) is skipped whole: handing out its
+      // next effect instead would run them out of order.
       const candidates = await tx
         .select()
         .from(schema.effects)
         .where(
-          and(
-            eq(schema.effects.status, "pending"),
-            runId === undefined ? undefined : eq(schema.effects.runId, runId),
-          ),
+          sql`${schema.effects.id} in (select distinct on (run_id) id from effects where status = 'pending'${
+            runId === undefined ? sql`` : sql` and run_id = ${runId}`
+          } order by run_id, id)`,
         )
         .orderBy(asc(schema.effects.id))
         .for("update", { skipLocked: true });
-      const seenRuns = new Set<string>();
       const claimed: StoredEffect[] = [];
       for (const row of candidates) {
-        if (seenRuns.has(row.runId)) continue;
-        seenRuns.add(row.runId);
         const leased =
           row.leasedUntil !== null && new Date(row.leasedUntil) > now;
         if (leased || new Date(row.availableAt) > now) continue;
@@ -469,14 +468,19 @@ export class Store {
       .where(eq(schema.effects.id, id));
   }
 
-  /** When the next pending effect becomes due, if any is waiting. */
+  /**
+   * When the next effect becomes due, if any is waiting: the earliest of each
+   * run's oldest pending effect, counting its back-off and any lease on it.
+   */
   async nextEffectDue(): Promise<Date | undefined> {
     const [row] = await this.db
       .select({
         at: sql<string>`min(greatest(${schema.effects.availableAt}, coalesce(${schema.effects.leasedUntil}, ${schema.effects.availableAt})))`,
       })
       .from(schema.effects)
-      .where(eq(schema.effects.status, "pending"));
+      .where(
+        sql`${schema.effects.id} in (select distinct on (run_id) id from effects where status = 'pending' order by run_id, id)`,
+      );
     return row?.at ? new Date(row.at) : undefined;
   }
 

@@ -8,16 +8,9 @@ export function poolOf(store: Store): pg.Pool | undefined {
   return client instanceof pg.Pool ? client : undefined;
 }
 
-/**
- * Closes a test store. On PostgreSQL the helper drops the database `with
- * (force)` as soon as `pool.end()` resolves, which is before the pool's
- * connections have gone; each one the server then terminates makes the pool
- * emit `error`, and the store's pool has no listener for it (the `it.fails`
- * in open-store.test.ts), which would crash the test worker.
- */
+/** Closes a test store (and drops its PostgreSQL database). */
 export async function closeTestStore(
   test: Awaited<ReturnType<typeof openTestStore>>,
 ): Promise<void> {
-  poolOf(test.store)?.on("error", () => {});
   await test.close();
 }

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type SQL, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStoreFromEnv } from "../../src/store/open-store.js";
 import type { Store } from "../../src/store/store.js";
 import {
@@ -27,56 +27,76 @@ async function appliedMigrations(store: Store): Promise<number> {
   return Number(row?.count);
 }
 
-/**
- * Opens the database a second time, the way a restarted App would: PGlite
- * in a directory on disk (closed first, as one process owns it), or a second
- * pool on the same PostgreSQL database.
- */
-async function sameDatabase(backend: Backend, store: Store) {
+/** A fresh database that a test can open a second time, as a restarted App would. */
+interface TestDatabase {
+  store: Store;
+  /** Opens it again: PGlite after closing `store` (one process owns a directory), PostgreSQL beside it. */
+  reopen(): Promise<Store>;
+  remove(): Promise<void>;
+}
+
+async function freshDatabase(backend: Backend): Promise<TestDatabase> {
   if (backend === "pglite") {
+    // A real directory, one level deeper than exists, so that it is created.
     const dir = await mkdtemp(join(tmpdir(), "specwright-store-"));
     const env = { SPECWRIGHT_DATA_DIR: join(dir, "nested", "pgdata") };
-    return {
-      first: await openStoreFromEnv(env),
-      async reopen(first: Store) {
-        await first.close();
-        return openStoreFromEnv(env);
+    const database: TestDatabase = {
+      store: await openStoreFromEnv(env),
+      async reopen() {
+        await database.store.close();
+        database.store = await openStoreFromEnv(env);
+        return database.store;
       },
-      remove: () => rm(dir, { recursive: true, force: true }),
+      async remove() {
+        await database.store.close();
+        await rm(dir, { recursive: true, force: true });
+      },
     };
+    return database;
   }
+  const test = await openTestStore(backend);
   const [row] = await query<{ name: string }>(
-    store,
+    test.store,
     sql`select current_database() as name`,
   );
   const url = new URL(process.env.DATABASE_URL as string);
   url.pathname = `/${row?.name}`;
+  const others: Store[] = [];
   return {
-    first: store,
-    reopen: () => openStoreFromEnv({ DATABASE_URL: url.toString() }),
-    remove: async () => {},
+    store: test.store,
+    async reopen() {
+      const other = await openStoreFromEnv({ DATABASE_URL: url.toString() });
+      others.push(other);
+      return other;
+    },
+    async remove() {
+      for (const other of others) {
+        await other.close();
+      }
+      await closeTestStore(test);
+    },
   };
 }
 
 describe.each(BACKENDS)("openStore (%s)", (backend) => {
-  let test: Awaited<ReturnType<typeof openTestStore>>;
+  let database: TestDatabase;
 
   beforeAll(async () => {
-    test = await openTestStore(backend);
+    database = await freshDatabase(backend);
   });
   afterAll(async () => {
-    await closeTestStore(test);
-  });
-  beforeEach(async () => {
-    await test.reset();
+    await database.remove();
   });
 
   it("applies the migrations to a fresh database", async () => {
+    const { store } = database;
+
     const tables = await query<{ table_name: string }>(
-      test.store,
+      store,
       sql`select table_name from information_schema.tables
           where table_schema = 'public' order by table_name`,
     );
+
     expect(tables.map((t) => t.table_name)).toEqual([
       "agent_configurations",
       "artifacts",
@@ -85,21 +105,44 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
       "stage_attempts",
       "webhook_deliveries",
     ]);
-    expect(await appliedMigrations(test.store)).toBe(1);
-    expect(await test.store.loadRun(newRun().id)).toBeUndefined();
-    expect(await test.store.nextEffectDue()).toBeUndefined();
-    expect(poolOf(test.store) !== undefined).toBe(backend === "postgres");
+    expect(await appliedMigrations(store)).toBe(1);
+    expect(await store.loadRun(newRun().id)).toBeUndefined();
+    expect(await store.nextEffectDue()).toBeUndefined();
+    expect(poolOf(store) !== undefined).toBe(backend === "postgres");
   });
 
-  // Bug: openStore's pg.Pool has no `error` listener. When PostgreSQL ends
-  // an idle connection (a restart, a failover, pg_terminate_backend,
-  // idle_session_timeout) the pool emits `error`, and with no listener that
-  // is an uncaught exception that takes the App down. Terminating the
-  // backend for real would crash this worker, so the pool's emit stands in.
-  it.runIf(backend === "postgres").fails(
+  it("keeps its runs when opened again, re-running the migrations harmlessly", async () => {
+    const created = await database.store.createRun(
+      newRun(),
+      { type: "start", at: T0 },
+      { agent: AGENT },
+    );
+
+    const again = await database.reopen();
+
+    expect(await appliedMigrations(again)).toBe(1);
+    expect(await again.loadRun(newRun().id)).toEqual(created.state);
+    expect(await again.agentConfiguration(newRun().id)).toMatchObject({
+      agentBackend: "claude",
+    });
+    const claimed = await again.claimEffects(10, 60_000);
+    expect(claimed.map((c) => c.effect.kind)).toEqual([
+      "create_tracking_comment",
+    ]);
+    const next = await again.apply(newRun().id, {
+      type: "branch_created",
+      sha: sha("a"),
+      at: at(1),
+    });
+    expect(next.state).toMatchObject({ version: 2, status: "in_progress" });
+  }, 30_000);
+
+  // PostgreSQL ending an idle connection (restart, failover, idle timeout)
+  // makes the pool emit `error`; the store listens, so the App carries on.
+  it.runIf(backend === "postgres")(
     "survives PostgreSQL ending an idle connection",
     () => {
-      const pool = poolOf(test.store);
+      const pool = poolOf(database.store);
       const error = new Error(
         "terminating connection due to administrator command",
       );
@@ -107,40 +150,4 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
       expect(() => pool?.emit("error", error)).not.toThrow();
     },
   );
-
-  it("keeps its runs when opened again, re-running the migrations harmlessly", async () => {
-    const place = await sameDatabase(backend, test.store);
-    let second: Store | undefined;
-    try {
-      const created = await place.first.createRun(
-        newRun(),
-        { type: "start", at: T0 },
-        { agent: AGENT },
-      );
-      second = await place.reopen(place.first);
-
-      expect(await appliedMigrations(second)).toBe(1);
-      expect(await second.loadRun(newRun().id)).toEqual(created.state);
-      expect(await second.agentConfiguration(newRun().id)).toMatchObject({
-        agentBackend: "claude",
-      });
-      const claimed = await second.claimEffects(10, 60_000);
-      expect(claimed.map((c) => c.effect.kind)).toEqual([
-        "create_tracking_comment",
-      ]);
-      const next = await second.apply(newRun().id, {
-        type: "branch_created",
-        sha: sha("a"),
-        at: at(1),
-      });
-      expect(next.state).toMatchObject({ version: 2, status: "in_progress" });
-    } finally {
-      if (second !== undefined && second !== test.store) {
-        // The database is dropped with its connections later (see closeTestStore).
-        poolOf(second)?.on("error", () => {});
-        await second.close();
-      }
-      await place.remove();
-    }
-  }, 30_000);
 });

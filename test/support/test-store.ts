@@ -37,6 +37,8 @@ export async function openTestStore(
   const store = await openStore({
     databaseUrl: url.toString(),
     ...(clock ? { clock } : {}),
+    // Dropping the database at the end ends the pool's connections.
+    onConnectionError: () => {},
   });
   return {
     store,
