@@ -6,7 +6,7 @@ export default defineConfig({
     setupFiles: ["test/setup.ts"],
     coverage: {
       provider: "v8",
-      include: ["src/**/*.ts"],
+      include: ["src/**/*.ts", "action/src/**/*.ts"],
       reporter: ["text-summary", "html"],
       thresholds: { lines: 90, functions: 90, branches: 85, statements: 90 },
     },

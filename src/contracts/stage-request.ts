@@ -54,7 +54,8 @@ export const StageRequest = z.strictObject({
     model: z.string().optional(),
     args: z.array(z.string()),
     max_turns: z.int().min(1).optional(),
-    timeout_minutes: z.int().min(1),
+    /** The agent's hard time limit (a fraction of a minute is allowed). */
+    timeout_minutes: z.number().positive(),
     /** For `backend: command`. */
     command: z.string().optional(),
     prompt_via: z.enum(["stdin", "file"]),
@@ -63,6 +64,8 @@ export const StageRequest = z.strictObject({
     /** `none`: the direct prompt only. */
     id: z.string(),
     is_speckit: z.boolean(),
+    /** Only allowlisted skills run; the action refuses the others. */
+    allowlisted: z.boolean(),
     fallback: z.boolean(),
     health_check: z.string().nullable(),
   }),

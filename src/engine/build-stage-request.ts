@@ -148,6 +148,7 @@ export function buildStageRequest(
       skill: {
         id: skill === undefined ? NO_SKILL : skill.id,
         is_speckit: skill?.is_speckit ?? false,
+        allowlisted: skill?.allowlisted ?? false,
         fallback:
           skill !== undefined &&
           (stage.fallback ?? state.settings.skills.fallback),

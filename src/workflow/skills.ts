@@ -29,7 +29,9 @@ export const SPECKIT_SKILL: SkillInfo = {
   ],
   allowlisted: true,
   is_speckit: true,
-  health_check: "specify --version",
+  // Usable when the repository has Spec Kit's files for the stage and the
+  // agent (the stage action checks); the `specify` CLI is not needed.
+  health_check: null,
 };
 
 /** `skill: none` — run the direct prompt only. */

@@ -44,6 +44,7 @@ function request(): Record<string, unknown> {
     skill: {
       id: "speckit",
       is_speckit: true,
+      allowlisted: true,
       fallback: true,
       health_check: null,
     },
@@ -105,6 +106,17 @@ describe("StageRequest", () => {
     ["retention of 90 days", { artifact: { name: "a", retention_days: 90 } }],
     ["a prompt of its own", { prompt: "Plan {{feature.text}}" }],
     ["no outputs", { outputs: [] }],
+    [
+      "a time limit of a fraction of a minute",
+      {
+        agent: {
+          backend: "claude",
+          args: [],
+          timeout_minutes: 0.05,
+          prompt_via: "stdin",
+        },
+      },
+    ],
   ])("accepts %s", (_, patch) => {
     expect(listIssues(StageRequest, requestWith(patch))).toEqual([]);
   });

@@ -109,8 +109,9 @@ describe("buildStageRequest", () => {
       skill: {
         id: "speckit",
         is_speckit: true,
+        allowlisted: true,
         fallback: true,
-        health_check: "specify --version",
+        health_check: null,
       },
       prompt_pack_version: PROMPT_PACK_VERSION,
       prompt: null,
@@ -358,6 +359,7 @@ describe("buildStageRequest", () => {
         expected: {
           id: "none",
           is_speckit: false,
+          allowlisted: false,
           fallback: false,
           health_check: null,
         },
@@ -368,6 +370,7 @@ describe("buildStageRequest", () => {
         expected: {
           id: "none",
           is_speckit: false,
+          allowlisted: false,
           fallback: false,
           health_check: null,
         },
@@ -378,8 +381,9 @@ describe("buildStageRequest", () => {
         expected: {
           id: "speckit",
           is_speckit: true,
+          allowlisted: true,
           fallback: true,
-          health_check: "specify --version",
+          health_check: null,
         },
       },
       {
@@ -388,8 +392,9 @@ describe("buildStageRequest", () => {
         expected: {
           id: "speckit",
           is_speckit: true,
+          allowlisted: true,
           fallback: false,
-          health_check: "specify --version",
+          health_check: null,
         },
       },
       {
@@ -399,8 +404,9 @@ describe("buildStageRequest", () => {
         expected: {
           id: "speckit",
           is_speckit: true,
+          allowlisted: true,
           fallback: false,
-          health_check: "specify --version",
+          health_check: null,
         },
       },
       {
@@ -410,8 +416,9 @@ describe("buildStageRequest", () => {
         expected: {
           id: "speckit",
           is_speckit: true,
+          allowlisted: true,
           fallback: true,
-          health_check: "specify --version",
+          health_check: null,
         },
       },
       {
@@ -421,6 +428,7 @@ describe("buildStageRequest", () => {
         expected: {
           id: "superpowers",
           is_speckit: false,
+          allowlisted: true,
           fallback: true,
           health_check: "superpowers --version",
         },
@@ -432,6 +440,7 @@ describe("buildStageRequest", () => {
         expected: {
           id: "house",
           is_speckit: true,
+          allowlisted: true,
           fallback: true,
           health_check: null,
         },

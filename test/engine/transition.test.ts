@@ -67,8 +67,9 @@ const SPECIFY_REQUEST: StageRequest = {
   skill: {
     id: "speckit",
     is_speckit: true,
+    allowlisted: true,
     fallback: true,
-    health_check: "specify --version",
+    health_check: null,
   },
   prompt_pack_version: PROMPT_PACK_VERSION,
   prompt: null,

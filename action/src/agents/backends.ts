@@ -1,0 +1,203 @@
+import type { StageRequest } from "../../../src/contracts/stage-request.js";
+import type { AgentBackend } from "../../../src/workflow/schema.js";
+
+/** An action input holding a credential, and the variable the agent reads it from. */
+export interface Credential {
+  input:
+    | "anthropic-api-key"
+    | "claude-code-oauth-token"
+    | "openai-api-key"
+    | "gemini-api-key"
+    | "copilot-token";
+  env: string;
+}
+
+export interface Invocation {
+  executable: string;
+  args: string[];
+  /** Given on standard input. */
+  stdin?: string;
+  /** Written to a file whose path is the last argument. */
+  promptFile?: string;
+}
+
+export interface BackendSpec {
+  executable: string;
+  /** Any one of these is enough. */
+  credentials: Credential[];
+  /** Arguments a caller's own arguments can replace (permission and sandbox flags). */
+  unattended: { flags: string[]; unless: string[] };
+  build(prompt: string, agent: StageRequest["agent"]): Invocation;
+}
+
+function withDefaults(
+  extra: readonly string[],
+  unattended: BackendSpec["unattended"],
+): string[] {
+  const replaced = extra.some((arg) =>
+    unattended.unless.some(
+      (flag) => arg === flag || arg.startsWith(`${flag}=`),
+    ),
+  );
+  return replaced ? [...extra] : [...extra, ...unattended.flags];
+}
+
+/**
+ * Splits a command line the way a POSIX shell splits words (quotes and
+ * backslashes), without running a shell.
+ */
+export function splitCommand(line: string): string[] {
+  const words: string[] = [];
+  let word = "";
+  let quote: '"' | "'" | undefined;
+  let started = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (
+        c === "\\" &&
+        i + 1 < line.length &&
+        '"\\$`'.includes(line[i + 1] as string)
+      )
+        word += line[++i];
+      else word += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      started = true;
+    } else if (c === "\\" && i + 1 < line.length) {
+      word += line[++i];
+      started = true;
+    } else if (/\s/.test(c)) {
+      if (started) words.push(word);
+      word = "";
+      started = false;
+    } else {
+      word += c;
+      started = true;
+    }
+  }
+  if (quote)
+    throw new Error(`unterminated ${quote} in the agent command: ${line}`);
+  if (started) words.push(word);
+  return words;
+}
+
+/**
+ * How each agent CLI runs a prompt unattended (GitHub Spec Kit's
+ * `build_exec_args`): the prompt, then the caller's arguments, then model
+ * and output flags. Each gets the flags it needs to edit files without
+ * asking, unless the caller's arguments set their own.
+ */
+export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
+  claude: {
+    executable: "claude",
+    credentials: [
+      { input: "anthropic-api-key", env: "ANTHROPIC_API_KEY" },
+      { input: "claude-code-oauth-token", env: "CLAUDE_CODE_OAUTH_TOKEN" },
+    ],
+    unattended: {
+      flags: ["--dangerously-skip-permissions"],
+      unless: [
+        "--dangerously-skip-permissions",
+        "--permission-mode",
+        "--allowedTools",
+        "--allowed-tools",
+      ],
+    },
+    build(prompt, agent) {
+      return {
+        executable: "claude",
+        args: [
+          "-p",
+          prompt,
+          ...withDefaults(agent.args, this.unattended),
+          ...(agent.model ? ["--model", agent.model] : []),
+          ...(agent.max_turns ? ["--max-turns", String(agent.max_turns)] : []),
+          "--output-format",
+          "json",
+        ],
+      };
+    },
+  },
+  codex: {
+    executable: "codex",
+    credentials: [{ input: "openai-api-key", env: "OPENAI_API_KEY" }],
+    unattended: {
+      flags: ["--sandbox", "workspace-write"],
+      unless: [
+        "--sandbox",
+        "-s",
+        "--full-auto",
+        "--dangerously-bypass-approvals-and-sandbox",
+      ],
+    },
+    build(prompt, agent) {
+      return {
+        executable: "codex",
+        args: [
+          "exec",
+          prompt,
+          ...withDefaults(agent.args, this.unattended),
+          ...(agent.model ? ["--model", agent.model] : []),
+          "--json",
+        ],
+      };
+    },
+  },
+  gemini: {
+    executable: "gemini",
+    credentials: [{ input: "gemini-api-key", env: "GEMINI_API_KEY" }],
+    unattended: {
+      flags: ["--yolo"],
+      unless: ["--yolo", "-y", "--approval-mode"],
+    },
+    build(prompt, agent) {
+      return {
+        executable: "gemini",
+        args: [
+          "-p",
+          prompt,
+          ...withDefaults(agent.args, this.unattended),
+          ...(agent.model ? ["-m", agent.model] : []),
+          "--output-format",
+          "json",
+        ],
+      };
+    },
+  },
+  copilot: {
+    executable: "copilot",
+    credentials: [{ input: "copilot-token", env: "COPILOT_GITHUB_TOKEN" }],
+    unattended: {
+      flags: ["--yolo"],
+      unless: ["--yolo", "--allow-all-tools", "--allow-tool"],
+    },
+    build(prompt, agent) {
+      return {
+        executable: "copilot",
+        args: [
+          "-p",
+          prompt,
+          ...withDefaults(agent.args, this.unattended),
+          ...(agent.model ? ["--model", agent.model] : []),
+        ],
+      };
+    },
+  },
+  command: {
+    executable: "",
+    credentials: [],
+    unattended: { flags: [], unless: [] },
+    build(prompt, agent) {
+      const [executable = "", ...fixed] = splitCommand(agent.command ?? "");
+      const base = { executable, args: [...fixed, ...agent.args] };
+      return agent.prompt_via === "file"
+        ? { ...base, promptFile: prompt }
+        : { ...base, stdin: prompt };
+    },
+  },
+};

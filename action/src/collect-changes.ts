@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto";
+import { readFile, readlink, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ChangedFile, Changes } from "../../src/contracts/changes.js";
+import { git } from "./git.js";
+
+/** What the stage changed, against the commit it started from. */
+export interface CollectedChanges {
+  changes: Changes;
+  /** `git diff --stat`, for diff-summary.txt. */
+  summary: string;
+  /** Changed paths the bundle leaves out (submodules), with why. */
+  skipped: string[];
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Text as UTF-8, anything else (a NUL, invalid UTF-8) as base64. */
+function encode(bytes: Buffer): {
+  encoding: "utf8" | "base64";
+  content: string;
+} {
+  if (!bytes.subarray(0, 8000).includes(0)) {
+    try {
+      return { encoding: "utf8", content: utf8.decode(bytes) };
+    } catch {
+      // Not UTF-8.
+    }
+  }
+  return { encoding: "base64", content: bytes.toString("base64") };
+}
+
+/**
+ * Lists every path the stage added, changed or deleted against `baseSha` —
+ * commits the agent made included — with contents and modes. It stages the
+ * working tree into a throw-away index, so the checkout's own index is left
+ * alone; ignored files stay out, as do `exclude`d paths (Specwright's own).
+ */
+export async function collectChanges(
+  cwd: string,
+  baseSha: string,
+  exclude: readonly string[] = [".specwright"],
+): Promise<CollectedChanges> {
+  const index = join(
+    tmpdir(),
+    `specwright-index-${randomBytes(6).toString("hex")}`,
+  );
+  const env = { GIT_INDEX_FILE: index };
+  try {
+    await git(cwd, ["read-tree", baseSha], env);
+    await git(
+      cwd,
+      ["add", "--all", "--", ".", ...exclude.map((p) => `:(exclude)${p}`)],
+      env,
+    );
+    const raw = await git(
+      cwd,
+      [
+        "diff",
+        "--cached",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--no-abbrev",
+        baseSha,
+      ],
+      env,
+    );
+    const summary = await git(
+      cwd,
+      ["diff", "--cached", "--stat", "--no-renames", baseSha],
+      env,
+    );
+    const files: ChangedFile[] = [];
+    const skipped: string[] = [];
+    const fields = raw.split("\0");
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const meta = fields[i] ?? "";
+      const path = fields[i + 1] ?? "";
+      const [, newMode = "", , , status = ""] = meta
+        .replace(/^:/, "")
+        .split(" ");
+      if (status === "D") {
+        files.push({ path, deleted: true });
+      } else if (newMode === "160000") {
+        skipped.push(`${path} (a submodule: not supported)`);
+      } else if (newMode === "120000") {
+        files.push({
+          path,
+          mode: "120000",
+          encoding: "utf8",
+          content: await readlink(join(cwd, path)),
+        });
+      } else {
+        const mode = newMode === "100755" ? "100755" : "100644";
+        files.push({ path, mode, ...encode(await readFile(join(cwd, path))) });
+      }
+    }
+    return { changes: { base_sha: baseSha, files }, summary, skipped };
+  } finally {
+    await rm(index, { force: true });
+  }
+}

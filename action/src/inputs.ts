@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { StageRequest } from "../../src/contracts/stage-request.js";
+
+/** The action's inputs, as action.yml declares them. */
+export const Inputs = z.object({
+  request: z.string({
+    error:
+      "the request input is required: the stage workflow passes ${{ inputs.request }}",
+  }),
+  "anthropic-api-key": z.string().optional(),
+  "claude-code-oauth-token": z.string().optional(),
+  "openai-api-key": z.string().optional(),
+  "gemini-api-key": z.string().optional(),
+  "copilot-token": z.string().optional(),
+  "working-directory": z.string().default("."),
+  "dry-run": z
+    .enum(["true", "false"], { error: "dry-run must be true or false" })
+    .default("false")
+    .transform((value) => value === "true"),
+});
+export type Inputs = z.infer<typeof Inputs>;
+
+/** Every input, read once: an empty value counts as not given. */
+export type RawInputs = Record<
+  keyof z.input<typeof Inputs>,
+  string | undefined
+>;
+
+function issues(error: z.ZodError): string {
+  return error.issues
+    .map(
+      (i) => `${i.path.length > 0 ? `${i.path.join(".")}: ` : ""}${i.message}`,
+    )
+    .join("; ");
+}
+
+/** Parses the inputs and the StageRequest in them; errors name the field. */
+export function parseInputs(raw: RawInputs): {
+  inputs: Inputs;
+  request: StageRequest;
+} {
+  const given = Object.fromEntries(
+    Object.entries(raw).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = Inputs.safeParse(given);
+  if (!parsed.success)
+    throw new Error(`invalid inputs: ${issues(parsed.error)}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(parsed.data.request);
+  } catch {
+    throw new Error(
+      "the request input is not JSON: the stage workflow must pass the App's request unchanged",
+    );
+  }
+  const request = StageRequest.safeParse(json);
+  if (!request.success)
+    throw new Error(
+      `the request input is not a valid stage request: ${issues(request.error)}`,
+    );
+  return { inputs: parsed.data, request: request.data };
+}

@@ -1,0 +1,157 @@
+import type { StageRequest } from "../../src/contracts/stage-request.js";
+import { BACKENDS, splitCommand } from "./agents/backends.js";
+import { exec, which } from "./exec.js";
+import { detectSpecKit, type SpecKitSetup } from "./speckit.js";
+
+/**
+ * The runner's readiness for a stage (the Skills-First seed's
+ * WorkerStartupProfile), recorded as `environment.json` in the bundle.
+ */
+export interface WorkerStartupProfile {
+  worker_id: string;
+  runner: {
+    name: string;
+    os: string;
+    arch: string;
+    environment: string;
+    labels: string[];
+  };
+  agent: {
+    backend: string;
+    executable: string;
+    path: string | null;
+    version: string | null;
+  };
+  speckit: SpecKitSetup & { cli_version: string | null };
+  credentials: { accepted: string[]; present: boolean };
+  skill: { id: string; usable: boolean; reason: string | null };
+  ready: boolean;
+  failure_reason: string | null;
+}
+
+async function version(
+  executable: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<string | null> {
+  const result = await exec(executable, ["--version"], {
+    env,
+    cwd,
+    timeoutMs: 15_000,
+  });
+  if (result.code !== 0) return null;
+  const line = `${result.stdout}\n${result.stderr}`
+    .split("\n")
+    .find((l) => l.trim() !== "");
+  return line?.trim().slice(0, 200) ?? null;
+}
+
+/** Whether the stage's skill can run here, and why not. */
+async function skillUsability(
+  request: StageRequest,
+  speckit: SpecKitSetup,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ usable: boolean; reason: string | null }> {
+  const { skill, stage } = request;
+  if (skill.id === "none")
+    return { usable: false, reason: "the stage runs no skill" };
+  if (!skill.allowlisted)
+    return { usable: false, reason: "it is not allowlisted" };
+  if (skill.is_speckit) {
+    if (!speckit.available)
+      return {
+        usable: false,
+        reason: "Spec Kit is not set up in the repository (no .specify/)",
+      };
+    if (!speckit.stages.includes(stage)) {
+      return {
+        usable: false,
+        reason: `Spec Kit has no command for '${stage}' for the ${request.agent.backend} agent here`,
+      };
+    }
+  }
+  if (skill.health_check) {
+    const [command = "", ...args] = splitCommand(skill.health_check);
+    const result = await exec(command, args, { env, cwd, timeoutMs: 60_000 });
+    if (result.code !== 0) {
+      const detail =
+        (result.stderr || result.stdout).trim().split("\n")[0] ?? "";
+      return {
+        usable: false,
+        reason: `its health check \`${skill.health_check}\` failed${detail ? `: ${detail}` : ""}`,
+      };
+    }
+  }
+  return { usable: true, reason: null };
+}
+
+/**
+ * Checks the runner before the agent runs: the agent CLI is on PATH (and its
+ * version), a credential it needs is there, Spec Kit is set up and has the
+ * stage's command, the skill's health check passes. Not ready means the
+ * stage fails at once, with the reason.
+ */
+export async function preflight(options: {
+  request: StageRequest;
+  cwd: string;
+  /** The environment the agent will get (credentials included). */
+  env: NodeJS.ProcessEnv;
+}): Promise<WorkerStartupProfile> {
+  const { request, cwd, env } = options;
+  const backend = request.agent.backend;
+  const spec = BACKENDS[backend];
+  const executable =
+    backend === "command"
+      ? (splitCommand(request.agent.command ?? "")[0] ?? "")
+      : spec.executable;
+  const path = executable === "" ? undefined : await which(executable, env);
+  const speckit = await detectSpecKit(cwd, backend);
+  const specifyPath = await which("specify", env);
+  const accepted = spec.credentials.map((c) => c.env);
+  const present =
+    accepted.length === 0 || accepted.some((name) => (env[name] ?? "") !== "");
+  const skill = {
+    id: request.skill.id,
+    ...(await skillUsability(request, speckit, env, cwd)),
+  };
+
+  let failure: string | null = null;
+  if (backend === "command" && executable === "") {
+    failure =
+      "the command backend needs agent.command in .github/specwright.yml";
+  } else if (path === undefined) {
+    failure = `the ${backend} agent CLI (${executable}) is not on PATH; the stage workflow must install it`;
+  } else if (!present) {
+    const inputs = spec.credentials.map((c) => c.input).join(" or ");
+    failure = `no credential for the ${backend} agent: pass the ${inputs} input (from a repository secret) to the action`;
+  }
+  const runnerOs = process.env.RUNNER_OS ?? process.platform;
+  const arch = process.env.RUNNER_ARCH ?? process.arch;
+  const environment = process.env.RUNNER_ENVIRONMENT ?? "unknown";
+  return {
+    worker_id: process.env.RUNNER_NAME ?? "local",
+    runner: {
+      name: process.env.RUNNER_NAME ?? "local",
+      os: runnerOs,
+      arch,
+      environment,
+      labels: [runnerOs, arch, environment].filter((l) => l !== "unknown"),
+    },
+    agent: {
+      backend,
+      executable,
+      path: path ?? null,
+      version:
+        path && backend !== "command" ? await version(path, env, cwd) : null,
+    },
+    speckit: {
+      ...speckit,
+      cli_version: specifyPath ? await version(specifyPath, env, cwd) : null,
+    },
+    credentials: { accepted, present },
+    skill,
+    ready: failure === null,
+    failure_reason: failure,
+  };
+}
