@@ -199,6 +199,34 @@ interface Attempt {
 }
 
 /**
+ * The stage must run on the commit the App dispatched it against, from the
+ * branch it made: changes are collected against that commit, and the App
+ * commits them on top of it.
+ */
+async function checkCheckout(
+  request: StageRequest,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string | null> {
+  if (
+    env.GITHUB_EVENT_NAME === "workflow_dispatch" &&
+    env.GITHUB_REF_NAME &&
+    env.GITHUB_REF_NAME !== request.branch
+  ) {
+    return `the workflow was dispatched on '${env.GITHUB_REF_NAME}', not on the run's branch '${request.branch}'`;
+  }
+  let head: string;
+  try {
+    head = (await git(cwd, ["rev-parse", "HEAD"])).trim();
+  } catch (error) {
+    return `${cwd} is not a git checkout (${error instanceof Error ? error.message : String(error)}); the stage workflow must check out the repository first`;
+  }
+  return head === request.base_sha
+    ? null
+    : `the checkout is at ${head.slice(0, 12)}, not at the commit the stage was dispatched against (${request.base_sha.slice(0, 12)}); the stage workflow must check out \${{ fromJSON(inputs.request).base_sha }}`;
+}
+
+/**
  * Runs one stage: the plan is the Skills-First seed's.
  *
  * 1. Preflight: the agent CLI, its credential, Spec Kit, the skill.
@@ -241,9 +269,10 @@ export async function runStage(
 
   const emptyChanges: Changes = { base_sha: request.base_sha, files: [] };
   let final: Attempt | undefined;
-  let failure: string | null = profile.ready
-    ? null
-    : `the runner is not ready: ${profile.failure_reason}`;
+  const misplaced = await checkCheckout(request, cwd, deps.env);
+  let failure: string | null = !profile.ready
+    ? `the runner is not ready: ${profile.failure_reason}`
+    : misplaced;
   let path: ExecutionPath = profile.skill.usable ? "skill" : "direct_only";
   const direct = directPrompt(request);
 
@@ -429,12 +458,19 @@ export async function runStage(
       command: final?.run.commandLine ?? null,
     },
   });
-  const uploaded = await deps.uploader.upload(
-    artifactName,
-    files,
-    directory,
-    request.artifact.retention_days,
-  );
+  let uploaded: { id?: number | undefined };
+  try {
+    uploaded = await deps.uploader.upload(
+      artifactName,
+      files,
+      directory,
+      request.artifact.retention_days,
+    );
+  } catch (error) {
+    throw new Error(
+      `could not upload the result bundle ${artifactName}, so the App cannot take the stage's work: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
   log.info(
     `specwright: uploaded the result bundle ${artifactName}${uploaded.id ? ` (artifact ${uploaded.id})` : ""}`,
   );

@@ -60,6 +60,11 @@ export const StageRequest = z.strictObject({
     command: z.string().optional(),
     prompt_via: z.enum(["stdin", "file"]),
   }),
+  /**
+   * The stage workflow's job limit (`timeout-minutes`): the agent's limit
+   * plus time to install the agent, check out and upload the bundle.
+   */
+  job_timeout_minutes: z.int().min(1),
   skill: z.strictObject({
     /** `none`: the direct prompt only. */
     id: z.string(),

@@ -22,6 +22,9 @@ import { NO_SKILL, SPECKIT_SKILL } from "../workflow/skills.js";
 import { expressionScope } from "./expression-scope.js";
 import type { RunState } from "./run-state.js";
 
+/** Job time beyond the agent's: installing it, checking out, uploading. */
+export const JOB_OVERHEAD_MINUTES = 15;
+
 /** Evaluates text with `${{ }}`; fails when an expression in mixed text gives null. */
 function resolve(text: string, scope: Scope, what: string): Value {
   if (!hasExpressions(text)) return text;
@@ -112,6 +115,7 @@ export function buildStageRequest(
       toText(resolve(arg, scope, "agent argument")),
     );
     const timeoutMs = parseDuration(stage.error_policy.timeout) ?? 30 * 60_000;
+    const agentMinutes = Math.max(1, Math.ceil(timeoutMs / 60_000));
 
     const skillId = stage.skill ?? NO_SKILL;
     const skill =
@@ -138,13 +142,14 @@ export function buildStageRequest(
         ...(agent.max_turns === undefined
           ? {}
           : { max_turns: agent.max_turns }),
-        timeout_minutes: Math.max(1, Math.ceil(timeoutMs / 60_000)),
+        timeout_minutes: agentMinutes,
         ...(state.settings.agent.command === undefined ||
         agent.backend !== "command"
           ? {}
           : { command: state.settings.agent.command }),
         prompt_via: state.settings.agent.prompt_via,
       },
+      job_timeout_minutes: agentMinutes + JOB_OVERHEAD_MINUTES,
       skill: {
         id: skill === undefined ? NO_SKILL : skill.id,
         is_speckit: skill?.is_speckit ?? false,

@@ -115,6 +115,7 @@ export async function createHarness(
       timeout_minutes: 1,
       prompt_via: "stdin",
     },
+    job_timeout_minutes: 16,
     skill: {
       id: "speckit",
       is_speckit: true,
@@ -178,6 +179,8 @@ export async function createHarness(
       GITHUB_STEP_SUMMARY: summaryFile,
       ACTIONS_RUNTIME_TOKEN: "runtime-token-must-not-leak",
       GITHUB_TOKEN: "ghs_must_not_leak",
+      GITHUB_EVENT_NAME: "workflow_dispatch",
+      GITHUB_REF_NAME: "speckit/20261121/abc123",
       FAKE_AGENT_PLAN: planFile,
       FAKE_AGENT_LOG: logFile,
       ...options.env,

@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import type { Changes } from "../../src/contracts/changes.js";
@@ -356,6 +358,31 @@ describe("the stage action", () => {
     expect(run.failed).toBe(
       "specwright: stage specify failed: the runner is not ready: the command agent CLI (no-such-agent) is not on PATH; the stage workflow must install it",
     );
+  });
+
+  it("runs only on the commit and branch it was dispatched for", async () => {
+    const h = await createHarness();
+    await writeFile(join(h.repo, "moved.txt"), "someone pushed");
+    h.git("add", "-A");
+    h.git("commit", "-q", "-m", "moved on");
+    const moved = await h.runAction(h.request(), { plan: [writesSpec] });
+    expect(moved.failed).toBe(
+      `specwright: stage specify failed: the checkout is at ${h.git("rev-parse", "HEAD").slice(0, 12)}, not at the commit the stage was dispatched against (${h.baseSha.slice(0, 12)}); the stage workflow must check out \${{ fromJSON(inputs.request).base_sha }}`,
+    );
+    expect(moved.invocations).toEqual([]);
+    expect(json<StageResult>(moved.upload, "result.json").status).toBe(
+      "failed",
+    );
+
+    h.git("reset", "-q", "--hard", h.baseSha);
+    const elsewhere = await h.runAction(h.request(), {
+      plan: [writesSpec],
+      env: { GITHUB_EVENT_NAME: "workflow_dispatch", GITHUB_REF_NAME: "main" },
+    });
+    expect(elsewhere.failed).toBe(
+      "specwright: stage specify failed: the workflow was dispatched on 'main', not on the run's branch 'speckit/20261121/abc123'",
+    );
+    expect(elsewhere.invocations).toEqual([]);
   });
 
   it("keeps secrets out of the agent's reach, the logs and the bundle", async () => {

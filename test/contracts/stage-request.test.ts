@@ -41,6 +41,7 @@ function request(): Record<string, unknown> {
       timeout_minutes: 30,
       prompt_via: "stdin",
     },
+    job_timeout_minutes: 45,
     skill: {
       id: "speckit",
       is_speckit: true,

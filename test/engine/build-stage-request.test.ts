@@ -106,6 +106,7 @@ describe("buildStageRequest", () => {
         timeout_minutes: 30,
         prompt_via: "stdin",
       },
+      job_timeout_minutes: 45,
       skill: {
         id: "speckit",
         is_speckit: true,
@@ -328,6 +329,8 @@ describe("buildStageRequest", () => {
           build({ stages: [{ id: "a", error_policy }] }),
         );
         expect(request.agent.timeout_minutes).toBe(minutes);
+        // The job gets the agent's limit and 15 minutes to install, check out, upload.
+        expect(request.job_timeout_minutes).toBe(minutes + 15);
       },
     );
   });

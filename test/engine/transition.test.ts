@@ -64,6 +64,7 @@ const SPECIFY_REQUEST: StageRequest = {
     timeout_minutes: 30,
     prompt_via: "stdin",
   },
+  job_timeout_minutes: 45,
   skill: {
     id: "speckit",
     is_speckit: true,
