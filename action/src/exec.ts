@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 
 export interface ExecResult {
   code: number | null;
@@ -29,10 +30,16 @@ function keep(buffer: string, chunk: string, max: number): string {
   return `${next.slice(0, half)}\n… (output cut) …\n${next.slice(-half)}`;
 }
 
+/** How long helpers left behind get to end after SIGTERM. */
+const GRACE_MS = 10_000;
+
 /**
  * Runs a program (no shell) and collects what it prints. With `timeoutMs`,
  * its whole process group gets SIGTERM when time is up, then SIGKILL ten
- * seconds later: an agent that starts helpers cannot outlive its stage.
+ * seconds later; when the program exits, so do the helpers it left in its
+ * group (a server started in the background would otherwise hold the
+ * output open until the time limit): an agent that starts helpers cannot
+ * outlive its stage.
  */
 export function exec(
   file: string,
@@ -45,12 +52,26 @@ export function exec(
     let stderr = "";
     let timedOut = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const child = spawn(file, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ["pipe", "pipe", "pipe"],
-      detached: true,
-    });
+    let child: ChildProcessByStdio<Writable, Readable, Readable>;
+    try {
+      child = spawn(file, args, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: ["pipe", "pipe", "pipe"],
+        detached: true,
+      });
+    } catch (error) {
+      // An empty or NUL-containing name throws here instead of failing
+      // like a missing program.
+      resolve({
+        code: 127,
+        signal: null,
+        stdout: "",
+        stderr: `${error instanceof Error ? error.message : String(error)}\n`,
+        timedOut: false,
+      });
+      return;
+    }
     const group = (signal: NodeJS.Signals) => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, signal);
@@ -58,13 +79,22 @@ export function exec(
         // Already gone.
       }
     };
+    // SIGTERM for the group, SIGKILL after the grace period; then the pipes
+    // are let go, as a helper that left the group can still hold them.
+    const stop = () => {
+      group("SIGTERM");
+      killTimer ??= setTimeout(() => {
+        group("SIGKILL");
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, GRACE_MS);
+    };
     const timer =
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
             timedOut = true;
-            group("SIGTERM");
-            killTimer = setTimeout(() => group("SIGKILL"), 10_000);
+            stop();
           }, options.timeoutMs);
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");
@@ -80,6 +110,7 @@ export function exec(
       // The program did not read its input; that is its business.
     });
     child.stdin.end(options.input ?? "");
+    child.on("exit", stop);
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
@@ -93,30 +124,33 @@ export function exec(
   });
 }
 
-/** Where `name` is on PATH, if it is an executable file there. */
+/**
+ * Where `name` is on PATH, if it is an executable file there. A name with a
+ * slash is a path, relative to `cwd` (where the program will run).
+ */
 export async function which(
   name: string,
   env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
 ): Promise<string | undefined> {
-  const { access, constants } = await import("node:fs/promises");
-  const { delimiter, join, isAbsolute } = await import("node:path");
-  if (isAbsolute(name) || name.includes("/")) {
+  const { access, constants, stat } = await import("node:fs/promises");
+  const { delimiter, join, resolve } = await import("node:path");
+  const executable = async (path: string) => {
     try {
-      await access(name, constants.X_OK);
-      return name;
+      await access(path, constants.X_OK);
+      return (await stat(path)).isFile();
     } catch {
-      return undefined;
+      return false;
     }
+  };
+  if (name.includes("/")) {
+    const path = resolve(cwd, name);
+    return (await executable(path)) ? path : undefined;
   }
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (dir === "") continue;
     const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not here.
-    }
+    if (await executable(candidate)) return candidate;
   }
   return undefined;
 }

@@ -13,10 +13,13 @@ export const Inputs = z.object({
   "gemini-api-key": z.string().optional(),
   "copilot-token": z.string().optional(),
   "working-directory": z.string().default("."),
+  // The YAML 1.2 booleans, as `core.getBooleanInput` takes them.
   "dry-run": z
-    .enum(["true", "false"], { error: "dry-run must be true or false" })
+    .enum(["true", "True", "TRUE", "false", "False", "FALSE"], {
+      error: "dry-run must be true or false",
+    })
     .default("false")
-    .transform((value) => value === "true"),
+    .transform((value) => value.toLowerCase() === "true"),
 });
 export type Inputs = z.infer<typeof Inputs>;
 

@@ -46,9 +46,15 @@ async function version(
   return line?.trim().slice(0, 200) ?? null;
 }
 
+/** What preflight reads of the request. */
+type PreflightRequest = Pick<StageRequest, "stage" | "agent" | "skill">;
+
+const errorMessage = (error: unknown) =>
+  error instanceof Error ? error.message : String(error);
+
 /** Whether the stage's skill can run here, and why not. */
 async function skillUsability(
-  request: StageRequest,
+  request: PreflightRequest,
   speckit: SpecKitSetup,
   env: NodeJS.ProcessEnv,
   cwd: string,
@@ -72,7 +78,18 @@ async function skillUsability(
     }
   }
   if (skill.health_check) {
-    const [command = "", ...args] = splitCommand(skill.health_check);
+    let words: string[];
+    try {
+      words = splitCommand(skill.health_check);
+    } catch (error) {
+      return {
+        usable: false,
+        reason: `its health check \`${skill.health_check}\` is not a command line (${errorMessage(error)})`,
+      };
+    }
+    const [command = "", ...args] = words;
+    if (command === "")
+      return { usable: false, reason: "its health check names no command" };
     const result = await exec(command, args, { env, cwd, timeoutMs: 60_000 });
     if (result.code !== 0) {
       const detail =
@@ -93,7 +110,7 @@ async function skillUsability(
  * stage fails at once, with the reason.
  */
 export async function preflight(options: {
-  request: StageRequest;
+  request: PreflightRequest;
   cwd: string;
   /** The environment the agent will get (credentials included). */
   env: NodeJS.ProcessEnv;
@@ -101,11 +118,20 @@ export async function preflight(options: {
   const { request, cwd, env } = options;
   const backend = request.agent.backend;
   const spec = BACKENDS[backend];
-  const executable =
-    backend === "command"
-      ? (splitCommand(request.agent.command ?? "")[0] ?? "")
-      : spec.executable;
-  const path = executable === "" ? undefined : await which(executable, env);
+  // An unparseable agent.command fails the stage here, with a bundle, rather
+  // than throwing when the agent is started.
+  let commandError: string | undefined;
+  let executable = spec.executable;
+  if (backend === "command") {
+    try {
+      executable = splitCommand(request.agent.command ?? "")[0] ?? "";
+    } catch (error) {
+      commandError = errorMessage(error);
+      executable = "";
+    }
+  }
+  const path =
+    executable === "" ? undefined : await which(executable, env, cwd);
   const speckit = await detectSpecKit(cwd, backend);
   const specifyPath = await which("specify", env);
   const accepted = spec.credentials.map((c) => c.env);
@@ -117,7 +143,9 @@ export async function preflight(options: {
   };
 
   let failure: string | null = null;
-  if (backend === "command" && executable === "") {
+  if (commandError !== undefined) {
+    failure = `agent.command in .github/specwright.yml is not a command line: ${commandError}`;
+  } else if (backend === "command" && executable === "") {
     failure =
       "the command backend needs agent.command in .github/specwright.yml";
   } else if (path === undefined) {

@@ -93,7 +93,7 @@ export async function detectSpecKit(
  * How the agent is told to run a Spec Kit command: installed as a skill,
  * `$speckit-plan` for Codex and `/speckit-plan` for the others; installed as
  * a command, `/speckit.plan`. Where the layout does not say,
- * `.specify/integration.json`'s separator does, else `.`.
+ * `.specify/integration.json`'s separator does (`-` for skills), else `.`.
  */
 export function speckitInvocation(
   backend: AgentBackend,
@@ -101,8 +101,10 @@ export function speckitInvocation(
   setup: SpecKitSetup,
 ): string {
   const file = setup.files[stage];
-  if (file?.includes("/skills/"))
+  // `-` is the separator Spec Kit records for skills.
+  const skills =
+    file === undefined ? setup.separator === "-" : file.includes("/skills/");
+  if (skills)
     return backend === "codex" ? `$speckit-${stage}` : `/speckit-${stage}`;
-  if (file !== undefined) return `/speckit.${stage}`;
-  return `/speckit${setup.separator ?? "."}${stage}`;
+  return `/speckit.${stage}`;
 }

@@ -61,6 +61,11 @@ export async function verifyOutputs(options: {
       continue;
     }
     const pattern = output.path ?? "";
+    if (pattern === "") {
+      if (output.required)
+        problems.push(`the file output '${output.name}' has no path to check`);
+      continue;
+    }
     const glob = picomatch.scan(pattern).isGlob;
     let candidates = [pattern];
     if (glob) {

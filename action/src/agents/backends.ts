@@ -80,8 +80,7 @@ export function splitCommand(line: string): string[] {
       started = true;
     }
   }
-  if (quote)
-    throw new Error(`unterminated ${quote} in the agent command: ${line}`);
+  if (quote) throw new Error(`unterminated ${quote} in \`${line}\``);
   if (started) words.push(word);
   return words;
 }
@@ -133,6 +132,7 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
         "-s",
         "--full-auto",
         "--dangerously-bypass-approvals-and-sandbox",
+        "--yolo",
       ],
     },
     build(prompt, agent) {

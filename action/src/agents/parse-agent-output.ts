@@ -38,23 +38,78 @@ function usageOf(fields: {
   return Object.keys(usage).length > 0 ? usage : null;
 }
 
-/** The last JSON object in text that may have other lines around it. */
-function lastJsonObject(text: string): Json | undefined {
+/**
+ * The last JSON value in text that may have other lines around it: the
+ * whole text, else the last line that parses (JSON Lines), else the last
+ * pretty-printed block (a line `{` or `[` to the next line `}` or `]`).
+ */
+function lastJsonValue(text: string): unknown {
   const trimmed = text.trim();
   try {
-    const value: unknown = JSON.parse(trimmed);
-    if (isObject(value)) return value;
+    return JSON.parse(trimmed);
   } catch {
-    // Look for the object among other output.
+    // Look for the value among other output.
   }
-  const start = trimmed.lastIndexOf("\n{");
-  if (start === -1) return undefined;
-  try {
-    const value: unknown = JSON.parse(trimmed.slice(start + 1));
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
+  const lines = trimmed.split("\n").map((l) => l.trimEnd());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] as string;
+    if (line === "{" || line === "[") {
+      const close = line === "{" ? "}" : "]";
+      const end = lines.indexOf(close, i + 1);
+      if (end === -1) continue;
+      try {
+        return JSON.parse(lines.slice(i, end + 1).join("\n"));
+      } catch {
+        // Not JSON after all.
+      }
+    } else if (line.startsWith("{") || line.startsWith("[")) {
+      try {
+        return JSON.parse(line);
+      } catch {
+        // Not JSON after all.
+      }
+    }
   }
+  return undefined;
+}
+
+/**
+ * The result object in what Claude Code or Gemini CLI printed. With
+ * `--verbose` (or `verbose` in its settings) Claude Code prints every
+ * message as a JSON array, its result last
+ * (anthropics/claude-code#84784).
+ */
+function resultObject(text: string): Json | undefined {
+  const value = lastJsonValue(text);
+  if (!Array.isArray(value)) return isObject(value) ? value : undefined;
+  const objects = value.filter(isObject);
+  return objects.findLast((o) => o.type === "result") ?? objects.at(-1);
+}
+
+/** The first line of an error text, short enough for a check run. */
+function firstLine(text: string): string {
+  const line = text.trim().split("\n")[0]?.trim() ?? "";
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/**
+ * Claude Code fails two ways: `is_error` with the error text as the result
+ * (an API error, subtype `success`), or an `error_*` subtype such as
+ * `error_max_turns` or `error_during_execution`, where `is_error` may be
+ * false.
+ */
+function claudeError(result: Json): string | null {
+  const subtype = typeof result.subtype === "string" ? result.subtype : "";
+  if (result.is_error !== true && !subtype.startsWith("error")) return null;
+  const errors = Array.isArray(result.errors)
+    ? result.errors.filter((e): e is string => typeof e === "string")
+    : [];
+  const text =
+    typeof result.result === "string" && result.result.trim() !== ""
+      ? result.result
+      : (errors[0] ?? "");
+  const kind = subtype && subtype !== "success" ? ` (${subtype})` : "";
+  return `Claude Code reported an error${kind}${text ? `: ${firstLine(text)}` : ""}`;
 }
 
 function tail(text: string, max = 8_000): string | null {
@@ -74,7 +129,7 @@ export function parseAgentOutput(
 ): AgentReport {
   switch (backend) {
     case "claude": {
-      const result = lastJsonObject(stdout);
+      const result = resultObject(stdout);
       if (!result)
         return { finalMessage: tail(stdout), usage: null, error: null };
       const usage = isObject(result.usage) ? result.usage : {};
@@ -90,16 +145,17 @@ export function parseAgentOutput(
           cost: result.total_cost_usd,
           turns: result.num_turns,
         }),
-        error:
-          result.is_error === true
-            ? `Claude Code reported an error (${String(result.subtype ?? "error")})`
-            : null,
+        error: claudeError(result),
       };
     }
     case "codex": {
+      // Codex prints `error` for a stream error it retries ("Reconnecting...
+      // 1/5") as well as for a fatal one, so only an error no completed
+      // turn follows counts. Each `turn.completed` carries the thread's
+      // usage so far, not the turn's (codex-rs/exec/src/
+      // event_processor_with_jsonl_output.rs), so the last one is the total.
       let finalMessage: string | null = null;
-      let input = 0;
-      let output = 0;
+      let usage: Json | undefined;
       let turns = 0;
       let error: string | null = null;
       for (const line of stdout.split("\n")) {
@@ -117,25 +173,32 @@ export function parseAgentOutput(
           typeof item.text === "string"
         ) {
           finalMessage = item.text;
-        } else if (event.type === "turn.completed" && isObject(event.usage)) {
+        } else if (event.type === "turn.completed") {
           turns++;
-          input += int(event.usage.input_tokens) ?? 0;
-          output += int(event.usage.output_tokens) ?? 0;
+          error = null;
+          if (isObject(event.usage)) usage = event.usage;
         } else if (event.type === "turn.failed" || event.type === "error") {
           const detail = isObject(event.error)
             ? event.error.message
             : event.message;
-          error = `Codex reported an error${typeof detail === "string" ? `: ${detail}` : ""}`;
+          error = `Codex reported an error${typeof detail === "string" ? `: ${firstLine(detail)}` : ""}`;
         }
       }
       return {
         finalMessage,
-        usage: turns > 0 ? usageOf({ input, output, turns }) : null,
+        usage:
+          turns > 0 && usage
+            ? usageOf({
+                input: usage.input_tokens,
+                output: usage.output_tokens,
+                turns,
+              })
+            : null,
         error,
       };
     }
     case "gemini": {
-      const result = lastJsonObject(stdout);
+      const result = resultObject(stdout);
       if (!result)
         return { finalMessage: tail(stdout), usage: null, error: null };
       let input = 0;
