@@ -32,7 +32,9 @@ if (check) {
     const path = relative(process.cwd(), file.path);
     const committed = await readFile(path, "utf8").catch(() => undefined);
     if (file.text !== committed) {
-      process.stderr.write(`${path} is stale: run \`npm run build:action\` and commit it.\n`);
+      process.stderr.write(
+        `${path} is stale: run \`npm run build:action\` and commit it.\n`,
+      );
       stale++;
     }
   }

@@ -57,9 +57,14 @@ export function parseInputs(raw: RawInputs): {
     );
   }
   const request = StageRequest.safeParse(json);
-  if (!request.success)
-    throw new Error(
-      `the request input is not a valid stage request: ${issues(request.error)}`,
+  if (!request.success) {
+    // Fields this action does not know: the App is newer than the action.
+    const newer = request.error.issues.some(
+      (i) => i.code === "unrecognized_keys",
     );
+    throw new Error(
+      `the request input is not a valid stage request: ${issues(request.error)}${newer ? " (the App sent fields this version of the action does not know: update the action's version in the stage workflow's uses:)" : ""}`,
+    );
+  }
   return { inputs: parsed.data, request: request.data };
 }

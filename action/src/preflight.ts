@@ -1,5 +1,6 @@
 import type { StageRequest } from "../../src/contracts/stage-request.js";
-import { BACKENDS, splitCommand } from "./agents/backends.js";
+import { splitCommand } from "../../src/workflow/split-command.js";
+import { BACKENDS } from "./agents/backends.js";
 import { exec, which } from "./exec.js";
 import { detectSpecKit, type SpecKitSetup } from "./speckit.js";
 

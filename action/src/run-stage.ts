@@ -281,9 +281,14 @@ export async function runStage(
   }
 
   if (deps.dryRun) {
-    const prompt =
-      path === "skill" ? skillPrompt(request, profile) : (direct ?? "");
-    const plan = `${path}: ${BACKENDS[request.agent.backend].build(prompt, request.agent).executable} with a ${prompt.length}-character prompt`;
+    // Only a ready runner has a command line worth showing (and a badly
+    // quoted agent.command has none).
+    let plan: string | undefined;
+    if (failure === null) {
+      const prompt =
+        path === "skill" ? skillPrompt(request, profile) : (direct ?? "");
+      plan = `${path}: ${BACKENDS[request.agent.backend].build(prompt, request.agent).executable} with a ${prompt.length}-character prompt`;
+    }
     log.info(`specwright: dry run: ${failure ?? plan}`);
     return {
       result: result("failed", path, failure ?? "dry run: nothing was run"),
@@ -291,7 +296,7 @@ export async function runStage(
       changes: emptyChanges,
       artifactName,
       bundle: [],
-      plan,
+      ...(plan === undefined ? {} : { plan }),
     };
   }
 

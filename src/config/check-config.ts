@@ -4,9 +4,19 @@ import type { Diagnostic } from "../workflow/diagnostic.js";
 import type { StageGraph } from "../workflow/graph/build-graph.js";
 import { Workflow } from "../workflow/schema.js";
 import type { SkillInfo } from "../workflow/skills.js";
+import { splitCommand } from "../workflow/split-command.js";
 import { checkBranchPattern } from "./branch-pattern.js";
 import { formatZodIssues } from "./format-zod-issues.js";
 import { Config } from "./schema.js";
+
+/** Why a command line the runner will split cannot be split, if it cannot. */
+function commandLineProblem(line: string): string | null {
+  try {
+    return splitCommand(line).length === 0 ? "it is empty" : null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /** A configuration that passed every check, with its workflow resolved. */
 export interface CheckedConfig {
@@ -85,7 +95,25 @@ export function checkConfig(value: unknown): CheckConfigResult {
         });
       }
       skills.set(skill.id, skill);
+      const problem =
+        skill.health_check == null
+          ? null
+          : commandLineProblem(skill.health_check);
+      if (problem !== null) {
+        diagnostics.push({
+          message: `health_check is not a command line: ${problem}`,
+          path: ["skills", "catalog", i, "health_check"],
+        });
+      }
     });
+    const { command } = parsed.data.agent;
+    const problem = command === undefined ? null : commandLineProblem(command);
+    if (problem !== null) {
+      diagnostics.push({
+        message: `agent.command is not a command line: ${problem}`,
+        path: ["agent", "command"],
+      });
+    }
   }
 
   const usesDefaultWorkflow = workflowValue === undefined;
@@ -113,6 +141,24 @@ export function checkConfig(value: unknown): CheckConfigResult {
     });
     diagnostics.push(...checked.diagnostics);
     graph = checked.graph;
+    // `backend: command` runs agent.command; without one there is nothing to run.
+    if (parsed.success && parsed.data.agent.command === undefined) {
+      if (parsed.data.agent.backend === "command") {
+        diagnostics.push({
+          message:
+            "agent.backend 'command' needs agent.command: the executable (and fixed arguments) to run",
+          path: ["agent", "backend"],
+        });
+      }
+      workflow.stages.forEach((stage, i) => {
+        if (stage.agent?.backend === "command") {
+          diagnostics.push({
+            message: `stage '${stage.id}' uses backend 'command', which needs agent.command at the top level: the executable to run`,
+            path: ["workflow", "stages", i, "agent", "backend"],
+          });
+        }
+      });
+    }
   }
   if (
     !parsed.success ||

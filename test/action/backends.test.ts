@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { BACKENDS, splitCommand } from "../../action/src/agents/backends.js";
+import { BACKENDS } from "../../action/src/agents/backends.js";
 import type { StageRequest } from "../../src/contracts/stage-request.js";
 import type { AgentBackend } from "../../src/workflow/schema.js";
+import { splitCommand } from "../../src/workflow/split-command.js";
 
 const agent = (
   backend: AgentBackend,

@@ -80,6 +80,11 @@ describe("parseInputs", () => {
       },
       "the request input is not a valid stage request: attempt: Too small: expected number to be >=1; agent.timeout_minutes: Too small: expected number to be >0",
     ],
+    [
+      "a request from a newer App, saying to update the action",
+      { request: JSON.stringify({ ...request, review_window: 3 }) },
+      `the request input is not a valid stage request: Unrecognized key: "review_window" (the App sent fields this version of the action does not know: update the action's version in the stage workflow's uses:)`,
+    ],
   ])("refuses %s, saying why", (_, patch, message) => {
     expect(() => parseInputs(raw(patch))).toThrow(message);
   });

@@ -695,6 +695,27 @@ describe("the stage action", () => {
       "specwright: dry run: skill: claude with a 39-character prompt",
     );
   });
+
+  it("in a dry run, fails the step with the reason the runner is not ready", async () => {
+    const h = await createHarness();
+    const run = await h.runAction(
+      h.request({
+        agent: {
+          backend: "command",
+          command: "my-agent 'unclosed",
+          args: [],
+          timeout_minutes: 1,
+          prompt_via: "stdin",
+        },
+      }),
+      { inputs: { "dry-run": "true" } },
+    );
+    expect(run.outputs.status).toBe("dry-run");
+    expect(run.failed).toBe(
+      "specwright: the runner is not ready: agent.command in .github/specwright.yml is not a command line: unterminated ' in `my-agent 'unclosed`",
+    );
+    expect(run.invocations).toEqual([]);
+  });
 });
 
 describe("each backend's command line", () => {

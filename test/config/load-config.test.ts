@@ -159,6 +159,47 @@ describe("loadConfig", () => {
       ["4:13: skill id 'review' is already taken"],
     ],
     [
+      "an agent command the runner cannot split",
+      yaml([
+        "agent:",
+        "  backend: command",
+        "  command: my-agent --name 'Dark",
+      ]),
+      [
+        "3:12: agent.command is not a command line: unterminated ' in `my-agent --name 'Dark`",
+      ],
+    ],
+    [
+      "backend command without a command",
+      yaml(["agent:", "  backend: command"]),
+      [
+        "2:12: agent.backend 'command' needs agent.command: the executable (and fixed arguments) to run",
+      ],
+    ],
+    [
+      "a stage on backend command without a command",
+      yaml([
+        "workflow:",
+        "  stages:",
+        "    - id: specify",
+        "      agent: { backend: command }",
+      ]),
+      [
+        "4:25: stage 'specify' uses backend 'command', which needs agent.command at the top level: the executable to run",
+      ],
+    ],
+    [
+      "a health check the runner cannot split",
+      yaml([
+        "skills:",
+        "  catalog:",
+        `    - { id: review, supported_stages: [review], health_check: 'review --name "x' }`,
+      ]),
+      [
+        '3:63: health_check is not a command line: unterminated " in `review --name "x`',
+      ],
+    ],
+    [
       "a stage without an id",
       yaml(["workflow:", "  stages:", "    - name: Specify"]),
       ["3:7: missing required key 'id' (a string)"],
