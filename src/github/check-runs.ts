@@ -1,10 +1,39 @@
 import type { RunEvent } from "../engine/events.js";
 import { findStage } from "../engine/run-state.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
-import { renderCheckRun } from "./render-check-run.js";
+import {
+  annotationBatches,
+  type CheckAnnotation,
+  renderAnnotations,
+} from "./render-annotations.js";
+import { type CheckRunFields, renderCheckRun } from "./render-check-run.js";
+import { renderGateCheckRun } from "./render-gate-check-run.js";
 
-function externalId(runId: string, stage: string, attempt: number): string {
+/**
+ * A check run's external id: `specwright:<run>:<stage>:<attempt>` for a
+ * stage attempt's, `specwright:<run>:<stage>:gate` for a gate's.
+ */
+export function externalId(
+  runId: string,
+  stage: string,
+  attempt: number | "gate",
+): string {
   return `specwright:${runId}:${stage}:${attempt}`;
+}
+
+/** The run, stage and attempt (or `gate`) a check run of ours is for. */
+export function parseExternalId(
+  id: string | null | undefined,
+): { runId: string; stage: string; attempt: number | "gate" } | undefined {
+  const match =
+    /^specwright:([0-9a-f-]{36}):([A-Za-z_][\w-]*):(\d+|gate)$/.exec(id ?? "");
+  if (match === null) return undefined;
+  const [, runId = "", stage = "", attempt = ""] = match;
+  return {
+    runId,
+    stage,
+    attempt: attempt === "gate" ? "gate" : Number(attempt),
+  };
 }
 
 function locate(
@@ -16,9 +45,52 @@ function locate(
   return stage && attempt ? { stage, attempt } : undefined;
 }
 
+type Fields = Omit<CheckRunFields, "name">;
+
 /**
- * Creates the check run for a stage attempt on the commit it runs against.
- * A retry first looks for the one an earlier try made (by external id).
+ * Brings a check run up to date and adds the annotations after the first
+ * `sent`. GitHub takes 50 annotations a request and appends each request's
+ * to the earlier ones; every request repeats the output, whose title and
+ * summary it requires.
+ */
+async function update(
+  context: EffectContext,
+  checkRunId: number,
+  fields: Fields,
+  annotations: readonly CheckAnnotation[],
+  sent: number,
+): Promise<void> {
+  const { octokit, state } = context;
+  const [first, ...rest] = annotationBatches(annotations.slice(sent));
+  await octokit.rest.checks.update({
+    ...repoOf(state),
+    check_run_id: checkRunId,
+    ...fields,
+    output: { ...fields.output, ...(first ? { annotations: first } : {}) },
+  });
+  await append(context, checkRunId, fields, rest);
+}
+
+async function append(
+  context: EffectContext,
+  checkRunId: number,
+  fields: Fields,
+  batches: readonly CheckAnnotation[][],
+): Promise<void> {
+  for (const batch of batches) {
+    await context.octokit.rest.checks.update({
+      ...repoOf(context.state),
+      check_run_id: checkRunId,
+      output: { ...fields.output, annotations: batch },
+    });
+  }
+}
+
+/**
+ * Creates the check run for a stage attempt on the commit it runs against,
+ * with `analyze`'s findings as annotations when the attempt has ended. A
+ * retry first looks for the one an earlier try made (by external id) and
+ * finishes its work.
  */
 export async function createCheckRun(
   context: EffectContext,
@@ -28,57 +100,145 @@ export async function createCheckRun(
   const found = locate(context, effect);
   if (found === undefined) return null;
   const id = externalId(state.id, effect.stage, effect.attempt);
-  const fields = renderCheckRun(state, found.stage, found.attempt, now());
-  const at = now().toISOString();
+  const { name, ...fields } = renderCheckRun(
+    state,
+    found.stage,
+    found.attempt,
+    now(),
+  );
+  const { annotations } = renderAnnotations(found.attempt.findings);
+  const created = (checkRunId: number): RunEvent => ({
+    type: "check_run_created",
+    stage: effect.stage,
+    attempt: effect.attempt,
+    check_run_id: checkRunId,
+    at: now().toISOString(),
+  });
   if (retries > 0) {
     const { data } = await octokit.rest.checks.listForRef({
       ...repoOf(state),
       ref: found.attempt.base_sha,
-      check_name: fields.name,
+      check_name: name,
       filter: "all",
     });
     const earlier = data.check_runs.find((run) => run.external_id === id);
-    if (earlier)
-      return {
-        type: "check_run_created",
-        stage: effect.stage,
-        attempt: effect.attempt,
-        check_run_id: earlier.id,
-        at,
-      };
+    if (earlier) {
+      // An attempt that ended before its check run was made has no later
+      // update to show its result: the earlier try may have stopped short.
+      if (fields.status === "completed")
+        await update(
+          context,
+          earlier.id,
+          fields,
+          annotations,
+          earlier.output?.annotations_count ?? 0,
+        );
+      return created(earlier.id);
+    }
   }
+  const [first, ...rest] = annotationBatches(annotations);
   const { data } = await octokit.rest.checks.create({
     ...repoOf(state),
+    name,
     head_sha: found.attempt.base_sha,
     external_id: id,
     ...fields,
+    output: { ...fields.output, ...(first ? { annotations: first } : {}) },
   });
-  return {
-    type: "check_run_created",
-    stage: effect.stage,
-    attempt: effect.attempt,
-    check_run_id: data.id,
-    at,
-  };
+  await append(context, data.id, fields, rest);
+  return created(data.id);
 }
 
-/** Brings a stage attempt's check run up to date with the attempt. */
+/**
+ * Brings a stage attempt's check run up to date with the attempt. Its
+ * annotations are counted on GitHub first: this update may repeat one that
+ * already added them (a retried effect, or an earlier update performed once
+ * the attempt had ended), and GitHub would add them twice.
+ */
 export async function updateCheckRun(
   context: EffectContext,
   effect: { stage: string; attempt: number },
 ): Promise<null> {
   const { octokit, state, now } = context;
   const found = locate(context, effect);
-  if (found === undefined || found.attempt.check_run_id === null) return null;
+  const checkRunId = found?.attempt.check_run_id ?? null;
+  if (found === undefined || checkRunId === null) return null;
   const { name: _, ...fields } = renderCheckRun(
     state,
     found.stage,
     found.attempt,
     now(),
   );
+  const { annotations } = renderAnnotations(found.attempt.findings);
+  let sent = 0;
+  if (annotations.length > 0) {
+    const { data } = await octokit.rest.checks.get({
+      ...repoOf(state),
+      check_run_id: checkRunId,
+    });
+    sent = data.output.annotations_count;
+  }
+  await update(context, checkRunId, fields, annotations, sent);
+  return null;
+}
+
+/**
+ * Creates the check run that shows a gate waiting, with Approve and Reject
+ * buttons, on the branch head. A retry first looks for an earlier try's.
+ */
+export async function createGateCheckRun(
+  context: EffectContext,
+  effect: { stage: string },
+): Promise<RunEvent | null> {
+  const { octokit, state, retries, now } = context;
+  const stage = findStage(state, effect.stage);
+  const head = state.head_sha;
+  if (stage === undefined || head === null) return null;
+  const id = externalId(state.id, stage.id, "gate");
+  const fields = renderGateCheckRun(state, stage, now());
+  const at = now().toISOString();
+  if (retries > 0) {
+    const { data } = await octokit.rest.checks.listForRef({
+      ...repoOf(state),
+      ref: head,
+      check_name: fields.name,
+      filter: "all",
+    });
+    const earlier = data.check_runs.find((run) => run.external_id === id);
+    if (earlier)
+      return {
+        type: "gate_check_run_created",
+        stage: stage.id,
+        check_run_id: earlier.id,
+        at,
+      };
+  }
+  const { data } = await octokit.rest.checks.create({
+    ...repoOf(state),
+    head_sha: head,
+    external_id: id,
+    ...fields,
+  });
+  return {
+    type: "gate_check_run_created",
+    stage: stage.id,
+    check_run_id: data.id,
+    at,
+  };
+}
+
+/** Shows the gate's decision (approved, rejected, timed out) on its check run. */
+export async function updateGateCheckRun(
+  context: EffectContext,
+  effect: { stage: string },
+): Promise<null> {
+  const { octokit, state, now } = context;
+  const stage = findStage(state, effect.stage);
+  if (stage === undefined || stage.gate_check_run_id === null) return null;
+  const { name: _, ...fields } = renderGateCheckRun(state, stage, now());
   await octokit.rest.checks.update({
     ...repoOf(state),
-    check_run_id: found.attempt.check_run_id,
+    check_run_id: stage.gate_check_run_id,
     ...fields,
   });
   return null;

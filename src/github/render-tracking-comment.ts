@@ -1,24 +1,47 @@
 import {
+  type Attempt,
   commitCount,
   currentAttempt,
   type RunState,
+  type StageRun,
 } from "../engine/run-state.js";
+import { formatDuration } from "../workflow/duration.js";
+import type { StageStatus } from "../workflow/expressions/namespaces.js";
+import { renderMermaid } from "../workflow/plan/render-mermaid.js";
+import { type Stage, stageName, type Workflow } from "../workflow/schema.js";
+import {
+  approvalHowTo,
+  approversText,
+  gateDeadlineText,
+  gateMessage,
+  quote,
+} from "./render-notice.js";
 import {
   attemptDuration,
   cell,
   checkRunUrl,
+  clip,
+  codeBlock,
+  fitLines,
+  formatTime,
+  inline,
+  linkText,
+  MAX_COMMENT_LENGTH,
+  plural,
+  repoUrl,
   STATUS_LABELS,
   stageTitle,
+  treeUrl,
   truncate,
 } from "./render-status.js";
 
-const RUN_STATUS: Readonly<Record<RunState["status"], string>> = {
-  queued: "queued",
-  in_progress: "in progress",
-  succeeded: "succeeded",
-  failed: "failed",
-  no_changes: "finished without changes",
-  cancelled: "cancelled",
+const RUN_STATUS: Readonly<Record<RunState["status"], [string, string]>> = {
+  queued: ["⏳", "queued"],
+  in_progress: ["🔄", "in progress"],
+  succeeded: ["✅", "succeeded"],
+  failed: ["❌", "failed"],
+  no_changes: ["✅", "finished without changes"],
+  cancelled: ["🚫", "cancelled"],
 };
 
 /** The hidden marker that finds a run's tracking comment again. */
@@ -26,59 +49,272 @@ export function trackingMarker(runId: string): string {
   return `<!-- specwright:run=${runId} -->`;
 }
 
-/** GitHub refuses comments over 65,536 characters; keep a margin. */
-export const MAX_COMMENT_LENGTH = 65_000;
+/** What is left on the issue once the tracking comment moved to the pull request. */
+export function renderMovedComment(state: RunState): string {
+  const pull = state.pull_request;
+  return [
+    `<!-- specwright:moved=${state.id} -->`,
+    `Specwright run \`${state.id}\` continues on ${pull ? `#${pull.number}` : "its pull request"}: its progress is tracked there.`,
+  ].join("\n");
+}
 
-/**
- * The run's tracking comment: one table row per stage (status, attempt,
- * duration, links to the check run and the Actions run), and the outcome.
- */
-export function renderTrackingComment(state: RunState, now: Date): string {
+export { MAX_COMMENT_LENGTH } from "./render-status.js";
+
+/** Shares of the comment, so that one long part cannot push out the rest. */
+const BUDGET = { alerts: 12_000, table: 30_000 };
+
+function definition(state: RunState, id: string): Stage | undefined {
+  return state.workflow.stages.find((s) => s.id === id);
+}
+
+function isLive(state: RunState): boolean {
+  return state.status === "in_progress" || state.status === "queued";
+}
+
+function header(state: RunState): string[] {
   const feature = state.feature.split("\n")[0]?.trim() ?? "";
+  const [mark, word] = RUN_STATUS[state.status];
   const facts = [
-    `Run \`${state.id}\``,
-    `**${RUN_STATUS[state.status]}**`,
-    `branch \`${state.branch}\``,
+    `**${word}**${state.hold && isLive(state) ? " (on hold)" : ""}`,
+    `branch [\`${linkText(state.branch)}\`](${treeUrl(state, state.branch)})`,
     ...(state.pull_request
       ? [`pull request #${state.pull_request.number}`]
       : []),
+    `run \`${state.id}\``,
+    `requested by @${state.requested_by}`,
   ];
   const lines = [
     trackingMarker(state.id),
-    `### Specwright: ${cell(feature.length > 100 ? `${feature.slice(0, 99)}…` : feature)}`,
+    `### ${state.hold && isLive(state) ? "⏸️" : mark} Specwright: ${clip(inline(feature), 100)}`,
     "",
     facts.join(" · "),
+  ];
+  if (state.tracking_comment_on !== null && state.issue !== null) {
+    lines.push(
+      "",
+      `Started from issue #${state.issue.number}: [${linkText(clip(state.issue.title, 100))}](${state.issue.url}).`,
+    );
+  }
+  return lines;
+}
+
+/** A GitHub alert: a block quote whose first line names its kind. */
+function alert(
+  kind: "NOTE" | "IMPORTANT" | "WARNING" | "CAUTION",
+  lines: readonly string[],
+): string {
+  return [`[!${kind}]`, ...lines]
+    .join("\n")
+    .split("\n")
+    .map((line) => (line === "" ? ">" : `> ${line}`))
+    .join("\n");
+}
+
+function gateAlert(state: RunState, stage: StageRun): string {
+  const def = definition(state, stage.id);
+  if (def === undefined) return "";
+  const message = gateMessage(state, def);
+  const deadline = gateDeadlineText(def, stage);
+  return alert("IMPORTANT", [
+    `✋ **${inline(stageName(def))}** is waiting for approval${stage.waiting_since ? ` since ${formatTime(stage.waiting_since)}` : ""}.`,
+    ...(message ? ["", quote(clip(message, 2_000))] : []),
     "",
+    `Who may approve: ${approversText(def)}. ${approvalHowTo(state, def)}`,
+    ...(deadline ? ["", deadline] : []),
+  ]);
+}
+
+function retryAlert(state: RunState, stage: StageRun): string {
+  const attempt = currentAttempt(stage);
+  const when = stage.retry_at ? ` at ${formatTime(stage.retry_at)}` : "";
+  return alert("NOTE", [
+    `🔁 **${inline(stageTitle(state, stage))}** ${attempt ? `failed on attempt ${attempt.attempt}` : "failed"} and is retried automatically: attempt ${(attempt?.attempt ?? 0) + 1} starts${when}.`,
+  ]);
+}
+
+function failedAlert(state: RunState, stage: StageRun): string {
+  const attempt = currentAttempt(stage);
+  const button =
+    attempt?.check_run_id != null &&
+    (attempt.status === "failed" || attempt.status === "timed_out") &&
+    state.status !== "cancelled";
+  const reason = stage.reason ? `: ${clip(inline(stage.reason), 500)}` : "";
+  return alert("CAUTION", [
+    `❌ **${inline(stageTitle(state, stage))}** ${stage.status === "timed_out" ? "timed out" : "failed"}${reason}`,
+    "",
+    `To run it again, and the stages after it that already ran, comment \`/retry ${stage.id}\`${button ? " or press **Retry** on its check run" : ""}.`,
+  ]);
+}
+
+/** Where the run waits, and what a person can do about it. */
+function waitingPoints(state: RunState): string[] {
+  const alerts: string[] = [];
+  const live = isLive(state);
+  if (live && state.hold) {
+    alerts.push(
+      alert("WARNING", [
+        `⏸️ **On hold** since ${formatTime(state.hold.at)}, by @${state.hold.by}: no new stage starts. Comment \`/unhold\` to go on.`,
+      ]),
+    );
+  }
+  for (const stage of state.stages) {
+    if (live && stage.status === "waiting_approval")
+      alerts.push(gateAlert(state, stage));
+    else if (live && stage.status === "retrying")
+      alerts.push(retryAlert(state, stage));
+    else if (
+      (stage.status === "failed" || stage.status === "timed_out") &&
+      state.status !== "cancelled"
+    )
+      alerts.push(failedAlert(state, stage));
+  }
+  return fitLines(
+    alerts.filter((a) => a !== "").map((a) => `${a}\n`),
+    BUDGET.alerts,
+    (left) => `… and ${plural(left, "more note")}: see the table.`,
+  );
+}
+
+function statusCell(stage: StageRun): string {
+  const label = STATUS_LABELS[stage.status];
+  if (stage.status === "retrying" && stage.retry_at)
+    return `${label} at ${formatTime(stage.retry_at)}`;
+  if (
+    stage.reason &&
+    (stage.status === "skipped" || stage.status === "cancelled")
+  )
+    return `${label} (${clip(inline(stage.reason), 80)})`;
+  return label;
+}
+
+/**
+ * How long the attempt took; for what is still under way, since when (the
+ * comment is edited on events, not as time passes).
+ */
+function durationCell(
+  stage: StageRun,
+  attempt: Attempt | undefined,
+  now: Date,
+): string {
+  if (stage.status === "waiting_approval" && stage.waiting_since)
+    return `since ${formatTime(stage.waiting_since)}`;
+  if (attempt?.status === "running" && attempt.started_at)
+    return `since ${formatTime(attempt.started_at)}`;
+  return (attempt && attemptDuration(attempt, now)) ?? "—";
+}
+
+function table(state: RunState, now: Date): string[] {
+  const rows = state.stages.map((stage) => {
+    const attempt = currentAttempt(stage);
+    const check = attempt ? checkRunUrl(state, attempt) : undefined;
+    const links = [
+      ...(check ? [`[check run](${check})`] : []),
+      ...(attempt?.workflow_run_url
+        ? [`[Actions run](${attempt.workflow_run_url})`]
+        : []),
+      ...(stage.gate_check_run_id !== null
+        ? [`[approval](${repoUrl(state)}/runs/${stage.gate_check_run_id})`]
+        : []),
+    ];
+    return `| ${cell(inline(stageTitle(state, stage)))} | ${cell(statusCell(stage))} | ${attempt?.attempt ?? "—"} | ${durationCell(stage, attempt, now)} | ${links.join(" · ") || "—"} |`;
+  });
+  return [
     "| Stage | Status | Attempt | Duration | Links |",
     "| --- | --- | --- | --- | --- |",
+    ...fitLines(
+      rows,
+      BUDGET.table,
+      (left) => `| … and ${plural(left, "more stage")} | | | | |`,
+    ),
   ];
-  for (const stage of state.stages) {
-    const attempt = currentAttempt(stage);
-    const links = [
-      attempt && checkRunUrl(state, attempt)
-        ? `[check run](${checkRunUrl(state, attempt)})`
-        : undefined,
-      attempt?.workflow_run_url
-        ? `[Actions run](${attempt.workflow_run_url})`
-        : undefined,
-    ].filter((x) => x !== undefined);
-    lines.push(
-      `| ${cell(stageTitle(state, stage))} | ${STATUS_LABELS[stage.status]} | ${attempt?.attempt ?? "—"} | ${(attempt && attemptDuration(attempt, now)) ?? "—"} | ${links.join(" · ") || "—"} |`,
-    );
-  }
-  const waiting = state.stages.filter((s) => s.status === "waiting_approval");
-  if (waiting.length > 0 && state.status === "in_progress") {
+}
+
+/** The longest chain of dependencies, in stages. */
+function depth(workflow: Pick<Workflow, "stages">): number {
+  const byId = new Map(workflow.stages.map((s) => [s.id, s]));
+  const memo = new Map<string, number>();
+  const visit = (id: string, seen: Set<string>): number => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    const stage = byId.get(id);
+    if (stage === undefined || seen.has(id)) return 0;
+    seen.add(id);
+    const result =
+      1 + Math.max(0, ...stage.depends_on.map((d) => visit(d, seen)));
+    seen.delete(id);
+    memo.set(id, result);
+    return result;
+  };
+  return Math.max(0, ...workflow.stages.map((s) => visit(s.id, new Set())));
+}
+
+/**
+ * The workflow as a Mermaid flowchart coloured by status. Left to right
+ * while the longest chain fits the width of a comment, top down beyond.
+ */
+function diagram(state: RunState): string[] {
+  const statuses = new Map<string, StageStatus>(
+    state.stages.map((s) => [s.id, s.status]),
+  );
+  let text = renderMermaid(state.workflow, statuses);
+  if (depth(state.workflow) <= 6)
+    text = text.replace(/^flowchart TD/, "flowchart LR");
+  return [codeBlock(text, "mermaid")];
+}
+
+function outcome(state: RunState): string[] {
+  if (state.result_summary === null) return [];
+  const commits = commitCount(state);
+  const took =
+    state.started_at && state.completed_at
+      ? `, in ${formatDuration(Math.max(0, Date.parse(state.completed_at) - Date.parse(state.started_at)))}`
+      : "";
+  const lines = [
+    `**Result:** ${cell(inline(state.result_summary))} (${plural(commits, "commit")}${took}).`,
+  ];
+  const pull = state.pull_request;
+  if (pull && state.status === "succeeded")
     lines.push(
       "",
-      `**Waiting for approval:** ${waiting.map((s) => stageTitle(state, s)).join(", ")}. Comment \`/approve\` to run ${waiting.length === 1 ? "it" : "them"}.`,
+      `The work is ready for review in pull request #${pull.number}.`,
     );
-  }
-  if (state.result_summary !== null) {
-    const commits = commitCount(state);
-    lines.push(
-      "",
-      `**Result:** ${cell(state.result_summary)} (${commits} commit${commits === 1 ? "" : "s"}).`,
-    );
-  }
-  return truncate(lines.join("\n"), MAX_COMMENT_LENGTH);
+  return lines;
+}
+
+function footer(state: RunState): string[] {
+  if (!isLive(state)) return [];
+  return [
+    `<sub>Specwright edits this comment as the run goes on. Comment \`/hold\` to pause it, \`/cancel\` to stop it, \`/help\` for every command.</sub>`,
+  ];
+}
+
+function join(sections: readonly string[][]): string {
+  return sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join("\n").trimEnd())
+    .join("\n\n");
+}
+
+/**
+ * The run's tracking comment, edited in place: what it is and where
+ * (linking back to the issue once it lives on the pull request), where it
+ * waits and what to do about it (a gate, a hold, a retry, a failure), one
+ * table row per stage (status, attempt, duration, links to the check run
+ * and the Actions run), the workflow as a diagram coloured by status, and
+ * the outcome. The hidden marker stays the first line.
+ */
+export function renderTrackingComment(state: RunState, now: Date): string {
+  const before = [header(state), waitingPoints(state), table(state, now)];
+  const after = [outcome(state), footer(state)];
+  const full = join([...before, diagram(state), ...after]);
+  if (full.length <= MAX_COMMENT_LENGTH) return full;
+  // A cut diagram would not render at all: leave it out instead.
+  return truncate(
+    join([
+      ...before,
+      ["_The workflow diagram is left out: it would not fit in a comment._"],
+      ...after,
+    ]),
+    MAX_COMMENT_LENGTH,
+  );
 }
