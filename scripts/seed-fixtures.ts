@@ -110,6 +110,52 @@ for (const action of ["in_progress", "completed"]) {
   fixtures[`workflow_job.${action}`] = job;
 }
 
+// The specwright labels, put on issue 42 and on the run's pull request 12.
+const issueLabeled = patchRepository(
+  example("issues", "labeled", (e) => Boolean(e.label)),
+);
+Object.assign(issueLabeled.issue, {
+  number: 42,
+  title: "Dark mode",
+  body: "Users want a dark mode.",
+  html_url: "https://github.com/acme/web/issues/42",
+});
+issueLabeled.label.name = "specwright:specify";
+issueLabeled.sender.login = "alice";
+issueLabeled.sender.type = "User";
+fixtures["issues.labeled"] = issueLabeled;
+
+const pullLabeled = patchRepository(
+  example("pull_request", "labeled", (e) => Boolean(e.label)),
+);
+pullLabeled.number = 12;
+Object.assign(pullLabeled.pull_request, {
+  number: 12,
+  html_url: "https://github.com/acme/web/pull/12",
+});
+pullLabeled.label.name = "specwright:implement";
+for (const side of [
+  pullLabeled.pull_request.base,
+  pullLabeled.pull_request.head,
+])
+  side.repo.has_discussions ??= false;
+pullLabeled.sender.login = "alice";
+pullLabeled.sender.type = "User";
+fixtures["pull_request.labeled"] = pullLabeled;
+
+// Buttons and Re-run on a check run Specwright made.
+// (The rerequested example lacks fields; it is the requested_action one.)
+const check = patchRepository(example("check_run", "requested_action"));
+check.check_run.external_id = "";
+check.sender.login = "alice";
+check.sender.type = "User";
+check.requested_action = { identifier: "approve" };
+fixtures["check_run.requested_action"] = check;
+const rerequested = structuredClone(check);
+rerequested.action = "rerequested";
+delete rerequested.requested_action;
+fixtures["check_run.rerequested"] = rerequested;
+
 for (const [name, payload] of Object.entries(fixtures)) {
   await writeFile(
     `test/fixtures/webhooks/${name}.json`,

@@ -3,7 +3,9 @@
 import type { ApplicationFunction, Probot } from "probot";
 import { createDependencies } from "./app/create-dependencies.js";
 import type { Dependencies } from "./app/dependencies.js";
+import { onCheckRun } from "./handlers/on-check-run.js";
 import { onIssueComment } from "./handlers/on-issue-comment.js";
+import { onLabeled } from "./handlers/on-label.js";
 import { onWorkflowJob } from "./handlers/on-workflow-job.js";
 import { onWorkflowRun } from "./handlers/on-workflow-run.js";
 
@@ -16,8 +18,15 @@ export function createApp(
     app.on("issue_comment.created", onIssueComment(deps));
     app.on("workflow_run", onWorkflowRun(deps));
     app.on("workflow_job", onWorkflowJob(deps));
-    // Pick up what a previous process left undone.
+    app.on(["issues.labeled", "pull_request.labeled"], onLabeled(deps));
+    app.on(
+      ["check_run.rerequested", "check_run.requested_action"],
+      onCheckRun(deps),
+    );
+    // Pick up what a previous process left undone, then sweep for what
+    // webhooks miss.
     deps.runner.kick();
+    deps.reconciler?.start();
   };
 }
 

@@ -19,6 +19,7 @@ const REST_PERMISSIONS: Record<string, Permission> = {
   "checks.create": ["checks", "write"],
   "checks.update": ["checks", "write"],
   "checks.listForRef": ["checks", "read"],
+  "checks.get": ["checks", "read"],
   "git.getRef": ["contents", "read"],
   "git.createRef": ["contents", "write"],
   "git.updateRef": ["contents", "write"],
@@ -32,6 +33,11 @@ const REST_PERMISSIONS: Record<string, Permission> = {
   "issues.updateComment": ["issues", "write"],
   "issues.listComments": ["issues", "read"],
   "issues.addLabels": ["issues", "write"],
+  "issues.getLabel": ["issues", "read"],
+  "issues.createLabel": ["issues", "write"],
+  "issues.removeLabel": ["issues", "write"],
+  "actions.cancelWorkflowRun": ["actions", "write"],
+  "actions.getWorkflowRun": ["actions", "read"],
   "reactions.createForIssueComment": ["issues", "write"],
   "pulls.create": ["pull_requests", "write"],
   "pulls.list": ["pull_requests", "read"],
@@ -84,8 +90,11 @@ describe("app.yml", () => {
 
   it("subscribes to exactly the events the App handles", () => {
     const index = readFileSync("src/index.ts", "utf8");
+    // app.on("name.action", …) or app.on(["a.x", "b.y"], …)
     const handled = new Set(
-      [...index.matchAll(/app\.on\(\s*"([a-z_]+)/g)].map((m) => m[1]),
+      [...index.matchAll(/app\.on\(\s*(\[[^\]]*\]|"[^"]*")/g)].flatMap((m) =>
+        [...(m[1] ?? "").matchAll(/"([a-z_]+)/g)].map((e) => e[1]),
+      ),
     );
     expect([...manifest.default_events].sort()).toEqual([...handled].sort());
   });

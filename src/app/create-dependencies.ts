@@ -4,6 +4,20 @@ import { openStoreFromEnv } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { type Dependencies, defaultIds } from "./dependencies.js";
 import { EffectRunner } from "./effect-runner.js";
+import { Reconciler } from "./reconciler.js";
+
+/** Seconds between reconciler sweeps: SPECWRIGHT_RECONCILE_INTERVAL, 0 to turn it off. */
+export function reconcileIntervalMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.SPECWRIGHT_RECONCILE_INTERVAL;
+  if (raw === undefined || raw.trim() === "") return 60_000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new Error(
+      `SPECWRIGHT_RECONCILE_INTERVAL must be a number of seconds (0 turns the reconciler off), not '${raw}'`,
+    );
+  }
+  return seconds * 1000;
+}
 
 /**
  * The App's dependencies in production: the store from the environment
@@ -17,6 +31,8 @@ export async function createDependencies(
     now?: () => Date;
     /** Overrides Probot's installation authentication (tests). */
     octokitFor?: (installationId: number) => Promise<Octokit>;
+    /** Overrides SPECWRIGHT_RECONCILE_INTERVAL (milliseconds; 0: none). */
+    reconcileIntervalMs?: number;
   } = {},
 ): Promise<Dependencies> {
   const store =
@@ -27,14 +43,29 @@ export async function createDependencies(
       ),
     ));
   const now = options.now ?? (() => new Date());
-  const runner = new EffectRunner({
+  const octokitFor =
+    options.octokitFor ??
+    (async (installationId: number) =>
+      (await app.auth(installationId)) as unknown as Octokit);
+  const runner = new EffectRunner({ store, octokitFor, log: app.log, now });
+  const intervalMs =
+    options.reconcileIntervalMs ?? reconcileIntervalMs(process.env);
+  const reconciler =
+    intervalMs > 0
+      ? new Reconciler({
+          store,
+          octokitFor,
+          log: app.log,
+          now,
+          intervalMs,
+          kick: () => runner.kick(),
+        })
+      : undefined;
+  return {
     store,
-    octokitFor:
-      options.octokitFor ??
-      (async (installationId) =>
-        (await app.auth(installationId)) as unknown as Octokit),
-    log: app.log,
+    runner,
     now,
-  });
-  return { store, runner, now, ...defaultIds };
+    ...(reconciler ? { reconciler } : {}),
+    ...defaultIds,
+  };
 }

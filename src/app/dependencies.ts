@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Store } from "../store/store.js";
 import type { EffectRunner } from "./effect-runner.js";
+import type { Reconciler } from "./reconciler.js";
 
 /** What the handlers share: the store, the effect runner, and sources of time and names. */
 export interface Dependencies {
   store: Store;
   runner: EffectRunner;
+  /** The periodic sweep for what webhooks missed; absent in tests that drive it by hand. */
+  reconciler?: Reconciler;
   now: () => Date;
   /** A new run id. */
   newRunId: () => string;

@@ -1,5 +1,9 @@
 import type { EffectContext, Logger } from "../github/effect-context.js";
-import { errorMessage, isTransient } from "../github/github-errors.js";
+import {
+  errorMessage,
+  isTransient,
+  retryAfterMs,
+} from "../github/github-errors.js";
 import type { Octokit } from "../github/octokit.js";
 import { giveUpEvent, performEffect } from "../github/perform-effect.js";
 import type { Store, StoredEffect } from "../store/store.js";
@@ -132,13 +136,18 @@ export class EffectRunner {
       const message = errorMessage(error);
       const tries = stored.tries + 1;
       if (isTransient(error) && tries < (options.maxTries ?? 6)) {
+        // GitHub's own wait (rate limits) when it names one, else back-off.
+        const wait = Math.max(
+          backoffMs(tries),
+          retryAfterMs(error, this.now().getTime()) ?? 0,
+        );
         log.warn(
-          `specwright: ${effect.kind} for run ${stored.runId} failed (try ${tries}), retrying: ${message}`,
+          `specwright: ${effect.kind} for run ${stored.runId} failed (try ${tries}), retrying in ${Math.round(wait / 1000)}s: ${message}`,
         );
         await store.retryEffect(
           stored.id,
           message,
-          new Date(this.now().getTime() + backoffMs(tries)),
+          new Date(this.now().getTime() + wait),
         );
         return;
       }

@@ -6,16 +6,20 @@ import { type Stage, stageGate, stageName } from "../workflow/schema.js";
 import { buildStageRequest } from "./build-stage-request.js";
 import { expressionScope } from "./expression-scope.js";
 import {
+  type Attempt,
   commitCount,
+  currentAttempt,
   isTerminalStage,
+  newAttempt,
   type RunState,
   type StageRun,
+  TERMINAL_STAGE_STATUSES,
 } from "./run-state.js";
 import type { TransitionContext } from "./transition-context.js";
 
 const FAILED = new Set(["failed", "timed_out", "cancelled"]);
 
-function definition(state: RunState, id: string): Stage {
+export function definition(state: RunState, id: string): Stage {
   const stage = state.workflow.stages.find((s) => s.id === id);
   if (stage === undefined)
     throw new Error(`specwright: stage '${id}' is not in the run's workflow`);
@@ -30,10 +34,41 @@ function failureCounts(state: RunState, stage: StageRun): boolean {
   );
 }
 
+/** Every stage that depends on `id`, directly or through others. */
+export function dependentsOf(state: RunState, id: string): Set<string> {
+  const found = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const stage of state.workflow.stages) {
+      if (found.has(stage.id)) continue;
+      if (stage.depends_on.some((d) => d === id || found.has(d))) {
+        found.add(stage.id);
+        changed = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** Skips the stages after `id` that have not started, saying why. */
+function skipDependents(
+  context: TransitionContext,
+  id: string,
+  reason: string,
+): void {
+  const after = dependentsOf(context.state, id);
+  for (const candidate of context.state.stages) {
+    if (after.has(candidate.id) && candidate.status === "pending") {
+      candidate.status = "skipped";
+      candidate.reason = reason;
+    }
+  }
+}
+
 /**
  * A stage failed for good: apply its `on_failure` — `halt` fails the run,
  * `skip_dependents` skips every stage that depends on it (directly or not),
- * `continue` lets them run.
+ * `continue` lets them run. Unless the run ends with it, people are told.
  */
 export function failStage(
   context: TransitionContext,
@@ -43,35 +78,59 @@ export function failStage(
   const { state } = context;
   if (!isTerminalStage(stage)) stage.status = "failed";
   stage.reason = reason;
-  const policy = definition(state, stage.id).error_policy.on_failure;
+  const def = definition(state, stage.id);
+  const policy = def.error_policy.on_failure;
   if (policy === "halt") {
-    finishRun(
-      context,
-      "failed",
-      `Stage ${stageName(definition(state, stage.id))} failed: ${reason}`,
-    );
+    finishRun(context, "failed", `Stage ${stageName(def)} failed: ${reason}`);
     return;
   }
+  const attempt = currentAttempt(stage);
+  context.effects.push({
+    kind: "post_notice",
+    notice: { type: "stage_failed", stage: stage.id },
+    key: `failed:${stage.id}:${attempt?.attempt ?? 0}:${context.at}`,
+  });
   if (policy === "skip_dependents") {
-    const skip = new Set([stage.id]);
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const candidate of state.stages) {
-        if (skip.has(candidate.id) || candidate.status !== "pending") continue;
-        if (
-          definition(state, candidate.id).depends_on.some((d) => skip.has(d))
-        ) {
-          candidate.status = "skipped";
-          candidate.reason = `skipped because ${stage.id} failed`;
-          skip.add(candidate.id);
-          changed = true;
-        }
-      }
-    }
+    skipDependents(context, stage.id, `skipped because ${stage.id} failed`);
   }
   advance(context);
 }
 
+/**
+ * Ends an attempt still under way on our side: its workflow run is
+ * cancelled (or will be, once known) and its check run shows why.
+ */
+export function stopAttempt(
+  context: TransitionContext,
+  stage: StageRun,
+  attempt: Attempt,
+  status: "cancelled" | "timed_out",
+  why: string,
+): void {
+  attempt.status = status;
+  attempt.error_message = why;
+  attempt.completed_at = context.at;
+  attempt.cancel_requested = true;
+  if (attempt.workflow_run_id !== null) {
+    context.effects.push({
+      kind: "cancel_workflow_run",
+      stage: stage.id,
+      attempt: attempt.attempt,
+      workflow_run_id: attempt.workflow_run_id,
+    });
+  }
+  context.effects.push({
+    kind: "update_check_run",
+    stage: stage.id,
+    attempt: attempt.attempt,
+  });
+}
+
+/**
+ * Ends the run. What is still under way stops: workflow runs are cancelled
+ * (their work would not be committed), waiting gates close, stages that
+ * never started are marked as such. People are told once.
+ */
 export function finishRun(
   context: TransitionContext,
   status: "succeeded" | "failed" | "no_changes" | "cancelled",
@@ -82,18 +141,48 @@ export function finishRun(
   state.status = status;
   state.result_summary = summary;
   state.completed_at = context.at;
+  state.hold = null;
+  const why =
+    status === "cancelled" ? summary : `not run: the run ${status} first`;
+  for (const stage of state.stages) {
+    if (isTerminalStage(stage)) continue;
+    const attempt = currentAttempt(stage);
+    if (
+      attempt !== undefined &&
+      !TERMINAL_STAGE_STATUSES.includes(attempt.status)
+    ) {
+      stopAttempt(context, stage, attempt, "cancelled", why);
+    }
+    const wasWaiting = stage.status === "waiting_approval";
+    stage.status = status === "cancelled" ? "cancelled" : "skipped";
+    stage.reason = why;
+    stage.retry_at = null;
+    if (wasWaiting && stage.gate_check_run_id !== null) {
+      context.effects.push({ kind: "update_gate_check_run", stage: stage.id });
+    }
+  }
+  context.effects.push({
+    kind: "post_notice",
+    notice: { type: "run_finished" },
+    key: `finished:${context.at}`,
+  });
 }
 
-/** Starts what can start; finishes the run when every stage has ended. */
+/**
+ * Starts what can start; finishes the run when every stage has ended. While
+ * the run is on hold, nothing new starts.
+ */
 export function advance(context: TransitionContext): void {
   const { state } = context;
   if (state.status !== "in_progress") return;
-  for (let progress = true; progress && state.status === "in_progress"; ) {
-    progress = false;
-    for (const stage of state.stages) {
-      if (stage.status !== "pending") continue;
-      if (startStage(context, stage)) progress = true;
-      if (state.status !== "in_progress") return;
+  if (state.hold === null) {
+    for (let progress = true; progress && state.status === "in_progress"; ) {
+      progress = false;
+      for (const stage of state.stages) {
+        if (stage.status !== "pending") continue;
+        if (startStage(context, stage)) progress = true;
+        if (state.status !== "in_progress") return;
+      }
     }
   }
   if (state.status === "in_progress" && state.stages.every(isTerminalStage)) {
@@ -134,6 +223,14 @@ function startStage(context: TransitionContext, stage: StageRun): boolean {
   if (stageGate(def) !== undefined && stage.approved_by === null) {
     stage.status = "waiting_approval";
     stage.waiting_since = context.at;
+    context.effects.push(
+      { kind: "create_gate_check_run", stage: stage.id },
+      {
+        kind: "post_notice",
+        notice: { type: "gate_waiting", stage: stage.id },
+        key: `gate:${stage.id}:${context.at}`,
+      },
+    );
     return true;
   }
   if (def.type === "gate") {
@@ -150,29 +247,10 @@ function startStage(context: TransitionContext, stage: StageRun): boolean {
     return true;
   }
   stage.status = "dispatched";
-  stage.attempts.push({
-    attempt: number,
-    status: "dispatched",
-    base_sha: state.head_sha ?? "",
-    workflow_run_id: null,
-    workflow_run_url: null,
-    check_run_id: null,
-    conclusion: null,
-    commit_sha: null,
-    commit_parent: null,
-    changed_paths: [],
-    execution_path: null,
-    selected_skill: null,
-    agent_version: null,
-    outputs: null,
-    error_message: null,
-    phases: [],
-    usage: null,
-    artifacts: [],
-    dispatched_at: context.at,
-    started_at: null,
-    completed_at: null,
-  });
+  stage.attempts.push(
+    newAttempt(number, state.head_sha ?? "", context.at, stage.next_trigger),
+  );
+  stage.next_trigger = null;
   context.effects.push(
     { kind: "create_check_run", stage: stage.id, attempt: number },
     {

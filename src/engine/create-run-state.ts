@@ -1,6 +1,11 @@
 import type { ParameterValues } from "../workflow/plan/resolve-parameters.js";
 import type { Workflow } from "../workflow/schema.js";
-import type { IssueRef, RunSettings, RunState } from "./run-state.js";
+import {
+  type IssueRef,
+  pendingStage,
+  type RunSettings,
+  type RunState,
+} from "./run-state.js";
 
 export interface NewRun {
   id: string;
@@ -39,18 +44,12 @@ export function createRunState(run: NewRun): RunState {
     spec_dir: null,
     pull_request: null,
     tracking_comment_id: null,
+    tracking_comment_on: null,
+    hold: null,
     workflow: run.workflow,
     settings: run.settings,
     parameters: run.parameters,
-    stages: run.workflow.stages.map((stage) => ({
-      id: stage.id,
-      status: "pending",
-      attempts: [],
-      outputs: null,
-      approved_by: null,
-      waiting_since: null,
-      reason: null,
-    })),
+    stages: run.workflow.stages.map((stage) => pendingStage(stage.id)),
     created_at: run.at,
     started_at: null,
     completed_at: null,

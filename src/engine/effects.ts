@@ -23,6 +23,28 @@ export type Effect =
       workflow_run_id: number;
       conclusion: string;
     }
-  | { kind: "open_pull_request" };
+  | { kind: "open_pull_request" }
+  /** Moves the tracking comment to the pull request, leaving a link on the issue. */
+  | { kind: "move_tracking_comment" }
+  /** Creates the `specwright:*` labels the repository does not have. */
+  | { kind: "ensure_labels" }
+  | {
+      kind: "cancel_workflow_run";
+      stage: string;
+      attempt: number;
+      workflow_run_id: number;
+    }
+  | { kind: "create_gate_check_run"; stage: string }
+  | { kind: "update_gate_check_run"; stage: string }
+  /**
+   * A new comment, for when a person must act or know: a gate waits, a
+   * stage failed for good, the run ended. `key` makes it idempotent.
+   */
+  | { kind: "post_notice"; notice: Notice; key: string };
+
+export type Notice =
+  | { type: "gate_waiting"; stage: string }
+  | { type: "stage_failed"; stage: string }
+  | { type: "run_finished" };
 
 export type EffectKind = Effect["kind"];

@@ -20,6 +20,10 @@ export interface CollectedResult {
   phases: z.infer<typeof Phase>[];
   usage: Usage | null;
   findings: Finding[];
+  /** The agent's last message, cut to a size a check run can show. */
+  final_message: string | null;
+  /** The end of the agent's log, when the stage failed. */
+  log_tail: string | null;
   /** The commit made from the stage's changes, if it changed anything. */
   commit_sha: string | null;
   commit_parent: string | null;
@@ -65,9 +69,34 @@ export type RunEvent = { at: string } & (
       attempt: number;
       result: CollectedResult;
     }
-  | { type: "result_missing"; stage: string; attempt: number; error: string }
+  | {
+      type: "result_missing";
+      stage: string;
+      attempt: number;
+      error: string;
+      /**
+       * The agent did not cause it (the runner was lost, GitHub cancelled
+       * the run, no bundle was uploaded): the stage's retry policy applies.
+       */
+      retryable: boolean;
+    }
   | { type: "pull_request_opened"; number: number; url: string }
+  | { type: "tracking_comment_moved"; comment_id: number; number: number }
+  | { type: "gate_check_run_created"; stage: string; check_run_id: number }
   | { type: "approve"; stage: string; by: string }
+  | { type: "reject"; stage: string; by: string; reason: string | null }
+  /**
+   * Runs the stage again, and every stage after it that had already run
+   * (`/retry`, `/plan`, a check run's Re-run or Retry button).
+   */
+  | { type: "rerun"; stage: string; by: string; why: string }
+  | { type: "cancel"; by: string }
+  | { type: "hold"; by: string }
+  | { type: "unhold"; by: string }
+  /** Time passed: due retries, stage time limits, gate time limits. */
+  | { type: "tick" }
+  /** No workflow run ever appeared for a dispatched attempt. */
+  | { type: "dispatch_lost"; stage: string; attempt: number }
 );
 
 export type RunEventType = RunEvent["type"];

@@ -3,6 +3,7 @@ import type { Config } from "../config/schema.js";
 import type {
   ArtifactType,
   ExecutionPath,
+  Finding,
   Phase,
   Usage,
 } from "../contracts/stage-result.js";
@@ -69,6 +70,18 @@ export interface Attempt {
   usage: Usage | null;
   /** The result bundle's files, as uploaded by the stage action. */
   artifacts: AttemptArtifact[];
+  /** `analyze`'s findings, shown as annotations. */
+  findings: Finding[];
+  /** The agent's last message (cut), for the check run. */
+  final_message: string | null;
+  /** The end of the agent's log, kept when the attempt failed. */
+  log_tail: string | null;
+  /** Why this attempt was made, when not by the run's own progress. */
+  trigger: string | null;
+  /** Specwright asked GitHub to cancel the workflow run. */
+  cancel_requested: boolean;
+  /** How often the dispatch was sent again after it went missing. */
+  redispatches: number;
   dispatched_at: string;
   started_at: string | null;
   completed_at: string | null;
@@ -81,7 +94,15 @@ export interface StageRun {
   /** The outputs of the attempt that succeeded. */
   outputs: Record<string, Value> | null;
   approved_by: string | null;
+  /** Who rejected the stage's gate. */
+  rejected_by: string | null;
   waiting_since: string | null;
+  /** The check run that shows a gate waiting, with its Approve and Reject buttons. */
+  gate_check_run_id: number | null;
+  /** When a stage that is `retrying` gets its next attempt. */
+  retry_at: string | null;
+  /** Why the stage's next attempt is made (set by a retry or re-run). */
+  next_trigger: string | null;
   /** Why the stage was skipped or failed without an attempt. */
   reason: string | null;
 }
@@ -120,6 +141,13 @@ export interface RunState {
   spec_dir: string | null;
   pull_request: { number: number; url: string } | null;
   tracking_comment_id: number | null;
+  /**
+   * Where the tracking comment lives: null on the issue, else the pull
+   * request's number (it moves there once the pull request exists).
+   */
+  tracking_comment_on: number | null;
+  /** Automatic advance is stopped (`/hold`) by this person, since then. */
+  hold: { by: string; at: string } | null;
   workflow: Workflow;
   settings: RunSettings;
   parameters: ParameterValues;
@@ -127,6 +155,64 @@ export interface RunState {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
+}
+
+/** `approved_by` of a gate approved by its `on_timeout: approve` (no login has a space). */
+export const APPROVED_ON_TIMEOUT = "nobody (on_timeout: approve)";
+
+/** A stage that has not run, as a run starts with it or a re-run resets it. */
+export function pendingStage(id: string): StageRun {
+  return {
+    id,
+    status: "pending",
+    attempts: [],
+    outputs: null,
+    approved_by: null,
+    rejected_by: null,
+    waiting_since: null,
+    gate_check_run_id: null,
+    retry_at: null,
+    next_trigger: null,
+    reason: null,
+  };
+}
+
+/** A new attempt of a stage, dispatched now against `baseSha`. */
+export function newAttempt(
+  number: number,
+  baseSha: string,
+  at: string,
+  trigger: string | null,
+): Attempt {
+  return {
+    attempt: number,
+    status: "dispatched",
+    base_sha: baseSha,
+    workflow_run_id: null,
+    workflow_run_url: null,
+    check_run_id: null,
+    conclusion: null,
+    commit_sha: null,
+    commit_parent: null,
+    changed_paths: [],
+    execution_path: null,
+    selected_skill: null,
+    agent_version: null,
+    outputs: null,
+    error_message: null,
+    phases: [],
+    usage: null,
+    artifacts: [],
+    findings: [],
+    final_message: null,
+    log_tail: null,
+    trigger,
+    cancel_requested: false,
+    redispatches: 0,
+    dispatched_at: at,
+    started_at: null,
+    completed_at: null,
+  };
 }
 
 export function findStage(state: RunState, id: string): StageRun | undefined {

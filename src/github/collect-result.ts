@@ -29,6 +29,30 @@ const ARTIFACT_TYPES: Readonly<Record<string, ArtifactType>> = {
   "metrics.json": "metrics_snapshot",
 };
 
+/** What a check run shows of the agent's last message and of its log. */
+const MAX_FINAL_MESSAGE = 8_000;
+const MAX_LOG_TAIL = 6_000;
+const LOG_TAIL_LINES = 40;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The last lines of the agent's error output, or of its output without it. */
+function logTail(bundle: ResultBundle): string | null {
+  for (const file of ["stderr.log", "stdout.log"]) {
+    const bytes = bundle.files.get(file);
+    if (bytes === undefined) continue;
+    const lines = new TextDecoder().decode(bytes).trimEnd().split("\n");
+    const tail = lines.slice(-LOG_TAIL_LINES).join("\n");
+    if (tail.trim() === "") continue;
+    return tail.length > MAX_LOG_TAIL
+      ? `…${tail.slice(tail.length - MAX_LOG_TAIL + 1)}`
+      : tail;
+  }
+  return null;
+}
+
 function shorten(text: string, max: number): string {
   const line = text.split("\n")[0]?.trim() ?? "";
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
@@ -114,17 +138,19 @@ export async function collectResult(
 ): Promise<RunEvent> {
   const { octokit, state, now, log } = context;
   const at = () => now().toISOString();
-  const missing = (error: string): RunEvent => ({
+  /** No result to use; `retryable` when the agent is not to blame. */
+  const missing = (error: string, retryable: boolean): RunEvent => ({
     type: "result_missing",
     stage: effect.stage,
     attempt: effect.attempt,
     error,
+    retryable,
     at: at(),
   });
   const stage = findStage(state, effect.stage);
   const attempt = stage?.attempts.find((a) => a.attempt === effect.attempt);
   if (stage === undefined || attempt === undefined)
-    return missing("the attempt is not part of the run");
+    return missing("the attempt is not part of the run", false);
   const repo = repoOf(state);
   const name = bundleArtifactName(state.id, effect.stage, effect.attempt);
   const runLink =
@@ -140,10 +166,13 @@ export async function collectResult(
     .filter((a) => a.name === name && !a.expired)
     .sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""))[0];
   if (artifact === undefined) {
+    // The job ended before the action could upload: a lost runner, a
+    // cancelled or failed job, a broken install step. Not the agent's doing.
     return missing(
       effect.conclusion === "success"
         ? `the workflow run succeeded but uploaded no result bundle (${name}); see ${runLink}`
         : `the workflow run ended with conclusion '${effect.conclusion}' and no result bundle; see ${runLink}`,
+      true,
     );
   }
 
@@ -157,7 +186,7 @@ export async function collectResult(
     zip = new Uint8Array(response.data as ArrayBuffer);
   } catch (error) {
     if (httpStatus(error) === 410)
-      return missing(`the result bundle ${name} has expired`);
+      return missing(`the result bundle ${name} has expired`, true);
     throw error;
   }
 
@@ -176,7 +205,7 @@ export async function collectResult(
         { problems: error.problems },
         `refused the result bundle of ${effect.stage} attempt ${effect.attempt}`,
       );
-      return missing(error.message.replace(/^specwright: /, ""));
+      return missing(error.message.replace(/^specwright: /, ""), false);
     }
     throw error;
   }
@@ -222,7 +251,8 @@ export async function collectResult(
         },
       });
     } catch (caught) {
-      if (caught instanceof BranchMovedError) return missing(caught.message);
+      if (caught instanceof BranchMovedError)
+        return missing(caught.message, false);
       throw caught;
     }
   }
@@ -264,6 +294,11 @@ export async function collectResult(
     phases: result.phases,
     usage: result.usage,
     findings: result.findings ?? [],
+    final_message:
+      result.final_message == null
+        ? null
+        : cut(result.final_message, MAX_FINAL_MESSAGE),
+    log_tail: status === "failed" ? logTail(bundle) : null,
     commit_sha: commitSha,
     commit_parent: commitSha === null ? null : parent,
     changed_paths: commitSha === null ? [] : changedPaths,

@@ -33,6 +33,28 @@ export function isTransient(error: unknown): boolean {
   );
 }
 
+/**
+ * How long GitHub asked us to wait before trying again, if it did: its
+ * `retry-after` header, or the reset time of an exhausted rate limit
+ * (capped at an hour).
+ */
+export function retryAfterMs(
+  error: unknown,
+  now = Date.now(),
+): number | undefined {
+  if (!isHttpError(error)) return undefined;
+  const headers = error.response?.headers ?? {};
+  const after = Number(headers["retry-after"]);
+  if (Number.isFinite(after) && after >= 0)
+    return Math.min(3_600_000, after * 1000);
+  if (String(headers["x-ratelimit-remaining"]) === "0") {
+    const reset = Number(headers["x-ratelimit-reset"]) * 1000;
+    if (Number.isFinite(reset) && reset > now)
+      return Math.min(3_600_000, reset - now);
+  }
+  return undefined;
+}
+
 /** The error's message, whatever was thrown. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;

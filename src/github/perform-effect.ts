@@ -1,13 +1,22 @@
 import type { Effect } from "../engine/effects.js";
 import type { RunEvent } from "../engine/events.js";
-import { createCheckRun, updateCheckRun } from "./check-runs.js";
+import { cancelWorkflowRun } from "./cancel-workflow-run.js";
+import {
+  createCheckRun,
+  createGateCheckRun,
+  updateCheckRun,
+  updateGateCheckRun,
+} from "./check-runs.js";
 import { collectResult } from "./collect-result.js";
 import { createBranch } from "./create-branch.js";
 import { dispatchStage } from "./dispatch-stage.js";
 import type { EffectContext } from "./effect-context.js";
+import { ensureLabels } from "./labels.js";
+import { postNotice } from "./notices.js";
 import { openPullRequest } from "./open-pull-request.js";
 import {
   createTrackingComment,
+  moveTrackingComment,
   updateTrackingComment,
 } from "./tracking-comment.js";
 
@@ -33,6 +42,18 @@ export function performEffect(
       return collectResult(context, effect);
     case "open_pull_request":
       return openPullRequest(context);
+    case "move_tracking_comment":
+      return moveTrackingComment(context);
+    case "ensure_labels":
+      return ensureLabels(context);
+    case "cancel_workflow_run":
+      return cancelWorkflowRun(context, effect);
+    case "create_gate_check_run":
+      return createGateCheckRun(context, effect);
+    case "update_gate_check_run":
+      return updateGateCheckRun(context, effect);
+    case "post_notice":
+      return postNotice(context, effect);
   }
 }
 
@@ -58,11 +79,13 @@ export function giveUpEvent(
         at,
       };
     case "collect_result":
+      // GitHub kept failing us, not the agent: the retry policy applies.
       return {
         type: "result_missing",
         stage: effect.stage,
         attempt: effect.attempt,
         error: `the result could not be collected: ${error}`,
+        retryable: true,
         at,
       };
     default:

@@ -1,6 +1,8 @@
 import type { RunEvent } from "../engine/events.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
+import { findComment } from "./find-comment.js";
 import {
+  renderMovedComment,
   renderTrackingComment,
   trackingMarker,
 } from "./render-tracking-comment.js";
@@ -16,13 +18,10 @@ export async function createTrackingComment(
   if (state.issue === null) return null;
   const at = now().toISOString();
   if (retries > 0) {
-    const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-      ...repoOf(state),
-      issue_number: state.issue.number,
-      per_page: 100,
-    });
-    const earlier = comments.find((c) =>
-      c.body?.includes(trackingMarker(state.id)),
+    const earlier = await findComment(
+      context,
+      state.issue.number,
+      trackingMarker(state.id),
     );
     if (earlier)
       return { type: "tracking_comment_created", comment_id: earlier.id, at };
@@ -33,6 +32,47 @@ export async function createTrackingComment(
     body: renderTrackingComment(state, now()),
   });
   return { type: "tracking_comment_created", comment_id: data.id, at };
+}
+
+/**
+ * Moves the tracking comment to the run's pull request, where the work is
+ * reviewed, and leaves a link in its place on the issue.
+ */
+export async function moveTrackingComment(
+  context: EffectContext,
+): Promise<RunEvent | null> {
+  const { octokit, state, retries, now } = context;
+  const pull = state.pull_request;
+  if (pull === null || state.tracking_comment_id === null) return null;
+  if (state.tracking_comment_on === pull.number) return null;
+  const at = now().toISOString();
+  const earlier =
+    retries > 0
+      ? await findComment(context, pull.number, trackingMarker(state.id))
+      : undefined;
+  const id =
+    earlier?.id ??
+    (
+      await octokit.rest.issues.createComment({
+        ...repoOf(state),
+        issue_number: pull.number,
+        body: renderTrackingComment(
+          { ...state, tracking_comment_on: pull.number },
+          now(),
+        ),
+      })
+    ).data.id;
+  await octokit.rest.issues.updateComment({
+    ...repoOf(state),
+    comment_id: state.tracking_comment_id,
+    body: renderMovedComment(state),
+  });
+  return {
+    type: "tracking_comment_moved",
+    comment_id: id,
+    number: pull.number,
+    at,
+  };
 }
 
 /** Rewrites the tracking comment from the run's current state. */

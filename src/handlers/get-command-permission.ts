@@ -1,9 +1,11 @@
 import type { Context } from "probot";
 import { type Permission, permissionFromApi } from "../commands/permission.js";
 
-/** The commenter's permission on the repository, from the collaborator-permission API. */
+type RepositoryContext = Pick<Context<"issue_comment">, "octokit" | "repo">;
+
+/** A person's permission on the repository, from the collaborator-permission API. */
 export async function getCommandPermission(
-  context: Context<"issue_comment.created" | "pull_request">,
+  context: RepositoryContext,
   username: string,
 ): Promise<Permission> {
   const { data } =

@@ -1,17 +1,23 @@
 import type { Context } from "probot";
 import type { Dependencies } from "../app/dependencies.js";
 import { loadRepositoryConfig } from "../app/load-repository-config.js";
-import { DEFAULT_COMMAND_PERMISSIONS } from "../commands/command-names.js";
+import {
+  COMMAND_NAMES,
+  type CommandName,
+  DEFAULT_COMMAND_PERMISSIONS,
+} from "../commands/command-names.js";
+import { decideCommand, helpText } from "../commands/decide-command.js";
 import { parseCommands } from "../commands/parse-commands.js";
 import { hasPermission } from "../commands/permission.js";
-import { approveStage } from "./approve-stage.js";
+import { act } from "./act.js";
 import { getCommandPermission } from "./get-command-permission.js";
 import { isFromBot } from "./is-from-bot.js";
 import { codeBlock, react, reply } from "./respond.js";
 import { startRun } from "./start-run.js";
 
-const HANDLED = ["specify", "approve", "implement"] as const;
-type Handled = (typeof HANDLED)[number];
+function isCommandName(name: string): name is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(name);
+}
 
 /**
  * A comment on an issue or pull request: run its slash commands.
@@ -19,15 +25,13 @@ type Handled = (typeof HANDLED)[number];
  * 1. Ignore bots, the App included, and comments without commands.
  * 2. Act on each delivery once.
  * 3. Check the commenter's permission and load the repository's config.
- * 4. Refuse with a short reply, or accept (👀) and act.
+ * 4. Refuse with a short reply, or accept (👀) and act (🚀 when a stage
+ *    was dispatched because of it). An unknown command gets `/help`.
  */
 export function onIssueComment(deps: Dependencies) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
     if (isFromBot(context)) return;
-    const commands = parseCommands(context.payload.comment.body).filter(
-      (c): c is typeof c & { name: Handled } =>
-        (HANDLED as readonly string[]).includes(c.name),
-    );
+    const commands = parseCommands(context.payload.comment.body);
     if (commands.length === 0) return;
     if (await deps.store.hasDelivery(`${context.id}#0`)) return;
 
@@ -35,42 +39,96 @@ export function onIssueComment(deps: Dependencies) {
       context.payload.comment.user?.login ?? context.payload.sender.login;
     const permission = await getCommandPermission(context, actor);
     const config = await loadRepositoryConfig(context);
-    const required = (name: Handled) =>
+    const required = (name: CommandName) =>
       (config.ok ? config.config.permissions[name] : undefined) ??
       DEFAULT_COMMAND_PERMISSIONS[name];
+    const answer = (body: string) => reply(context, body);
+    const { owner, repo } = context.repo();
+    const number = context.payload.issue.number;
 
     for (const [index, command] of commands.entries()) {
-      const deliveryId = `${context.id}#${index}`;
-      const level = required(command.name);
-      if (!hasPermission(permission, level)) {
-        await reply(
-          context,
-          `@${actor} \`/${command.name}\` needs ${level} permission on this repository; you have ${permission}.`,
+      const delivery = { id: `${context.id}#${index}`, event: "issue_comment" };
+      if (!isCommandName(command.name)) {
+        await answer(
+          helpText({ login: actor, permission }, required, command.name),
         );
-        await deps.store.recordDelivery(deliveryId, "issue_comment");
+        await deps.store.recordDelivery(delivery.id, delivery.event);
+        continue;
+      }
+      const name = command.name;
+      const level = required(name);
+      if (!hasPermission(permission, level)) {
+        await answer(
+          `@${actor} \`/${name}\` needs ${level} permission on this repository; you have ${permission}.`,
+        );
+        await deps.store.recordDelivery(delivery.id, delivery.event);
         continue;
       }
       if (!config.ok) {
         await react(context, "confused");
-        await reply(
-          context,
+        await answer(
           [
-            `Specwright did not act on \`/${command.name}\`: \`.github/specwright.yml\` is invalid.`,
+            `Specwright did not act on \`/${name}\`: \`.github/specwright.yml\` is invalid.`,
             "",
             codeBlock(config.problems.join("\n")),
             "",
             "Fix the file on the default branch and comment again; `npx specwright validate` checks it locally.",
           ].join("\n"),
         );
-        await deps.store.recordDelivery(deliveryId, "issue_comment");
+        await deps.store.recordDelivery(delivery.id, delivery.event);
         return;
       }
       await react(context, "eyes");
-      const acted =
-        command.name === "specify"
-          ? await startRun(context, deps, command, config, deliveryId)
-          : await approveStage(context, deps, command, permission, deliveryId);
-      if (!acted) await deps.store.recordDelivery(deliveryId, "issue_comment");
+      if (name === "specify") {
+        const { issue, repository } = context.payload;
+        if (issue.pull_request) {
+          await answer(
+            "`/specify` starts a run from an issue: comment it on an issue, not on a pull request.",
+          );
+          await deps.store.recordDelivery(delivery.id, delivery.event);
+          continue;
+        }
+        const started = await startRun(
+          {
+            installationId: context.payload.installation?.id ?? 0,
+            owner,
+            repo,
+            defaultBranch: repository.default_branch,
+            issue: {
+              number: issue.number,
+              title: issue.title,
+              body: issue.body ?? "",
+              url: issue.html_url,
+            },
+            text: command.text,
+            named: command.named,
+            requestedBy: actor,
+            delivery,
+            reply: answer,
+            log: context.log,
+          },
+          deps,
+          config,
+        );
+        if (!started)
+          await deps.store.recordDelivery(delivery.id, delivery.event);
+        continue;
+      }
+      const runs = await deps.store.findRunsFor(owner, repo, number);
+      const decision = decideCommand(
+        {
+          name,
+          args: command.args,
+          text: command.text,
+          via: `\`/${name}\``,
+        },
+        runs,
+        { login: actor, permission },
+        deps.now().toISOString(),
+        required,
+      );
+      const acted = await act(deps, decision, delivery, answer);
+      if (acted.dispatched) await react(context, "rocket");
     }
   };
 }

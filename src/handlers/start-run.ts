@@ -1,14 +1,10 @@
-import type { Context } from "probot";
 import type { Dependencies } from "../app/dependencies.js";
-import type { SlashCommand } from "../commands/parse-commands.js";
 import { renderBranchName } from "../config/branch-pattern.js";
 import type { CheckedConfig } from "../config/check-config.js";
 import { PROMPT_PACK_VERSION } from "../contracts/stage-request.js";
 import { createRunState } from "../engine/create-run-state.js";
+import type { IssueRef } from "../engine/run-state.js";
 import { resolveParameters } from "../workflow/plan/resolve-parameters.js";
-import { reply } from "./respond.js";
-
-type CommentContext = Context<"issue_comment.created">;
 
 function slug(text: string): string {
   return (
@@ -21,31 +17,42 @@ function slug(text: string): string {
   );
 }
 
+/** What a run starts from: a `/specify` comment or the `specwright:specify` label. */
+export interface RunRequest {
+  installationId: number;
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  issue: IssueRef;
+  /** The feature text, with `key=value` words for parameters still in it. */
+  text: string;
+  /** `key=value` words of the request. */
+  named: Readonly<Record<string, string>>;
+  requestedBy: string;
+  /** The delivery (and event) that asked, acted on once. */
+  delivery: { id: string; event: string };
+  /** Says something back to whoever asked. */
+  reply: (body: string) => Promise<void>;
+  log: { info(message: string): void };
+}
+
 /**
- * `/specify <feature>`: starts a run of the repository's workflow for the
- * issue. `key=value` words naming a workflow parameter set it.
+ * Starts a run of the repository's workflow for an issue. `key=value`
+ * words naming a workflow parameter set it; the rest is the feature. True
+ * when a run started.
  */
 export async function startRun(
-  context: CommentContext,
+  request: RunRequest,
   deps: Dependencies,
-  command: SlashCommand,
   checked: CheckedConfig,
-  deliveryId: string,
+  command = "`/specify`",
 ): Promise<boolean> {
-  const { issue, repository, comment } = context.payload;
-  if (issue.pull_request) {
-    await reply(
-      context,
-      "`/specify` starts a run from an issue: comment it on an issue, not on a pull request.",
-    );
-    return false;
-  }
   const { workflow, config } = checked;
   const declared = Object.keys(workflow.parameters);
   const supplied = Object.fromEntries(
-    Object.entries(command.named).filter(([key]) => declared.includes(key)),
+    Object.entries(request.named).filter(([key]) => declared.includes(key)),
   );
-  const feature = command.text
+  const feature = request.text
     .split(/(\s+)/)
     .filter(
       (word) =>
@@ -54,42 +61,34 @@ export async function startRun(
     .join("")
     .trim();
   if (feature === "") {
-    await reply(
-      context,
-      "`/specify` needs a description of the feature, for example: `/specify Add a dark mode toggle`.",
+    await request.reply(
+      `${command} needs a description of the feature, for example: \`/specify Add a dark mode toggle\`.`,
     );
     return false;
   }
   const parameters = resolveParameters(workflow.parameters, supplied);
   if (parameters.errors.length > 0) {
-    await reply(
-      context,
+    await request.reply(
       `Specwright did not start: ${parameters.errors.join("; ")}.`,
     );
     return false;
   }
 
-  const now = deps.now();
-  const at = now.toISOString();
+  const at = deps.now().toISOString();
   const { workflow: _, ...settings } = config;
   const state = createRunState({
     id: deps.newRunId(),
-    installation_id: context.payload.installation?.id ?? 0,
-    owner: repository.owner.login,
-    repo: repository.name,
-    issue: {
-      number: issue.number,
-      title: issue.title,
-      body: issue.body ?? "",
-      url: issue.html_url,
-    },
+    installation_id: request.installationId,
+    owner: request.owner,
+    repo: request.repo,
+    issue: request.issue,
     feature,
-    requested_by: comment.user?.login ?? context.payload.sender.login,
-    base_branch: config.base_branch ?? repository.default_branch,
+    requested_by: request.requestedBy,
+    base_branch: config.base_branch ?? request.defaultBranch,
     branch: renderBranchName(config.branch_pattern, {
       date: at.slice(0, 10).replace(/-/g, ""),
       token: deps.newToken(),
-      issue: String(issue.number),
+      issue: String(request.issue.number),
       slug: slug(feature),
     }),
     workflow,
@@ -101,7 +100,7 @@ export async function startRun(
     state,
     { type: "start", at },
     {
-      delivery: { id: deliveryId, event: "issue_comment" },
+      delivery: request.delivery,
       agent: {
         backend: config.agent.backend,
         version: null,
@@ -111,7 +110,7 @@ export async function startRun(
     },
   );
   if (created.applied) {
-    context.log.info(`specwright: started run ${state.id} on ${state.branch}`);
+    request.log.info(`specwright: started run ${state.id} on ${state.branch}`);
     deps.runner.kick();
   }
   return created.applied;

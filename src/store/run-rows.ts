@@ -5,6 +5,7 @@ import type {
   RunState,
   StageRun,
 } from "../engine/run-state.js";
+import { nextWake } from "../engine/timers.js";
 import type { StageStatus } from "../workflow/expressions/namespaces.js";
 import type { Value } from "../workflow/expressions/values.js";
 import type { ParameterValues } from "../workflow/plan/resolve-parameters.js";
@@ -21,6 +22,8 @@ interface RunDocument {
   settings: RunSettings;
   parameters: ParameterValues;
   stages: Omit<StageRun, "attempts">[];
+  tracking_comment_on: number | null;
+  hold: RunState["hold"];
 }
 
 interface AttemptMetadata {
@@ -31,6 +34,12 @@ interface AttemptMetadata {
   phases: Attempt["phases"];
   usage: Attempt["usage"];
   artifacts: Attempt["artifacts"];
+  findings: Attempt["findings"];
+  final_message: string | null;
+  log_tail: string | null;
+  trigger: string | null;
+  cancel_requested: boolean;
+  redispatches: number;
 }
 
 export function runToRow(state: RunState, now: string): RunRow {
@@ -40,6 +49,8 @@ export function runToRow(state: RunState, now: string): RunRow {
     settings: state.settings,
     parameters: state.parameters,
     stages: state.stages.map(({ attempts: _, ...stage }) => stage),
+    tracking_comment_on: state.tracking_comment_on,
+    hold: state.hold,
   };
   return {
     id: state.id,
@@ -63,6 +74,7 @@ export function runToRow(state: RunState, now: string): RunRow {
     pullRequestNumber: state.pull_request?.number ?? null,
     pullRequestUrl: state.pull_request?.url ?? null,
     trackingCommentId: state.tracking_comment_id,
+    nextWakeAt: nextWake(state),
     state: document,
     workerHostname: null,
     createdAt: state.created_at,
@@ -86,6 +98,12 @@ export function attemptToRow(
     phases: attempt.phases,
     usage: attempt.usage,
     artifacts: attempt.artifacts,
+    findings: attempt.findings,
+    final_message: attempt.final_message,
+    log_tail: attempt.log_tail,
+    trigger: attempt.trigger,
+    cancel_requested: attempt.cancel_requested,
+    redispatches: attempt.redispatches,
   };
   return {
     id,
@@ -141,6 +159,12 @@ export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
       phases: metadata.phases,
       usage: metadata.usage,
       artifacts: metadata.artifacts,
+      findings: metadata.findings,
+      final_message: metadata.final_message,
+      log_tail: metadata.log_tail,
+      trigger: metadata.trigger,
+      cancel_requested: metadata.cancel_requested,
+      redispatches: metadata.redispatches,
       dispatched_at: iso(a.dispatchedAt),
       started_at: iso(a.startedAt),
       completed_at: iso(a.completedAt),
@@ -168,6 +192,8 @@ export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
         ? null
         : { number: row.pullRequestNumber, url: row.pullRequestUrl ?? "" },
     tracking_comment_id: row.trackingCommentId,
+    tracking_comment_on: document.tracking_comment_on,
+    hold: document.hold,
     workflow: document.workflow,
     settings: document.settings,
     parameters: document.parameters,

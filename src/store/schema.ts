@@ -40,6 +40,8 @@ export const runs = pgTable(
     pullRequestNumber: integer("pull_request_number"),
     pullRequestUrl: text("pull_request_url"),
     trackingCommentId: bigint("tracking_comment_id", { mode: "number" }),
+    /** When the reconciler must next look at the run (retries, time limits). */
+    nextWakeAt: at("next_wake_at"),
     /** The rest of the engine's view: issue, workflow and settings snapshots, stage states. */
     state: jsonb("state").notNull(),
     workerHostname: text("worker_hostname"),
@@ -50,9 +52,21 @@ export const runs = pgTable(
   },
   (t) => [
     index("runs_repository_idx").on(t.owner, t.repo, t.issueNumber),
+    index("runs_pull_request_idx").on(t.owner, t.repo, t.pullRequestNumber),
     index("runs_status_idx").on(t.status),
+    index("runs_next_wake_idx").on(t.nextWakeAt),
   ],
 );
+
+/**
+ * Named leases: one holder at a time until it expires (the reconciler's
+ * lock, so that one replica sweeps at a time).
+ */
+export const leases = pgTable("leases", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: at("expires_at").notNull(),
+});
 
 /** SpecAutomationTaskState: one attempt of one stage. */
 export const stageAttempts = pgTable(

@@ -497,4 +497,86 @@ export class Store {
       );
     return rows.map((r) => r.runId);
   }
+
+  // --- The reconciler ---------------------------------------------------------
+
+  /**
+   * Takes (or keeps) the named lease for `ttlMs` if nobody else holds it:
+   * the lock that lets one replica at a time run the reconciler.
+   */
+  async acquireLease(
+    name: string,
+    holder: string,
+    ttlMs: number,
+    now: Date = this.clock(),
+  ): Promise<boolean> {
+    const expires = new Date(now.getTime() + ttlMs).toISOString();
+    const rows = await this.db
+      .insert(schema.leases)
+      .values({ name, holder, expiresAt: expires })
+      .onConflictDoUpdate({
+        target: schema.leases.name,
+        set: { holder, expiresAt: expires },
+        setWhere: sql`${schema.leases.expiresAt} < ${now.toISOString()} or ${schema.leases.holder} = ${holder}`,
+      })
+      .returning({ name: schema.leases.name });
+    return rows.length > 0;
+  }
+
+  /** Gives the lease up, if `holder` has it. */
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db
+      .delete(schema.leases)
+      .where(
+        and(eq(schema.leases.name, name), eq(schema.leases.holder, holder)),
+      );
+  }
+
+  /** Runs still going that something is due in by `now` (a retry, a time limit). */
+  async runsDue(now: Date): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: schema.runs.id })
+      .from(schema.runs)
+      .where(
+        and(
+          inArray(schema.runs.status, ["queued", "in_progress"]),
+          lte(schema.runs.nextWakeAt, now.toISOString()),
+        ),
+      )
+      .orderBy(asc(schema.runs.nextWakeAt));
+    return rows.map((r) => r.id);
+  }
+
+  /** The ids of the runs still going, oldest first. */
+  async liveRuns(): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: schema.runs.id })
+      .from(schema.runs)
+      .where(inArray(schema.runs.status, ["queued", "in_progress"]))
+      .orderBy(asc(schema.runs.createdAt));
+    return rows.map((r) => r.id);
+  }
+
+  /** Whether an effect of `kind` for the stage attempt is still to be performed. */
+  async hasPendingEffect(
+    runId: string,
+    kind: Effect["kind"],
+    stage: string,
+    attempt: number,
+  ): Promise<boolean> {
+    const rows = await this.db
+      .select({ id: schema.effects.id })
+      .from(schema.effects)
+      .where(
+        and(
+          eq(schema.effects.runId, runId),
+          eq(schema.effects.kind, kind),
+          eq(schema.effects.status, "pending"),
+          sql`${schema.effects.payload}->>'stage' = ${stage}`,
+          sql`(${schema.effects.payload}->>'attempt')::int = ${attempt}`,
+        ),
+      )
+      .limit(1);
+    return rows.length > 0;
+  }
 }

@@ -50,7 +50,10 @@ describe("the effect runner", () => {
     return { runner: value, log };
   }
 
-  /** A queued run without an issue: its one effect is create_branch. */
+  /**
+   * A queued run without an issue whose labels are made already: its one
+   * pending effect is create_branch.
+   */
   async function queuedRun() {
     const state = makeRun(DEFAULT_WORKFLOW_SOURCE, { issue: null });
     await test.store.createRun(state, on.start(clock.toISOString()), {
@@ -61,11 +64,15 @@ describe("the effect runner", () => {
         runtime_env: {},
       },
     });
+    const labels = (await effectRows()).find((e) => e.kind === "ensure_labels");
+    await test.store.completeEffect(labels?.id ?? -1);
     return state.id;
   }
 
+  /** The effects still pending or given up on, oldest first. */
   async function effectRows() {
-    return test.store.db.select().from(effectsTable);
+    const rows = await test.store.db.select().from(effectsTable);
+    return rows.filter((r) => r.status !== "done").sort((a, b) => a.id - b.id);
   }
 
   it("retries a transient failure later, with back-off, then gives up and fails the run", async () => {
@@ -114,6 +121,29 @@ describe("the effect runner", () => {
     });
     expect(log.warn).toHaveBeenCalledWith(
       expect.stringContaining("giving up on create_branch"),
+    );
+    await r.stop();
+  });
+
+  it("waits as long as GitHub asks after a rate limit, not just the back-off", async () => {
+    await queuedRun();
+    const { runner: r, log } = runner();
+    github()
+      .get("/repos/acme/web/git/ref/heads%2Fmain")
+      .reply(
+        403,
+        { message: "You have exceeded a secondary rate limit." },
+        { "retry-after": "120" },
+      );
+    r.kick();
+    await r.idle();
+    const [row] = await effectRows();
+    expect(row).toMatchObject({ status: "pending", tries: 1 });
+    expect(Date.parse(row?.availableAt ?? "") - clock.getTime()).toBe(120_000);
+    expect(log.warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        "retrying in 120s: You have exceeded a secondary rate limit.",
+      ),
     );
     await r.stop();
   });

@@ -5,10 +5,15 @@ import { nockCreateCheckRuns, nockUpdateCheckRuns } from "../mocks/checks.js";
 import { nockCommit, nockCreateRef, nockGetRef } from "../mocks/git.js";
 import {
   nockCreateComment,
+  nockLabels,
   nockReaction,
   nockUpdateComment,
 } from "../mocks/issues.js";
-import { nockCreatePull, nockRequestReviewers } from "../mocks/pulls.js";
+import {
+  nockCreatePull,
+  nockRequestReviewers,
+  nockTrackingMoved,
+} from "../mocks/pulls.js";
 import { nockConfig, nockPermission } from "../mocks/repository.js";
 import { buildBundle, textFile } from "../support/bundle.js";
 import { commentPayload, workflowRunPayload } from "../support/payloads.js";
@@ -101,9 +106,11 @@ describe.each(BACKENDS)(
       nockReaction(comment.comment.id, "eyes");
       const tracking = nockCreateComment(42, 1, 9000);
       const edits = nockUpdateComment(9000);
+      const labels = nockLabels();
       nockGetRef("main", BASE);
       nockCreateRef(BRANCH, BASE);
-      const checks = nockCreateCheckRuns(5, 700);
+      // One per stage, and the implement gate's.
+      const checks = nockCreateCheckRuns(6, 700);
       const checkUpdates = nockUpdateCheckRuns();
       const specify = nockDispatch(101);
       await app.receive("issue_comment", comment);
@@ -170,6 +177,8 @@ describe.each(BACKENDS)(
       // 3. specify finishes: its spec is committed, the draft PR opens, plan is dispatched.
       const pull = nockCreatePull(12);
       nockRequestReviewers(12, ["alice"]);
+      // The tracking comment moves to the pull request; the issue keeps a link.
+      const moved = nockTrackingMoved(12, 9100);
       const plan = nockDispatch(102);
       const specifyCommit = await finishStage({
         stage: "specify",
@@ -245,7 +254,9 @@ describe.each(BACKENDS)(
         base_sha: sha("3"),
       });
 
-      // 5. analyze reports without changing files; implement waits for approval.
+      // 5. analyze reports without changing files; implement waits for
+      // approval: a check run with Approve and Reject, and a comment that asks.
+      const asked = nockCreateComment(12, 1, 9200);
       await finishStage({
         stage: "analyze",
         workflowRunId: 104,
@@ -260,15 +271,27 @@ describe.each(BACKENDS)(
         "succeeded",
         "waiting_approval",
       ]);
-      expect(edits.bodies.at(-1)?.body).toContain(
-        "**Waiting for approval:** Implement",
+      expect(moved.edits.at(-1)?.body).toContain("waiting for approval");
+      expect(asked.bodies[0]?.body).toContain(
+        "@alice **Implement** is waiting for approval",
       );
+      expect(checks.bodies[4]).toMatchObject({
+        name: "Specwright: Implement (approval)",
+        head_sha: sha("3"),
+        conclusion: "action_required",
+        actions: [
+          expect.objectContaining({ identifier: "approve", label: "Approve" }),
+          expect.objectContaining({ identifier: "reject", label: "Reject" }),
+        ],
+      });
 
       // 6. /approve from someone with write permission: implement runs.
       nockPermission("bob", "write");
       nockConfig(null);
       const approval = commentPayload("/approve", { login: "bob", issue: 42 });
       nockReaction(approval.comment.id, "eyes");
+      // 🚀: the command dispatched a stage.
+      nockReaction(approval.comment.id, "rocket");
       const implement = nockDispatch(105);
       await app.receive("issue_comment", approval);
       expect(request(implement.bodies[0])).toMatchObject({
@@ -278,7 +301,8 @@ describe.each(BACKENDS)(
         agent: { timeout_minutes: 60 },
       });
 
-      // 7. implement commits, and the run has succeeded.
+      // 7. implement commits, and the run has succeeded: people are told.
+      const finished = nockCreateComment(12, 1, 9300);
       await finishStage({
         stage: "implement",
         workflowRunId: 105,
@@ -304,7 +328,8 @@ describe.each(BACKENDS)(
           number: 12,
           url: "https://github.com/acme/web/pull/12",
         },
-        tracking_comment_id: 9000,
+        tracking_comment_id: 9100,
+        tracking_comment_on: 12,
       });
       expect(
         run?.stages.map((s) => [
@@ -327,9 +352,10 @@ describe.each(BACKENDS)(
         ["Specwright: Plan", sha("1")],
         ["Specwright: Tasks", sha("2")],
         ["Specwright: Analyze", sha("3")],
+        ["Specwright: Implement (approval)", sha("3")],
         ["Specwright: Implement", sha("3")],
       ]);
-      for (const id of [700, 701, 702, 703, 704]) {
+      for (const id of [700, 701, 702, 703, 704, 705]) {
         expect(
           checkUpdates.bodies.filter((u) => u.id === id).at(-1)?.body,
         ).toMatchObject({
@@ -338,12 +364,17 @@ describe.each(BACKENDS)(
         });
       }
 
-      // The tracking comment, edited in place, ends with every stage done.
-      const last = edits.bodies.at(-1)?.body ?? "";
-      expect(last).toContain("**succeeded**");
-      expect(last).toContain("pull request #12");
+      // The tracking comment moved to the pull request, the issue keeps a
+      // link; edited in place, it ends with every stage done.
+      expect(moved.posted[0]?.body).toContain(`<!-- specwright:run=${RUN} -->`);
+      expect(moved.posted[0]?.body).toContain("#42");
+      expect(edits.bodies.at(-1)?.body).toContain("#12");
+      const last = moved.edits.at(-1)?.body ?? "";
+      expect(last).toContain("succeeded");
       expect(last.match(/✅ succeeded/g)).toHaveLength(5);
-      expect(last).toContain("**Result:** Every stage finished (4 commits).");
+      expect(last).toContain("```mermaid");
+      expect(finished.bodies[0]?.body).toContain(`Specwright run \`${RUN}\``);
+      expect(labels.created).toEqual([]);
 
       // Artifacts are recorded, kept at least 7 days after the run completed.
       const artifacts = await test.store.listArtifacts(RUN);

@@ -65,6 +65,9 @@ describe("npm start", () => {
     expect(manifest.name).toBe("Specwright");
     expect(manifest.default_events).toEqual([
       "issue_comment",
+      "issues",
+      "pull_request",
+      "check_run",
       "workflow_run",
       "workflow_job",
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CollectedResult, RunEvent } from "../../src/engine/events.js";
-import type { RunState } from "../../src/engine/run-state.js";
+import { pendingStage, type RunState } from "../../src/engine/run-state.js";
 import {
   applyAll,
   at,
@@ -13,6 +13,7 @@ import {
   failed,
   finishStage,
   newAttempt,
+  notice,
   on,
   sha,
   stageOf,
@@ -158,15 +159,19 @@ describe("advance", () => {
         on.resultCollected("b", 1, failed("boom"), at(6)),
       );
 
+      // c, still under way, is stopped; d never starts.
       expect(effects).toStrictEqual([
         { kind: "update_check_run", stage: "b", attempt: 1 },
+        { kind: "update_check_run", stage: "c", attempt: 1 },
+        notice.finished(at(6)),
       ]);
       expect(statuses(state)).toStrictEqual({
         a: "succeeded",
         b: "failed",
-        c: "dispatched",
-        d: "pending",
+        c: "skipped",
+        d: "skipped",
       });
+      expect(attemptOf(state, "c").status).toBe("cancelled");
       expect(state).toMatchObject({
         status: "failed",
         result_summary: "Stage b failed: boom",
@@ -197,6 +202,7 @@ describe("advance", () => {
 
         expect(effects).toStrictEqual([
           { kind: "update_check_run", stage: "b", attempt: 1 },
+          notice.stageFailed("b", 1, at(6)),
         ]);
         expect(statuses(state)).toStrictEqual({
           a: "succeeded",
@@ -267,6 +273,7 @@ describe("advance", () => {
       );
       expect(effects).toStrictEqual([
         { kind: "update_check_run", stage: "b", attempt: 1 },
+        notice.stageFailed("b", 1, at(6)),
       ]);
       expect(statuses(state)).toStrictEqual({
         a: "succeeded",
@@ -366,12 +373,8 @@ describe("advance", () => {
         // The skipped stage's dependents still run.
         expect(dispatched(effects)).toStrictEqual(["c"]);
         expect(stageOf(state, "b")).toStrictEqual({
-          id: "b",
+          ...pendingStage("b"),
           status: "skipped",
-          attempts: [],
-          outputs: null,
-          approved_by: null,
-          waiting_since: null,
           reason: "its condition is false",
         });
         expect(stageOf(state, "c").status).toBe("dispatched");
@@ -385,7 +388,7 @@ describe("advance", () => {
           { id: "b", depends_on: ["a"], condition: "false" },
         ],
       });
-      expect(effects).toStrictEqual([]);
+      expect(effects).toStrictEqual([notice.finished(at(1))]);
       expect(statuses(state)).toStrictEqual({ a: "skipped", b: "skipped" });
       expect(state).toMatchObject({
         status: "no_changes",
@@ -463,6 +466,7 @@ describe("advance", () => {
 
         expect(effects).toStrictEqual([
           { kind: "update_check_run", stage: "a", attempt: 1 },
+          notice.finished(at(5)),
         ]);
         expect(stageOf(state, "b")).toMatchObject({
           status: "failed",
@@ -475,7 +479,10 @@ describe("advance", () => {
         expect(state.result_summary).toBe(
           `Stage b failed: ${stageOf(state, "b").reason}`,
         );
-        expect(stageOf(state, "c").status).toBe("pending");
+        expect(stageOf(state, "c")).toMatchObject({
+          status: "skipped",
+          reason: "not run: the run failed first",
+        });
       },
     );
 
@@ -537,18 +544,17 @@ describe("advance", () => {
         committed(C1, BASE_SHA),
         at(5),
       );
+      // A check run with Approve and Reject buttons, and a comment that asks.
       expect(effects).toStrictEqual([
         { kind: "update_check_run", stage: "a", attempt: 1 },
         { kind: "open_pull_request" },
+        { kind: "create_gate_check_run", stage: "g" },
+        notice.gateWaiting("g", at(5)),
       ]);
       expect(stageOf(state, "g")).toStrictEqual({
-        id: "g",
+        ...pendingStage("g"),
         status: "waiting_approval",
-        attempts: [],
-        outputs: null,
-        approved_by: null,
         waiting_since: at(5),
-        reason: null,
       });
       expect(state.status).toBe("in_progress");
     });
@@ -567,13 +573,11 @@ describe("advance", () => {
         }),
       ]);
       expect(stageOf(state, "g")).toStrictEqual({
-        id: "g",
+        ...pendingStage("g"),
         status: "dispatched",
         attempts: [newAttempt(C1, at(7))],
-        outputs: null,
         approved_by: "maintainer",
         waiting_since: at(5),
-        reason: null,
       });
 
       const done = finishStage(state, "g", succeeded());
@@ -584,7 +588,10 @@ describe("advance", () => {
       const { state, effects } = startedRun({
         stages: [{ id: "a", gate: {} }],
       });
-      expect(effects).toStrictEqual([]);
+      expect(effects).toStrictEqual([
+        { kind: "create_gate_check_run", stage: "a" },
+        notice.gateWaiting("a", at(1)),
+      ]);
       expect(stageOf(state, "a")).toMatchObject({
         status: "waiting_approval",
         waiting_since: at(1),
@@ -646,13 +653,11 @@ describe("advance", () => {
         on.approve("review", "lead", at(7)),
       );
       expect(stageOf(state, "review")).toStrictEqual({
-        id: "review",
+        ...pendingStage("review"),
         status: "succeeded",
-        attempts: [],
         outputs: {},
         approved_by: "lead",
         waiting_since: at(5),
-        reason: null,
       });
       expect(effects).toStrictEqual([
         { kind: "create_check_run", stage: "c", attempt: 1 },
@@ -679,7 +684,7 @@ describe("advance", () => {
         const { state } = finishStage(startedRun(workflow).state, "a", result);
         expect(state.status).toBe("in_progress");
         const done = step(state, on.approve("signoff", "lead", at(9)));
-        expect(done.effects).toStrictEqual([]);
+        expect(done.effects).toStrictEqual([notice.finished(at(9))]);
         expect(done.state).toMatchObject({ status, completed_at: at(9) });
       },
     );
@@ -711,7 +716,7 @@ describe("advance", () => {
         { stages: [{ id: "a" }] },
         { feature: "x".repeat(70_000) },
       );
-      expect(effects).toStrictEqual([]);
+      expect(effects).toStrictEqual([notice.finished(at(1))]);
       expect(stageOf(state, "a")).toMatchObject({
         status: "failed",
         attempts: [],

@@ -8,6 +8,7 @@ import {
   currentAttempt,
   findStage,
   type IssueRef,
+  newAttempt as makeAttempt,
   type RunSettings,
   type RunState,
   type StageRun,
@@ -219,7 +220,15 @@ export const on = {
     attempt: number,
     error: string,
     time = at(5),
-  ): RunEvent => ({ type: "result_missing", stage, attempt, error, at: time }),
+    retryable = false,
+  ): RunEvent => ({
+    type: "result_missing",
+    stage,
+    attempt,
+    error,
+    retryable,
+    at: time,
+  }),
   pullRequestOpened: (number: number, time = at(6)): RunEvent => ({
     type: "pull_request_opened",
     number,
@@ -230,6 +239,61 @@ export const on = {
     type: "approve",
     stage,
     by,
+    at: time,
+  }),
+  reject: (
+    stage: string,
+    by: string,
+    reason: string | null = null,
+    time = at(7),
+  ): RunEvent => ({ type: "reject", stage, by, reason, at: time }),
+  rerun: (stage: string, by: string, why: string, time = at(20)): RunEvent => ({
+    type: "rerun",
+    stage,
+    by,
+    why,
+    at: time,
+  }),
+  cancel: (by: string, time = at(8)): RunEvent => ({
+    type: "cancel",
+    by,
+    at: time,
+  }),
+  hold: (by: string, time = at(3)): RunEvent => ({
+    type: "hold",
+    by,
+    at: time,
+  }),
+  unhold: (by: string, time = at(9)): RunEvent => ({
+    type: "unhold",
+    by,
+    at: time,
+  }),
+  /** Time passes: `at` is an ISO time, or minutes after the run was made. */
+  tick: (time: string | number): RunEvent => ({
+    type: "tick",
+    at: typeof time === "number" ? at(time) : time,
+  }),
+  dispatchLost: (stage: string, attempt = 1, time = at(10)): RunEvent => ({
+    type: "dispatch_lost",
+    stage,
+    attempt,
+    at: time,
+  }),
+  gateCheckRunCreated: (stage: string, id: number, time = at(6)): RunEvent => ({
+    type: "gate_check_run_created",
+    stage,
+    check_run_id: id,
+    at: time,
+  }),
+  trackingCommentMoved: (
+    commentId: number,
+    number: number,
+    time = at(7),
+  ): RunEvent => ({
+    type: "tracking_comment_moved",
+    comment_id: commentId,
+    number,
     at: time,
   }),
 };
@@ -249,6 +313,8 @@ export function succeeded(
     phases: [],
     usage: null,
     findings: [],
+    final_message: null,
+    log_tail: null,
     commit_sha: null,
     commit_parent: null,
     changed_paths: [],
@@ -360,33 +426,49 @@ export function newAttempt(
   dispatchedAt: string,
   overrides: Partial<Attempt> = {},
 ): Attempt {
-  return {
-    attempt: 1,
-    status: "dispatched",
-    base_sha: base,
-    workflow_run_id: null,
-    workflow_run_url: null,
-    check_run_id: null,
-    conclusion: null,
-    commit_sha: null,
-    commit_parent: null,
-    changed_paths: [],
-    execution_path: null,
-    selected_skill: null,
-    agent_version: null,
-    outputs: null,
-    error_message: null,
-    phases: [],
-    usage: null,
-    artifacts: [],
-    dispatched_at: dispatchedAt,
-    started_at: null,
-    completed_at: null,
-    ...overrides,
-  };
+  return { ...makeAttempt(1, base, dispatchedAt, null), ...overrides };
 }
 
 /** Every stage's status, by id. */
 export function statuses(state: RunState): Record<string, string> {
   return Object.fromEntries(state.stages.map((s) => [s.id, s.status]));
+}
+
+/** The notices (new comments) the engine asks for. */
+export const notice = {
+  finished: (time: string): Effect => ({
+    kind: "post_notice",
+    notice: { type: "run_finished" },
+    key: `finished:${time}`,
+  }),
+  stageFailed: (stage: string, attempt: number, time: string): Effect => ({
+    kind: "post_notice",
+    notice: { type: "stage_failed", stage },
+    key: `failed:${stage}:${attempt}:${time}`,
+  }),
+  gateWaiting: (stage: string, time: string): Effect => ({
+    kind: "post_notice",
+    notice: { type: "gate_waiting", stage },
+    key: `gate:${stage}:${time}`,
+  }),
+};
+
+/** The run's stages that had not ended, as a failed run leaves them. */
+export function notRun(
+  state: RunState,
+  status: "failed" | "cancelled" = "failed",
+  why = `not run: the run ${status} first`,
+): StageRun[] {
+  return state.stages.map((stage) =>
+    stage.status === "pending" ||
+    stage.status === "waiting_approval" ||
+    stage.status === "retrying"
+      ? {
+          ...stage,
+          status: status === "cancelled" ? "cancelled" : "skipped",
+          reason: why,
+          retry_at: null,
+        }
+      : stage,
+  );
 }

@@ -5,7 +5,7 @@ import {
 } from "../../src/contracts/stage-request.js";
 import type { Effect } from "../../src/engine/effects.js";
 import type { RunEvent } from "../../src/engine/events.js";
-import type { RunState } from "../../src/engine/run-state.js";
+import { pendingStage, type RunState } from "../../src/engine/run-state.js";
 import { transition } from "../../src/engine/transition.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
 import {
@@ -24,6 +24,8 @@ import {
   ISSUE,
   makeRun,
   newAttempt,
+  notice,
+  notRun,
   on,
   RUN_ID,
   sha,
@@ -107,13 +109,14 @@ describe("transition", () => {
         issue: ISSUE,
         effects: [
           { kind: "create_tracking_comment" },
+          { kind: "ensure_labels" },
           { kind: "create_branch" },
         ],
       },
       {
-        name: "without an issue: only the branch",
+        name: "without an issue: the labels and the branch",
         issue: null,
-        effects: [{ kind: "create_branch" }],
+        effects: [{ kind: "ensure_labels" }, { kind: "create_branch" }],
       },
     ])("asks for $name", ({ issue, effects }) => {
       const queued = makeRun(SINGLE, { issue });
@@ -167,13 +170,9 @@ describe("transition", () => {
         result_summary: null,
       });
       expect(stageOf(state, "specify")).toStrictEqual({
-        id: "specify",
+        ...pendingStage("specify"),
         status: "dispatched",
         attempts: [newAttempt(BASE_SHA, at(1))],
-        outputs: null,
-        approved_by: null,
-        waiting_since: null,
-        reason: null,
       });
       expect(
         state.stages.filter((s) => s.id !== "specify").map((s) => s.status),
@@ -226,7 +225,7 @@ describe("transition", () => {
         on.branchFailed("Reference already exists", at(2)),
       );
 
-      expect(effects).toStrictEqual([]);
+      expect(effects).toStrictEqual([notice.finished(at(2))]);
       expect(state).toStrictEqual({
         ...queued,
         version: 2,
@@ -234,6 +233,7 @@ describe("transition", () => {
         result_summary:
           "Could not create the feature branch: Reference already exists",
         completed_at: at(2),
+        stages: notRun(queued),
       });
     });
 
@@ -242,9 +242,9 @@ describe("transition", () => {
         on.start(),
         on.trackingCommentCreated(900),
       ]);
-      expect(step(state, on.branchFailed("boom")).effects).toStrictEqual([
-        { kind: "update_tracking_comment" },
-      ]);
+      expect(step(state, on.branchFailed("boom", at(2))).effects).toStrictEqual(
+        [notice.finished(at(2)), { kind: "update_tracking_comment" }],
+      );
     });
 
     it("is ignored once the branch exists", () => {
@@ -650,12 +650,8 @@ describe("transition", () => {
         "output 'plan' path '${{ run.spec_dir }}/plan.md' reads a value that is not known yet (null)";
 
       expect(stageOf(state, "plan")).toStrictEqual({
-        id: "plan",
+        ...pendingStage("plan"),
         status: "failed",
-        attempts: [],
-        outputs: null,
-        approved_by: null,
-        waiting_since: null,
         reason,
       });
       expect(state).toMatchObject({
@@ -666,6 +662,7 @@ describe("transition", () => {
       expect(effects).toStrictEqual([
         { kind: "update_check_run", stage: "specify", attempt: 1 },
         { kind: "open_pull_request" },
+        notice.finished(at(5)),
       ]);
     });
 
@@ -785,6 +782,7 @@ describe("transition", () => {
 
         expect(effects).toStrictEqual([
           { kind: "update_check_run", stage: "a", attempt: 1 },
+          notice.finished(at(5)),
         ]);
         expect(attemptOf(state, "a")).toMatchObject({
           status: "failed",
@@ -835,6 +833,7 @@ describe("transition", () => {
 
       expect(effects).toStrictEqual([
         { kind: "update_check_run", stage: "a", attempt: 1 },
+        notice.finished(at(2)),
       ]);
       expect(attemptOf(state, "a")).toMatchObject({
         status: "failed",
@@ -930,9 +929,34 @@ describe("transition", () => {
         on.resultMissing("a", 1, "no result"),
       ]);
       expect(done.status).toBe("failed");
-      expect(stageOf(done, "b").status).toBe("dispatched");
+      // The sibling still under way is stopped: its work would not be used.
+      expect(stageOf(done, "b").status).toBe("skipped");
+      expect(attemptOf(done, "b")).toMatchObject({
+        status: "cancelled",
+        cancel_requested: true,
+        error_message: "not run: the run failed first",
+      });
       return done;
     }
+
+    it("cancel the siblings still under way when a stage halts the run", () => {
+      const { state } = startedRun(PARALLEL);
+      const running = applyAll(state, [
+        on.runUpdated("b", 1, "in_progress", { time: at(3) }),
+      ]).state;
+      const { effects } = step(running, on.resultMissing("a", 1, "x", at(5)));
+      expect(effects).toStrictEqual([
+        { kind: "update_check_run", stage: "a", attempt: 1 },
+        {
+          kind: "cancel_workflow_run",
+          stage: "b",
+          attempt: 1,
+          workflow_run_id: workflowRunId("b"),
+        },
+        { kind: "update_check_run", stage: "b", attempt: 1 },
+        notice.finished(at(5)),
+      ]);
+    });
 
     it.each<{ name: string; event: RunEvent }>([
       { name: "start", event: on.start() },
@@ -953,6 +977,7 @@ describe("transition", () => {
       name: string;
       event: RunEvent;
       check: (state: RunState) => void;
+      effects?: Effect[];
     }>([
       {
         name: "tracking_comment_created",
@@ -970,31 +995,39 @@ describe("transition", () => {
         check: (s) => expect(attemptOf(s, "b").check_run_id).toBe(66),
       },
       {
-        name: "stage_dispatched",
+        name: "stage_dispatched (and cancel the run it names)",
         event: on.stageDispatched("b", 1, 77),
         check: (s) =>
           expect(attemptOf(s, "b")).toMatchObject({
             workflow_run_id: 77,
-            status: "dispatched",
+            status: "cancelled",
           }),
+        effects: [
+          {
+            kind: "cancel_workflow_run",
+            stage: "b",
+            attempt: 1,
+            workflow_run_id: 77,
+          },
+        ],
       },
       {
         name: "workflow_run_updated completed (conclusion only)",
         event: on.runUpdated("b", 1, "completed", { conclusion: "success" }),
         check: (s) => {
           expect(attemptOf(s, "b")).toMatchObject({
-            status: "dispatched",
+            status: "cancelled",
             conclusion: "success",
             workflow_run_id: workflowRunId("b"),
             started_at: null,
           });
-          expect(stageOf(s, "b").status).toBe("dispatched");
+          expect(stageOf(s, "b").status).toBe("skipped");
         },
       },
-    ])("still record $name, asking for nothing", ({ event, check }) => {
+    ])("still record $name", ({ event, check, effects: expected = [] }) => {
       const before = halted();
       const { state, effects } = step(before, event);
-      expect(effects).toStrictEqual([]);
+      expect(effects).toStrictEqual(expected);
       check(state);
       expect(state).toMatchObject({
         status: "failed",

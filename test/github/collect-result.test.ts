@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ChangedFile } from "../../src/contracts/changes.js";
 import { nockArtifact } from "../mocks/actions.js";
+import { nockCreateComment } from "../mocks/issues.js";
 import { buildBundle, textFile } from "../support/bundle.js";
 import { BASE, BRANCH, RUN, startRun } from "../support/flow.js";
 import { workflowRunPayload } from "../support/payloads.js";
@@ -90,6 +91,7 @@ describe("a malicious or broken result bundle", () => {
           ...bundle,
         }),
       );
+      const notice = nockCreateComment(42, 1, 9500);
       await app.receive(
         "workflow_run",
         workflowRunPayload("completed", {
@@ -99,6 +101,7 @@ describe("a malicious or broken result bundle", () => {
           branch: BRANCH,
         }),
       );
+      expect(notice.bodies[0]?.body).toContain("failed");
       const run = await test.store.loadRun(RUN);
       const specify = run?.stages.find((s) => s.id === "specify");
       expect(specify?.status).toBe("failed");
@@ -128,6 +131,8 @@ describe("a malicious or broken result bundle", () => {
         files: [textFile(".github/workflows/ci.yml", "on: push")],
       }),
     );
+    // The run fails: people are told in a new comment.
+    const notice = nockCreateComment(42, 1, 9500);
     await app.receive(
       "workflow_run",
       workflowRunPayload("completed", {
@@ -142,6 +147,7 @@ describe("a malicious or broken result bundle", () => {
     );
     // Accepted as a bundle; the stage itself reported failure, so nothing is committed.
     expect(specify?.reason).toBe("the agent gave up");
+    expect(notice.bodies).toHaveLength(1);
   });
 
   it("fails a stage that reports success without a required output", async () => {
@@ -151,6 +157,8 @@ describe("a malicious or broken result bundle", () => {
       `specwright-${RUN}-specify-1`,
       buildBundle({ runId: RUN, stage: "specify", baseSha: BASE, outputs: {} }),
     );
+    // The run fails: people are told in a new comment.
+    const notice = nockCreateComment(42, 1, 9500);
     await app.receive(
       "workflow_run",
       workflowRunPayload("completed", {
@@ -167,5 +175,6 @@ describe("a malicious or broken result bundle", () => {
       status: "failed",
       reason: "the stage reported success without its required output 'spec'",
     });
+    expect(notice.bodies[0]?.body).toContain("required output 'spec'");
   });
 });

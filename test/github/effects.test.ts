@@ -419,7 +419,7 @@ describe("retries look for what an earlier try did", () => {
     const { state } = dispatchedRun();
     github()
       .get(`${REPO}/issues/42/comments`)
-      .query({ per_page: "100" })
+      .query({ since: state.created_at, per_page: "100" })
       .reply(200, [
         { id: 1, body: "first" },
         { id: 2, body: `<!-- specwright:run=${RUN_ID} -->\n### Specwright` },
@@ -427,6 +427,26 @@ describe("retries look for what an earlier try did", () => {
     expect(await createTrackingComment(context(state, 1))).toMatchObject({
       type: "tracking_comment_created",
       comment_id: 2,
+    });
+  });
+
+  it("reads at most ten pages of comments looking for it, then posts anew", async () => {
+    const { state } = dispatchedRun();
+    const page = (n: number) =>
+      `<https://api.github.com${REPO}/issues/42/comments?since=${encodeURIComponent(state.created_at)}&per_page=100&page=${n}>; rel="next"`;
+    github()
+      .get(`${REPO}/issues/42/comments`)
+      .query({ since: state.created_at, per_page: "100" })
+      .reply(200, [{ id: 1, body: "chatter" }], { link: page(2) });
+    for (let n = 2; n <= 10; n++) {
+      github()
+        .get(`${REPO}/issues/42/comments`)
+        .query({ since: state.created_at, per_page: "100", page: String(n) })
+        .reply(200, [{ id: n, body: "chatter" }], { link: page(n + 1) });
+    }
+    github().post(`${REPO}/issues/42/comments`).reply(201, { id: 99 });
+    expect(await createTrackingComment(context(state, 1))).toMatchObject({
+      comment_id: 99,
     });
   });
 });

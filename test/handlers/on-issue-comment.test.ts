@@ -50,11 +50,32 @@ describe("issue comments", () => {
         commentPayload("Try this:\n```\n/specify Add x\n```"),
       ],
       ["a quoted command", commentPayload("> /specify Add x\n\nNot yet.")],
-      ["a command we do not handle yet", commentPayload("/lgtm")],
+      ["a path at the start of a line", commentPayload("/usr/bin/env node")],
     ])("%s", async (_, payload) => {
       await app.receive("issue_comment", payload);
       expect(await runs()).toEqual([]);
     });
+  });
+
+  it("answers an unknown command with the commands the commenter may use", async () => {
+    nockPermission("rita", "read");
+    nockConfig(null);
+    const reply = nockCreateComment(42);
+    await app.receive(
+      "issue_comment",
+      commentPayload("/lgtm", { login: "rita" }),
+    );
+    expect(reply.bodies[0]?.body).toBe(
+      [
+        "@rita `/lgtm` is not a Specwright command.",
+        "",
+        "Specwright commands you can use here (a line of a comment that starts with the command):",
+        "",
+        "- `/status`: where the run is",
+        "- `/help`: this list",
+      ].join("\n"),
+    );
+    expect(await runs()).toEqual([]);
   });
 
   it("refuses a commenter without write permission with a short reply, and does nothing else", async () => {

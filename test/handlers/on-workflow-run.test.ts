@@ -2,7 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { nockArtifact, nockDispatch } from "../mocks/actions.js";
 import { nockCreateCheckRuns } from "../mocks/checks.js";
 import { nockCommit } from "../mocks/git.js";
-import { nockCreatePull, nockRequestReviewers } from "../mocks/pulls.js";
+import { nockCreateComment } from "../mocks/issues.js";
+import {
+  nockCreatePull,
+  nockRequestReviewers,
+  nockTrackingMoved,
+} from "../mocks/pulls.js";
 import { buildBundle, textFile } from "../support/bundle.js";
 import {
   BASE,
@@ -68,6 +73,7 @@ describe("workflow_run and workflow_job deliveries", () => {
     });
     nockCreatePull(12);
     nockRequestReviewers(12, ["alice"]);
+    nockTrackingMoved(12);
     nockCreateCheckRuns(1, 701);
     nockDispatch(102);
     return commit;
@@ -205,14 +211,17 @@ describe("workflow_run and workflow_job deliveries", () => {
     });
   });
 
-  it("fails the stage, and the run, when the run failed without a bundle", async () => {
+  it("retries a stage whose run ended without a bundle, then fails it for good", async () => {
     const { checkUpdates, edits } = await startRun(app);
     nockArtifact(101, `specwright-${RUN}-specify-1`, null);
     await app.receive("workflow_run", completed(101, "failure"));
-    const specify = await stage("specify");
     const message =
       "the workflow run ended with conclusion 'failure' and no result bundle; see https://github.com/acme/web/actions/runs/101";
-    expect(specify).toMatchObject({ status: "failed", reason: message });
+    // Not the agent's doing (the runner was lost): retried after 30s.
+    expect(await stage("specify")).toMatchObject({
+      status: "retrying",
+      retry_at: "2026-11-21T10:00:30.000Z",
+    });
     expect(checkUpdates.bodies.at(-1)?.body).toMatchObject({
       status: "completed",
       conclusion: "failure",
@@ -221,12 +230,41 @@ describe("workflow_run and workflow_job deliveries", () => {
       | { summary?: string }
       | undefined;
     expect(output?.summary).toContain(message);
+
+    // The retry is dispatched once its wait is over (a tick).
+    nockCreateCheckRuns(1, 701);
+    nockDispatch(102);
+    await test.store.apply(RUN, {
+      type: "tick",
+      at: "2026-11-21T10:00:31.000Z",
+    });
+    app.deps.runner.kick();
+    await app.deps.runner.idle();
+    expect((await stage("specify"))?.attempts).toHaveLength(2);
+
+    // The second attempt fails the same way: the policy's two attempts are spent.
+    nockArtifact(102, `specwright-${RUN}-specify-2`, null);
+    const notice = nockCreateComment(42, 1, 9500);
+    await app.receive(
+      "workflow_run",
+      workflowRunPayload("completed", {
+        id: 102,
+        runId: RUN,
+        stage: "specify",
+        attempt: 2,
+        branch: BRANCH,
+        conclusion: "failure",
+      }),
+    );
     const run = await test.store.loadRun(RUN);
     expect(run).toMatchObject({
       status: "failed",
-      result_summary: `Stage Specify failed: ${message}`,
+      result_summary: expect.stringContaining(
+        "Stage Specify failed: the workflow run ended with conclusion 'failure' and no result bundle",
+      ),
     });
-    expect(edits.bodies.at(-1)?.body).toContain("**failed**");
+    expect(notice.bodies).toHaveLength(1);
+    expect(edits.bodies.at(-1)?.body).toContain("failed");
   });
 
   it("fails the stage when the stage reported failure in its bundle, without committing", async () => {
@@ -243,10 +281,13 @@ describe("workflow_run and workflow_job deliveries", () => {
         files: [textFile(SPEC, "partial")],
       }),
     );
+    const notice = nockCreateComment(42, 1, 9500);
     await app.receive("workflow_run", completed(101, "failure"));
     expect(await stage("specify")).toMatchObject({
       status: "failed",
       reason: "spec.md was not produced",
     });
+    // The agent's own failure: not retried; the run stops, and people are told.
+    expect(notice.bodies[0]?.body).toContain("spec.md was not produced");
   });
 });

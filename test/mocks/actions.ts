@@ -77,3 +77,52 @@ export function nockArtifact(
   }
   return scope;
 }
+
+/** A workflow run as GitHub reports it: its status and conclusion. */
+export function nockGetWorkflowRun(
+  workflowRunId: number,
+  status: "queued" | "in_progress" | "completed",
+  conclusion: string | null = status === "completed" ? "success" : null,
+) {
+  return github()
+    .get(`${REPO_PATH}/actions/runs/${workflowRunId}`)
+    .reply(200, {
+      id: workflowRunId,
+      status,
+      conclusion,
+      html_url: `https://github.com/${OWNER}/${REPO}/actions/runs/${workflowRunId}`,
+    });
+}
+
+/** The stage workflow's dispatched runs on a branch (display titles given). */
+export function nockListWorkflowRuns(
+  branch: string,
+  runs: { id: number; display_title: string; status?: string }[],
+  file = "specwright.yml",
+) {
+  return github()
+    .get(`${REPO_PATH}/actions/workflows/${file}/runs`)
+    .query({ branch, event: "workflow_dispatch", per_page: "50" })
+    .reply(200, {
+      total_count: runs.length,
+      workflow_runs: runs.map((run) => ({
+        id: run.id,
+        display_title: run.display_title,
+        status: run.status ?? "queued",
+        conclusion: null,
+        html_url: `https://github.com/${OWNER}/${REPO}/actions/runs/${run.id}`,
+      })),
+    });
+}
+
+/** A request to cancel a workflow run (202; 409 once it finished). */
+export function nockCancelWorkflowRun(workflowRunId: number, status = 202) {
+  return github()
+    .post(`${REPO_PATH}/actions/runs/${workflowRunId}/cancel`)
+    .reply(
+      status,
+      status === 202
+        ? {}
+        : { message: "Cannot cancel a workflow run that is completed." },
+    );
+}

@@ -47,3 +47,35 @@ export function nockUpdateComment(commentId: number) {
     .persist();
   return { scope, bodies: captured.bodies };
 }
+
+/**
+ * The `specwright:*` labels: GitHub already has them (`existing`), or they
+ * are looked up, missing, and created (bodies captured).
+ */
+export function nockLabels(existing = true) {
+  const created = capture<Record<string, unknown>>();
+  const names = ["specwright:implement", "specwright:specify"];
+  const scope = github();
+  for (const name of names) {
+    scope
+      .get(`${REPO_PATH}/labels/${encodeURIComponent(name)}`)
+      .reply(
+        existing ? 200 : 404,
+        existing ? { id: 1, name } : { message: "Not Found" },
+      );
+  }
+  if (!existing) {
+    scope
+      .post(`${REPO_PATH}/labels`, created.match)
+      .times(names.length)
+      .reply(201, (_uri, body) => ({ id: 2, ...(body as object) }));
+  }
+  return { scope, created: created.bodies };
+}
+
+/** A label taken off an issue or pull request again. */
+export function nockRemoveLabel(number: number, name: string, status = 200) {
+  return github()
+    .delete(`${REPO_PATH}/issues/${number}/labels/${encodeURIComponent(name)}`)
+    .reply(status, status === 200 ? [] : { message: "Label does not exist" });
+}

@@ -21,6 +21,25 @@ export function nockCreatePull(number: number) {
   return { scope, bodies: captured.bodies };
 }
 
+/**
+ * The tracking comment moving to the new pull request: posted there as
+ * `commentId`, edited from then on (bodies captured), and the issue's
+ * comment left as a link.
+ */
+export function nockTrackingMoved(number: number, commentId = 9100) {
+  const posted = capture<{ body: string }>();
+  github()
+    .post(`${REPO_PATH}/issues/${number}/comments`, posted.match)
+    .reply(201, { id: commentId });
+  const edits = capture<{ body: string }>();
+  github()
+    .patch(`${REPO_PATH}/issues/comments/${commentId}`, edits.match)
+    .optionally()
+    .reply(200, { id: commentId })
+    .persist();
+  return { posted: posted.bodies, edits: edits.bodies };
+}
+
 export function nockRequestReviewers(number: number, reviewers: string[]) {
   return github()
     .post(`${REPO_PATH}/pulls/${number}/requested_reviewers`, { reviewers })

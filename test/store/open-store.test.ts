@@ -101,11 +101,12 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
       "agent_configurations",
       "artifacts",
       "effects",
+      "leases",
       "runs",
       "stage_attempts",
       "webhook_deliveries",
     ]);
-    expect(await appliedMigrations(store)).toBe(1);
+    expect(await appliedMigrations(store)).toBe(2);
     expect(await store.loadRun(newRun().id)).toBeUndefined();
     expect(await store.nextEffectDue()).toBeUndefined();
     expect(poolOf(store) !== undefined).toBe(backend === "postgres");
@@ -120,7 +121,7 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
 
     const again = await database.reopen();
 
-    expect(await appliedMigrations(again)).toBe(1);
+    expect(await appliedMigrations(again)).toBe(2);
     expect(await again.loadRun(newRun().id)).toEqual(created.state);
     expect(await again.agentConfiguration(newRun().id)).toMatchObject({
       agentBackend: "claude",

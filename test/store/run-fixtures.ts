@@ -114,6 +114,8 @@ export function specifyResult(
     ],
     usage: { input_tokens: 1200, output_tokens: 340, cost_usd: 0.0425 },
     findings: [],
+    final_message: "Wrote specs/001-dark-mode/spec.md.",
+    log_tail: null,
     commit_sha: sha("c"),
     commit_parent: sha("a"),
     changed_paths: ["specs/001-dark-mode/spec.md"],

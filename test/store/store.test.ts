@@ -2,7 +2,11 @@ import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Effect } from "../../src/engine/effects.js";
 import type { RunEvent } from "../../src/engine/events.js";
-import type { Attempt, RunState } from "../../src/engine/run-state.js";
+import {
+  type Attempt,
+  newAttempt,
+  type RunState,
+} from "../../src/engine/run-state.js";
 import { transition } from "../../src/engine/transition.js";
 import * as schema from "../../src/store/schema.js";
 import {
@@ -107,27 +111,8 @@ const SPECIFY_DONE: RunEvent[] = [
 /** A finished attempt, as the engine would record it. */
 function attempt(overrides: Partial<Attempt>): Attempt {
   return {
-    attempt: 1,
+    ...newAttempt(1, sha("a"), at(2), null),
     status: "succeeded",
-    base_sha: sha("a"),
-    workflow_run_id: null,
-    workflow_run_url: null,
-    check_run_id: null,
-    conclusion: null,
-    commit_sha: null,
-    commit_parent: null,
-    changed_paths: [],
-    execution_path: null,
-    selected_skill: null,
-    agent_version: null,
-    outputs: null,
-    error_message: null,
-    phases: [],
-    usage: null,
-    artifacts: [],
-    dispatched_at: at(2),
-    started_at: null,
-    completed_at: null,
     ...overrides,
   };
 }
@@ -195,6 +180,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       expect(result.state?.version).toBe(1);
       expect(result.effects).toEqual([
         { kind: "create_tracking_comment" },
+        { kind: "ensure_labels" },
         { kind: "create_branch" },
       ]);
       expect(await store.loadRun(RUN)).toEqual(result.state);
@@ -218,6 +204,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
           leasedUntil: null,
           superseded: false,
         },
+        { runId: RUN, kind: "ensure_labels", status: "pending" },
         { runId: RUN, kind: "create_branch", status: "pending" },
       ]);
       expect(new Date(effects[0]?.availableAt ?? "").toISOString()).toBe(T0);
@@ -297,12 +284,13 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       const queued = await effectRows();
       expect(queued.map((e) => e.kind)).toEqual([
         "create_tracking_comment",
+        "ensure_labels",
         "create_branch",
         "create_check_run",
         "dispatch_stage",
       ]);
-      expect(queued[3]?.payload).toEqual(result.effects[1]);
-      expect(new Date(queued[3]?.availableAt ?? "").toISOString()).toBe(at(1));
+      expect(queued[4]?.payload).toEqual(result.effects[1]);
+      expect(new Date(queued[4]?.availableAt ?? "").toISOString()).toBe(at(1));
     });
 
     it("applies a delivery once, however often it arrives", async () => {
@@ -370,7 +358,8 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       );
 
       expect(result.state?.tracking_comment_id).toBe(99);
-      const [done, branch] = await effectRows();
+      const [done, labels, branch] = await effectRows();
+      expect(labels?.kind).toBe("ensure_labels");
       expect(done).toMatchObject({
         kind: "create_tracking_comment",
         status: "done",
@@ -571,7 +560,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       expect(runs).toHaveLength(1);
       const effects = await store.db.select().from(schema.effects);
       expect(effects.every((e) => e.runId === runs[0]?.id)).toBe(true);
-      expect(effects).toHaveLength(2);
+      expect(effects).toHaveLength(3);
     });
 
     describe("a writer that read a stale version", () => {
@@ -714,6 +703,12 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
           phases: specifyResult().phases,
           usage: { input_tokens: 1200, output_tokens: 340, cost_usd: 0.0425 },
           artifacts: specifyResult().artifacts,
+          findings: [],
+          final_message: "Wrote specs/001-dark-mode/spec.md.",
+          log_tail: null,
+          trigger: null,
+          cancel_requested: false,
+          redispatches: 0,
           dispatched_at: at(1),
           started_at: at(3),
           completed_at: at(6),
@@ -1031,8 +1026,8 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
 
   describe("the effect outbox", () => {
     /**
-     * Starts run `n`: with an issue it queues `create_tracking_comment` then
-     * `create_branch`; without, only `create_branch`.
+     * Starts run `n`: with an issue it queues `create_tracking_comment`,
+     * `ensure_labels` and `create_branch`; without, the last two.
      */
     async function startRun(n: number, withIssue = true): Promise<void> {
       await store.createRun(
@@ -1076,7 +1071,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
         await startRun(1);
         await startRun(2);
         await startRun(3, false);
-        const [oneComment, oneBranch, twoComment] = await queued();
+        const [oneComment, oneLabels, , twoComment] = await queued();
 
         const claimed = await store.claimEffects(10, LEASE);
 
@@ -1095,7 +1090,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
           },
           expect.objectContaining({
             runId: runId(3),
-            effect: { kind: "create_branch" },
+            effect: { kind: "ensure_labels" },
           }),
         ]);
         // A run's next effect waits until the one before it is done.
@@ -1103,7 +1098,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
 
         await store.completeEffect(oneComment?.id ?? -1);
 
-        expect(await store.claimEffects(10, LEASE)).toEqual([oneBranch]);
+        expect(await store.claimEffects(10, LEASE)).toEqual([oneLabels]);
       });
 
       it("hands out no more than the limit, oldest first", async () => {
@@ -1250,7 +1245,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
         });
         expect(iso(failed.completedAt)).toBe(later(5_000).toISOString());
         expect(kinds(await store.claimEffects(10, LEASE))).toEqual([
-          [runId(1), "create_branch"],
+          [runId(1), "ensure_labels"],
         ]);
       });
     });

@@ -3,6 +3,7 @@ import { nockCreateCheckRuns, nockUpdateCheckRuns } from "../mocks/checks.js";
 import { nockCreateRef, nockGetRef } from "../mocks/git.js";
 import {
   nockCreateComment,
+  nockLabels,
   nockReaction,
   nockUpdateComment,
 } from "../mocks/issues.js";
@@ -39,6 +40,7 @@ export async function startRun(
   nockReaction(comment.comment.id, "eyes");
   nockCreateComment(42, 1, TRACKING_COMMENT);
   const edits = nockUpdateComment(TRACKING_COMMENT);
+  nockLabels();
   nockGetRef("main", BASE);
   nockCreateRef(BRANCH, BASE);
   const checks = nockCreateCheckRuns(options.checkRuns ?? 1, FIRST_CHECK_RUN);

@@ -85,3 +85,48 @@ export function workflowJobPayload(
   payload.workflow_job.run_id = runId;
   return payload;
 }
+
+export type IssueLabeledPayload = Payload<"issues.labeled">;
+export type PullLabeledPayload = Payload<"pull_request.labeled">;
+export type CheckRunPayload = Payload<"check_run.requested_action">;
+
+/** `issues.labeled` on issue 42 (default `specwright:specify`), by `login`. */
+export function issueLabeledPayload(
+  options: { label?: string; login?: string; bot?: boolean } = {},
+): IssueLabeledPayload {
+  const payload = fixture<IssueLabeledPayload>("issues.labeled");
+  if (payload.label) payload.label.name = options.label ?? "specwright:specify";
+  Object.assign(payload.sender, {
+    login: options.login ?? "alice",
+    type: options.bot ? "Bot" : "User",
+  });
+  return payload;
+}
+
+/** `pull_request.labeled` on pull request 12 (default `specwright:implement`). */
+export function pullLabeledPayload(
+  options: { label?: string; login?: string } = {},
+): PullLabeledPayload {
+  const payload = fixture<PullLabeledPayload>("pull_request.labeled");
+  if (payload.label)
+    payload.label.name = options.label ?? "specwright:implement";
+  payload.sender.login = options.login ?? "alice";
+  return payload;
+}
+
+/** A button (`identifier`) or Re-run (no identifier) on a check run of ours. */
+export function checkRunPayload(options: {
+  externalId: string;
+  identifier?: string;
+  login?: string;
+}): CheckRunPayload {
+  const name = options.identifier
+    ? "check_run.requested_action"
+    : "check_run.rerequested";
+  const payload = fixture<CheckRunPayload>(name);
+  payload.check_run.external_id = options.externalId;
+  if (options.identifier)
+    payload.requested_action = { identifier: options.identifier };
+  payload.sender.login = options.login ?? "alice";
+  return payload;
+}

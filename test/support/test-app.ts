@@ -53,6 +53,8 @@ export async function createTestApp(
       const made = await createDependencies(app, {
         store,
         now: options.now ?? (() => new Date("2026-11-21T10:00:00.000Z")),
+        // Tests sweep by hand (deps.reconciler.sweep()); the timer never fires.
+        reconcileIntervalMs: 3_600_000,
       });
       deps = {
         ...made,

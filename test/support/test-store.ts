@@ -55,6 +55,6 @@ export async function openTestStore(
 
 async function truncate(store: Store): Promise<void> {
   await store.db.execute(
-    sql`truncate table effects, webhook_deliveries, artifacts, agent_configurations, stage_attempts, runs`,
+    sql`truncate table effects, webhook_deliveries, artifacts, agent_configurations, stage_attempts, runs, leases`,
   );
 }

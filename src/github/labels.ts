@@ -1,0 +1,43 @@
+import { type EffectContext, repoOf } from "./effect-context.js";
+import { httpStatus, mentions } from "./github-errors.js";
+
+/** The labels Specwright acts on; each is one-shot (removed once acted on). */
+export const LABELS = {
+  implement: {
+    name: "specwright:implement",
+    color: "1f883d",
+    description: "Specwright: approve and run the implement stage",
+  },
+  specify: {
+    name: "specwright:specify",
+    color: "8250df",
+    description: "Specwright: start a run from this issue",
+  },
+} as const;
+
+/**
+ * Creates the `specwright:*` labels a repository does not have yet, so
+ * people can find and apply them. An existing label is left as it is.
+ */
+export async function ensureLabels(context: EffectContext): Promise<null> {
+  const { octokit, state } = context;
+  for (const label of Object.values(LABELS)) {
+    try {
+      await octokit.rest.issues.getLabel({
+        ...repoOf(state),
+        name: label.name,
+      });
+      continue;
+    } catch (error) {
+      if (httpStatus(error) !== 404) throw error;
+    }
+    try {
+      await octokit.rest.issues.createLabel({ ...repoOf(state), ...label });
+    } catch (error) {
+      // Created meanwhile by someone else: fine.
+      if (!(httpStatus(error) === 422 && mentions(error, "already_exists")))
+        throw error;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it, vi } from "vitest";
+import {
+  MAX_RATE_LIMIT_RETRIES,
+  onLimit,
+  rateLimitCounts,
+  SpecwrightOctokit,
+} from "../../src/github/rate-limits.js";
+import { github } from "../support/github.js";
+
+const request = { method: "GET", url: "/repos/{owner}/{repo}" };
+
+describe("rate limits", () => {
+  it("retries a limited request as GitHub asks, a bounded number of times, counting each hit", () => {
+    const log = { warn: vi.fn() };
+    const before = rateLimitCounts.secondary;
+    const decide = onLimit("secondary");
+    expect(decide(5, request, { log }, 0)).toBe(true);
+    expect(decide(5, request, { log }, MAX_RATE_LIMIT_RETRIES - 1)).toBe(true);
+    expect(decide(5, request, { log }, MAX_RATE_LIMIT_RETRIES)).toBe(false);
+    expect(rateLimitCounts.secondary - before).toBe(3);
+    expect(log.warn).toHaveBeenNthCalledWith(
+      1,
+      expect.stringMatching(
+        /^specwright: secondary rate limit on GET \/repos\/\{owner\}\/\{repo\} \(hit \d+ since start\); retrying in 5s \(retry 1 of 2\)$/,
+      ),
+    );
+    expect(log.warn).toHaveBeenLastCalledWith(
+      expect.stringContaining("giving up on this request for now"),
+    );
+  });
+
+  it("does not hold a request for a long wait: it fails, and the effect backs off", () => {
+    const log = { warn: vi.fn() };
+    expect(onLimit("primary")(3_600, request, { log }, 0)).toBe(false);
+  });
+
+  function client() {
+    return new SpecwrightOctokit({
+      auth: "token",
+      retry: { enabled: false },
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+  }
+
+  it("sends a request again after a secondary rate limit, and gets the answer", {
+    timeout: 15_000,
+  }, async () => {
+    github()
+      .get("/repos/acme/web")
+      .reply(
+        403,
+        { message: "You have exceeded a secondary rate limit." },
+        { "retry-after": "1" },
+      )
+      .get("/repos/acme/web")
+      .reply(200, { full_name: "acme/web" });
+    const { data } = await client().rest.repos.get({
+      owner: "acme",
+      repo: "web",
+    });
+    expect(data.full_name).toBe("acme/web");
+  });
+
+  it("gives up after its retries, with GitHub's error", {
+    timeout: 15_000,
+  }, async () => {
+    github()
+      .get("/repos/acme/web")
+      .times(MAX_RATE_LIMIT_RETRIES + 1)
+      .reply(
+        403,
+        { message: "You have exceeded a secondary rate limit." },
+        { "retry-after": "1" },
+      );
+    await expect(
+      client().rest.repos.get({ owner: "acme", repo: "web" }),
+    ).rejects.toMatchObject({ status: 403 });
+  });
+});
