@@ -205,13 +205,22 @@ export async function createGateCheckRun(
       filter: "all",
     });
     const earlier = data.check_runs.find((run) => run.external_id === id);
-    if (earlier)
+    if (earlier) {
+      // It may show an earlier wait's decision (the stage ran again since):
+      // bring it up to date.
+      const { name: _, ...current } = fields;
+      await octokit.rest.checks.update({
+        ...repoOf(state),
+        check_run_id: earlier.id,
+        ...current,
+      });
       return {
         type: "gate_check_run_created",
         stage: stage.id,
         check_run_id: earlier.id,
         at,
       };
+    }
   }
   const { data } = await octokit.rest.checks.create({
     ...repoOf(state),

@@ -34,8 +34,13 @@ const MAX_FINAL_MESSAGE = 8_000;
 const MAX_LOG_TAIL = 6_000;
 const LOG_TAIL_LINES = 40;
 
+/** Text cut to `max` characters, never inside a surrogate pair. */
 function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
 }
 
 /** The last lines of the agent's error output, or of its output without it. */

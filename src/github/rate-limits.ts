@@ -38,7 +38,7 @@ export function onLimit(kind: "primary" | "secondary") {
 }
 
 /** Probot's Octokit with bounded rate-limit retries. */
-export const SpecwrightOctokit = ProbotOctokit.defaults({
+export const SpecwrightOctokit: typeof ProbotOctokit = ProbotOctokit.defaults({
   throttle: {
     enabled: true,
     onRateLimit: onLimit("primary"),

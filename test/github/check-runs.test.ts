@@ -413,7 +413,7 @@ describe("gate check runs", () => {
     });
   });
 
-  it("finds the gate's check run an earlier try made", async () => {
+  it("finds the gate's check run an earlier try made, and brings it up to date", async () => {
     const state = waiting();
     github()
       .get(`${REPO}/commits/${C3}/check-runs`)
@@ -424,9 +424,18 @@ describe("gate check runs", () => {
           { id: 901, external_id: `specwright:${RUN_ID}:implement:gate` },
         ],
       });
+    // It may still show an earlier wait's decision.
+    const updated = nockUpdate(901, 1);
     expect(
       await createGateCheckRun(context(state, 1), { stage: "implement" }),
     ).toMatchObject({ check_run_id: 901 });
+    expect(updated.bodies[0]).toMatchObject({
+      conclusion: "action_required",
+      actions: [
+        expect.objectContaining({ identifier: APPROVE_ACTION }),
+        expect.objectContaining({ identifier: REJECT_ACTION }),
+      ],
+    });
   });
 
   it("shows the decision and removes the buttons", async () => {

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { RunState } from "../../src/engine/run-state.js";
+import { at, failed, on, RUN_ID, step } from "../engine/fixtures.js";
+import { nockCancelWorkflowRun, nockDispatch } from "../mocks/actions.js";
+import { nockCreateCheckRuns, nockUpdateCheckRuns } from "../mocks/checks.js";
+import { nockCreateComment, nockReaction } from "../mocks/issues.js";
+import { nockConfig, nockPermission } from "../mocks/repository.js";
+import { commentPayload } from "../support/payloads.js";
+import { implementWaiting, seedRun } from "../support/seed-run.js";
+import { createTestApp, type TestApp } from "../support/test-app.js";
+import { openTestStore } from "../support/test-store.js";
+
+/**
+ * Each command through the App, on a run already under way (seeded in the
+ * store): what it asks of GitHub, what it says, and what the run becomes.
+ */
+describe("the commands", () => {
+  let test: Awaited<ReturnType<typeof openTestStore>>;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    test = await openTestStore("pglite");
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+  beforeEach(async () => {
+    await test.reset();
+    app = await createTestApp(test.store);
+  });
+
+  /** `body` commented on pull request 12 by bob, with `permission`. */
+  async function comment(
+    body: string,
+    options: {
+      permission?: Parameters<typeof nockPermission>[1];
+      config?: string | null;
+      rocket?: boolean;
+    } = {},
+  ) {
+    nockPermission("bob", options.permission ?? "write");
+    nockConfig(options.config ?? null);
+    const payload = commentPayload(body, {
+      login: "bob",
+      issue: 12,
+      pullRequest: true,
+    });
+    nockReaction(payload.comment.id, "eyes");
+    if (options.rocket) nockReaction(payload.comment.id, "rocket");
+    await app.receive("issue_comment", payload);
+  }
+
+  async function run(): Promise<RunState | undefined> {
+    return test.store.loadRun(RUN_ID);
+  }
+
+  const stage = async (id: string) =>
+    (await run())?.stages.find((s) => s.id === id);
+
+  it("/approve on the pull request runs the waiting stage, with 🚀", async () => {
+    await seedRun(test.store, implementWaiting());
+    nockCreateCheckRuns(1, 710);
+    nockUpdateCheckRuns();
+    const dispatch = nockDispatch(105);
+    await comment("/approve implement", { rocket: true });
+    expect(await stage("implement")).toMatchObject({
+      status: "dispatched",
+      approved_by: "bob",
+    });
+    expect(dispatch.bodies).toHaveLength(1);
+  });
+
+  it("/reject ends the run with the reason, and says so", async () => {
+    await seedRun(test.store, implementWaiting());
+    nockUpdateCheckRuns();
+    const notice = nockCreateComment(42, 1, 9500);
+    await comment("/reject implement the plan touches billing");
+    expect(await stage("implement")).toMatchObject({
+      status: "failed",
+      reason: "rejected by @bob: the plan touches billing",
+    });
+    expect((await run())?.status).toBe("failed");
+    expect(notice.bodies[0]?.body).toContain("rejected by @bob");
+  });
+
+  it("/cancel cancels the workflow runs under way and ends the run", async () => {
+    const running = step(
+      step(implementWaiting(), on.approve("implement", "lead", at(11))).state,
+      on.stageDispatched("implement", 1, 105, at(12)),
+    ).state;
+    await seedRun(test.store, running);
+    const cancel = nockCancelWorkflowRun(105);
+    nockUpdateCheckRuns();
+    const notice = nockCreateComment(42, 1, 9500);
+    await comment("/cancel");
+    expect(cancel.isDone()).toBe(true);
+    expect(await run()).toMatchObject({
+      status: "cancelled",
+      result_summary: "Cancelled by @bob",
+    });
+    expect(notice.bodies[0]?.body).toContain("was cancelled");
+  });
+
+  it("/hold stops new stages; /unhold goes on", async () => {
+    await seedRun(test.store, implementWaiting());
+    await comment("/hold");
+    expect((await run())?.hold).toMatchObject({ by: "bob" });
+    // Approved while held: it waits.
+    nockUpdateCheckRuns();
+    await comment("/approve");
+    expect((await stage("implement"))?.status).toBe("pending");
+    nockCreateCheckRuns(1, 710);
+    nockDispatch(105);
+    await comment("/unhold", { rocket: true });
+    expect((await run())?.hold).toBeNull();
+    expect((await stage("implement"))?.status).toBe("dispatched");
+  });
+
+  it("/retry runs the failed stage again, reopening the run", async () => {
+    const broken = step(
+      step(implementWaiting(), on.approve("implement", "lead", at(11))).state,
+      on.resultCollected("implement", 1, failed("tests failed"), at(20)),
+    ).state;
+    await seedRun(test.store, broken);
+    nockCreateCheckRuns(1, 720);
+    nockUpdateCheckRuns();
+    nockDispatch(106);
+    await comment("/retry", { rocket: true });
+    expect((await run())?.status).toBe("in_progress");
+    expect((await stage("implement"))?.attempts.at(-1)).toMatchObject({
+      attempt: 2,
+      trigger: "`/retry` by @bob",
+    });
+  });
+
+  it("/plan runs plan again and what follows it", async () => {
+    await seedRun(test.store, implementWaiting());
+    nockCreateCheckRuns(1, 730);
+    nockUpdateCheckRuns();
+    const dispatch = nockDispatch(107);
+    await comment("/plan", { rocket: true });
+    const plan = JSON.parse(dispatch.bodies[0]?.inputs.request ?? "{}");
+    expect(plan).toMatchObject({ stage: "plan", attempt: 2 });
+    expect((await run())?.stages.map((s) => s.status)).toEqual([
+      "succeeded",
+      "dispatched",
+      "pending",
+      "pending",
+      "pending",
+    ]);
+  });
+
+  it("/status answers with the run's stages, for anyone who can read", async () => {
+    await seedRun(test.store, implementWaiting());
+    const reply = nockCreateComment(12);
+    await comment("/status", { permission: "read" });
+    expect(reply.bodies[0]?.body).toContain(
+      "| Implement | waiting approval | 0 |",
+    );
+  });
+
+  it("/help lists what the commenter may use", async () => {
+    const reply = nockCreateComment(12);
+    await comment("/help", { config: "permissions:\n  cancel: admin\n" });
+    expect(reply.bodies[0]?.body).toContain("- `/retry [stage]`");
+    expect(reply.bodies[0]?.body).not.toContain("/cancel");
+  });
+
+  it("explains a command that cannot act, and changes nothing", async () => {
+    await seedRun(test.store, implementWaiting());
+    const reply = nockCreateComment(12);
+    await comment("/unhold");
+    expect(reply.bodies[0]?.body).toBe(`Run \`${RUN_ID}\` is not on hold.`);
+    expect((await run())?.version).toBe(0);
+  });
+
+  it("refuses a command the config raises above the commenter's permission", async () => {
+    await seedRun(test.store, implementWaiting());
+    nockPermission("bob", "write");
+    nockConfig("permissions:\n  cancel: admin\n");
+    const reply = nockCreateComment(12);
+    await app.receive(
+      "issue_comment",
+      commentPayload("/cancel", { login: "bob", issue: 12, pullRequest: true }),
+    );
+    expect(reply.bodies[0]?.body).toBe(
+      "@bob `/cancel` needs admin permission on this repository; you have write.",
+    );
+    expect((await run())?.status).toBe("in_progress");
+  });
+});
