@@ -6,17 +6,53 @@ import { type Dependencies, defaultIds } from "./dependencies.js";
 import { EffectRunner } from "./effect-runner.js";
 import { Reconciler } from "./reconciler.js";
 
-/** Seconds between reconciler sweeps: SPECWRIGHT_RECONCILE_INTERVAL, 0 to turn it off. */
-export function reconcileIntervalMs(env: NodeJS.ProcessEnv): number {
-  const raw = env.SPECWRIGHT_RECONCILE_INTERVAL;
-  if (raw === undefined || raw.trim() === "") return 60_000;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0) {
+/** A number of seconds from the environment, in milliseconds. */
+function seconds(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallbackSeconds: number,
+  what: string,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallbackSeconds * 1000;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
     throw new Error(
-      `SPECWRIGHT_RECONCILE_INTERVAL must be a number of seconds (0 turns the reconciler off), not '${raw}'`,
+      `${name} must be a number of seconds (${what}), not '${raw}'`,
     );
   }
-  return seconds * 1000;
+  return value * 1000;
+}
+
+/** Seconds between reconciler sweeps: SPECWRIGHT_RECONCILE_INTERVAL, 0 to turn it off. */
+export function reconcileIntervalMs(env: NodeJS.ProcessEnv): number {
+  return seconds(
+    env,
+    "SPECWRIGHT_RECONCILE_INTERVAL",
+    60,
+    "0 turns the reconciler off",
+  );
+}
+
+/** How the reconciler looks at live attempts, from the environment. */
+export function reconcileThresholds(env: NodeJS.ProcessEnv): {
+  pollMs: number;
+  lostMs: number;
+} {
+  return {
+    pollMs: seconds(
+      env,
+      "SPECWRIGHT_RECONCILE_POLL",
+      300,
+      "how often a live attempt's workflow run is asked after",
+    ),
+    lostMs: seconds(
+      env,
+      "SPECWRIGHT_RECONCILE_LOST_AFTER",
+      600,
+      "after how long a dispatch with no workflow run is sent again",
+    ),
+  };
 }
 
 /**
@@ -58,6 +94,7 @@ export async function createDependencies(
           log: app.log,
           now,
           intervalMs,
+          ...reconcileThresholds(process.env),
           kick: () => runner.kick(),
         })
       : undefined;

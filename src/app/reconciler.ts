@@ -125,15 +125,27 @@ export class Reconciler {
       return { ...report, skipped: true };
     }
     for (const runId of await store.runsDue(now)) {
-      const result = await store.apply(runId, {
-        type: "tick",
-        at: now.toISOString(),
-      });
-      if (result.effects.length > 0) report.ticked++;
+      try {
+        const result = await store.apply(runId, {
+          type: "tick",
+          at: now.toISOString(),
+        });
+        if (result.effects.length > 0) report.ticked++;
+      } catch (error) {
+        report.failed++;
+        log.warn(
+          `specwright: the reconciler could not apply what is due in run ${runId}: ${errorMessage(error)}`,
+        );
+      }
     }
+    const seen = new Set<number>();
     for (const runId of await store.liveRuns()) {
       const state = await store.loadRun(runId);
       if (state === undefined) continue;
+      for (const stage of state.stages) {
+        const id = stage.attempts.at(-1)?.workflow_run_id;
+        if (id != null) seen.add(id);
+      }
       try {
         for (const event of await this.look(state, now)) {
           await store.apply(runId, event);
@@ -146,6 +158,10 @@ export class Reconciler {
           `specwright: the reconciler could not check run ${runId}: ${errorMessage(error)}`,
         );
       }
+    }
+    // Forget the workflow runs of attempts no longer live.
+    for (const id of this.polled.keys()) {
+      if (!seen.has(id)) this.polled.delete(id);
     }
     if (report.ticked + report.updated + report.lost > 0) {
       log.info(

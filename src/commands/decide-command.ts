@@ -7,6 +7,7 @@ import {
   type RunState,
   type StageRun,
 } from "../engine/run-state.js";
+import { quiet } from "../workflow/markdown-text.js";
 import {
   type PermissionLevel,
   type Stage,
@@ -118,7 +119,7 @@ export function statusText(run: RunState): string {
     "| --- | --- | --- |",
     ...run.stages.map(
       (s) =>
-        `| ${title(run, s.id)} | ${s.status.replace("_", " ")}${s.reason ? ` (${s.reason.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 120)})` : ""} | ${s.attempts.length} |`,
+        `| ${quiet(title(run, s.id)).replace(/\|/g, "\\|")} | ${s.status.replace("_", " ")}${s.reason ? ` (${quiet(s.reason.slice(0, 120)).replace(/\|/g, "\\|")})` : ""} | ${s.attempts.length} |`,
     ),
   ];
   const waiting = run.stages.filter((s) => s.status === "waiting_approval");
@@ -129,7 +130,8 @@ export function statusText(run: RunState): string {
     );
   }
   if (run.pull_request) lines.push("", `Pull request: ${run.pull_request.url}`);
-  if (run.result_summary) lines.push("", `Result: ${run.result_summary}`);
+  if (run.result_summary)
+    lines.push("", `Result: ${quiet(run.result_summary)}`);
   return lines.join("\n");
 }
 
@@ -153,8 +155,36 @@ function gateRefusal(
 }
 
 /**
+ * The stages a stage depends on that did not end in a way it can run
+ * after: not succeeded, not skipped by their own condition, not failed
+ * under `on_failure: continue`, and not (in an ended run) stopped by the
+ * run, which a re-run starts again.
+ */
+function blockers(run: RunState, stage: StageRun): StageRun[] {
+  const ended = isTerminalRun(run);
+  return (definition(run, stage.id)?.depends_on ?? [])
+    .map((id) => findStage(run, id))
+    .filter((s): s is StageRun => s !== undefined)
+    .filter((s) => {
+      if (s.status === "succeeded") return false;
+      if (s.status === "skipped" && s.reason === "its condition is false")
+        return false;
+      // Stopped by the run: it runs again too, if what it needs is there.
+      if (ended && s.stopped_by_run) return blockers(run, s).length > 0;
+      const policy = definition(run, s.id)?.error_policy.on_failure;
+      return !(
+        policy === "continue" &&
+        (s.status === "failed" ||
+          s.status === "timed_out" ||
+          s.status === "cancelled")
+      );
+    });
+}
+
+/**
  * Runs a stage again (and what follows it), if nothing in the way is under
- * way; says why not otherwise.
+ * way, what it depends on has succeeded, and the actor may decide its gate;
+ * says why not otherwise.
  */
 function rerun(
   run: RunState,
@@ -185,6 +215,17 @@ function rerun(
       message: `${list(busy)} ${busy.length === 1 ? "is" : "are"} still under way; wait for ${busy.length === 1 ? "it" : "them"} to finish, or \`/cancel\` the run.`,
     };
   }
+  const blocked = blockers(run, stage);
+  if (blocked.length > 0) {
+    const first = blocked[0] as StageRun;
+    return {
+      kind: "reply",
+      message: `${title(run, stage.id)} cannot run while ${list(blocked.map((s) => s.id))} ${blocked.length === 1 ? "has" : "have"} not succeeded (${first.status.replace("_", " ")}): \`/retry ${first.id}\` first.`,
+    };
+  }
+  // Running a gated stage again needs its approvers, as approving it did.
+  const refused = gateRefusal(run, stage, actor, "approve");
+  if (refused) return { kind: "reply", message: refused };
   return {
     kind: "apply",
     runId: run.id,
@@ -301,12 +342,12 @@ export function decideCommand(
       const waiting = live
         ? run.stages.filter((s) => s.status === "waiting_approval")
         : [];
+      // A first word naming a stage names the stage (the Reject button
+      // always does); otherwise, for /reject, it starts the reason.
+      const namesStage =
+        first !== undefined && run.stages.some((s) => s.id === first);
       const named =
-        first !== undefined && waiting.some((s) => s.id === first)
-          ? first
-          : request.name === "approve"
-            ? first
-            : undefined;
+        namesStage || request.name === "approve" ? first : undefined;
       const stage = pick(
         waiting,
         named,

@@ -157,6 +157,7 @@ export function finishRun(
     stage.status = status === "cancelled" ? "cancelled" : "skipped";
     stage.reason = why;
     stage.retry_at = null;
+    stage.stopped_by_run = true;
     if (wasWaiting && stage.gate_check_run_id !== null) {
       context.effects.push({ kind: "update_gate_check_run", stage: stage.id });
     }
@@ -223,8 +224,13 @@ function startStage(context: TransitionContext, stage: StageRun): boolean {
   if (stageGate(def) !== undefined && stage.approved_by === null) {
     stage.status = "waiting_approval";
     stage.waiting_since = context.at;
+    stage.gate_check_run_id = null;
     context.effects.push(
-      { kind: "create_gate_check_run", stage: stage.id },
+      {
+        kind: "create_gate_check_run",
+        stage: stage.id,
+        waiting_since: context.at,
+      },
       {
         kind: "post_notice",
         notice: { type: "gate_waiting", stage: stage.id },

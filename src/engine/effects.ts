@@ -34,8 +34,18 @@ export type Effect =
       attempt: number;
       workflow_run_id: number;
     }
-  | { kind: "create_gate_check_run"; stage: string }
-  | { kind: "update_gate_check_run"; stage: string }
+  /** `waiting_since` names the wait the check run is for. */
+  | { kind: "create_gate_check_run"; stage: string; waiting_since: string }
+  /**
+   * Brings a gate's check run up to date: the stage's own, or `check_run_id`
+   * (an earlier wait's) which `superseded` closes without buttons.
+   */
+  | {
+      kind: "update_gate_check_run";
+      stage: string;
+      check_run_id?: number;
+      superseded?: boolean;
+    }
   /**
    * A new comment, for when a person must act or know: a gate waits, a
    * stage failed for good, the run ended. `key` makes it idempotent.

@@ -82,7 +82,13 @@ export type RunEvent = { at: string } & (
     }
   | { type: "pull_request_opened"; number: number; url: string }
   | { type: "tracking_comment_moved"; comment_id: number; number: number }
-  | { type: "gate_check_run_created"; stage: string; check_run_id: number }
+  | {
+      type: "gate_check_run_created";
+      stage: string;
+      check_run_id: number;
+      /** The wait it was made for. */
+      waiting_since: string;
+    }
   | { type: "approve"; stage: string; by: string }
   | { type: "reject"; stage: string; by: string; reason: string | null }
   /**

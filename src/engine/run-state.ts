@@ -103,6 +103,8 @@ export interface StageRun {
   retry_at: string | null;
   /** Why the stage's next attempt is made (set by a retry or re-run). */
   next_trigger: string | null;
+  /** The run ended (halted, cancelled) before this stage could: a re-run starts it again. */
+  stopped_by_run: boolean;
   /** Why the stage was skipped or failed without an attempt. */
   reason: string | null;
 }
@@ -173,6 +175,7 @@ export function pendingStage(id: string): StageRun {
     gate_check_run_id: null,
     retry_at: null,
     next_trigger: null,
+    stopped_by_run: false,
     reason: null,
   };
 }

@@ -68,14 +68,24 @@ export function nextWake(state: RunState): string | null {
   let next = Number.POSITIVE_INFINITY;
   for (const stage of state.stages) {
     const def = definition(state, stage.id);
-    if (stage.status === "retrying" && stage.retry_at !== null) {
+    // A run on hold starts no retry: nothing is due until /unhold.
+    if (
+      stage.status === "retrying" &&
+      stage.retry_at !== null &&
+      state.hold === null
+    ) {
       next = Math.min(next, Date.parse(stage.retry_at));
     }
     if (stage.status === "waiting_approval") {
       next = Math.min(next, gateDeadline(def, stage) ?? next);
     }
     const attempt = currentAttempt(stage);
-    if (attempt !== undefined && isLive(attempt)) {
+    // An attempt whose workflow run finished is being collected: no deadline.
+    if (
+      attempt !== undefined &&
+      isLive(attempt) &&
+      attempt.conclusion === null
+    ) {
       next = Math.min(next, attemptDeadline(def, attempt));
     }
   }
@@ -97,6 +107,7 @@ export function applyDue(context: TransitionContext): void {
     if (
       attempt !== undefined &&
       isLive(attempt) &&
+      attempt.conclusion === null &&
       now >= attemptDeadline(def, attempt)
     ) {
       timeOut(context, stage, attempt, def);

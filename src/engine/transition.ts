@@ -110,7 +110,20 @@ const HANDLERS: { [T in RunEvent["type"]]: Handler<T> } = {
 
   gate_check_run_created({ state, effects }, event) {
     const stage = findStage(state, event.stage);
-    if (stage === undefined || stage.gate_check_run_id !== null) return;
+    if (stage === undefined) return;
+    if (stage.waiting_since !== event.waiting_since) {
+      // Made for an earlier wait (the stage was reset meanwhile): close it.
+      if (stage.gate_check_run_id !== event.check_run_id) {
+        effects.push({
+          kind: "update_gate_check_run",
+          stage: stage.id,
+          check_run_id: event.check_run_id,
+          superseded: true,
+        });
+      }
+      return;
+    }
+    if (stage.gate_check_run_id !== null) return;
     stage.gate_check_run_id = event.check_run_id;
     // Decided while the check run was being made: show the decision.
     if (stage.status !== "waiting_approval")
@@ -307,6 +320,27 @@ const HANDLERS: { [T in RunEvent["type"]]: Handler<T> } = {
     const affected = [stage.id, ...dependentsOf(state, stage.id)];
     const stages = affected.map((id) => findStage(state, id) as StageRun);
     if (stages.some(isBusy)) return;
+    // A halt or a cancel stopped other stages too: they run again as well.
+    const reopening = isTerminalRun(state);
+    if (reopening) {
+      for (const other of state.stages) {
+        if (other.stopped_by_run && !stages.includes(other)) stages.push(other);
+      }
+    }
+    // Gates that waited are asked again later: their buttons go now.
+    for (const other of stages) {
+      if (
+        other.status === "waiting_approval" &&
+        other.gate_check_run_id !== null
+      ) {
+        context.effects.push({
+          kind: "update_gate_check_run",
+          stage: other.id,
+          check_run_id: other.gate_check_run_id,
+          superseded: true,
+        });
+      }
+    }
     // The stage keeps its own approval (it runs the same work again); the
     // stages after it will work from new results, so their gates ask again.
     const approvedBy = stage.approved_by;
@@ -316,7 +350,7 @@ const HANDLERS: { [T in RunEvent["type"]]: Handler<T> } = {
     }
     stage.approved_by = approvedBy;
     stage.next_trigger = event.why;
-    if (isTerminalRun(state)) {
+    if (reopening) {
       state.status = "in_progress";
       state.result_summary = null;
       state.completed_at = null;

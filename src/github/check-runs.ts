@@ -188,7 +188,7 @@ export async function updateCheckRun(
  */
 export async function createGateCheckRun(
   context: EffectContext,
-  effect: { stage: string },
+  effect: { stage: string; waiting_since: string },
 ): Promise<RunEvent | null> {
   const { octokit, state, retries, now } = context;
   const stage = findStage(state, effect.stage);
@@ -218,6 +218,7 @@ export async function createGateCheckRun(
         type: "gate_check_run_created",
         stage: stage.id,
         check_run_id: earlier.id,
+        waiting_since: effect.waiting_since,
         at,
       };
     }
@@ -232,6 +233,7 @@ export async function createGateCheckRun(
     type: "gate_check_run_created",
     stage: stage.id,
     check_run_id: data.id,
+    waiting_since: effect.waiting_since,
     at,
   };
 }
@@ -239,15 +241,21 @@ export async function createGateCheckRun(
 /** Shows the gate's decision (approved, rejected, timed out) on its check run. */
 export async function updateGateCheckRun(
   context: EffectContext,
-  effect: { stage: string },
+  effect: { stage: string; check_run_id?: number; superseded?: boolean },
 ): Promise<null> {
   const { octokit, state, now } = context;
   const stage = findStage(state, effect.stage);
-  if (stage === undefined || stage.gate_check_run_id === null) return null;
-  const { name: _, ...fields } = renderGateCheckRun(state, stage, now());
+  const id = effect.check_run_id ?? stage?.gate_check_run_id ?? null;
+  if (stage === undefined || id === null) return null;
+  const { name: _, ...fields } = renderGateCheckRun(
+    state,
+    stage,
+    now(),
+    effect.superseded === true,
+  );
   await octokit.rest.checks.update({
     ...repoOf(state),
-    check_run_id: stage.gate_check_run_id,
+    check_run_id: id,
     ...fields,
   });
   return null;

@@ -10,7 +10,9 @@ import {
   type Attempt,
   type AttemptArtifact,
   findStage,
+  isTerminalRun,
   type RunState,
+  TERMINAL_STAGE_STATUSES,
 } from "../engine/run-state.js";
 import { kindOf, toValue, type Value } from "../workflow/expressions/values.js";
 import { stageName } from "../workflow/schema.js";
@@ -156,6 +158,18 @@ export async function collectResult(
   const attempt = stage?.attempts.find((a) => a.attempt === effect.attempt);
   if (stage === undefined || attempt === undefined)
     return missing("the attempt is not part of the run", false);
+  // Stopped meanwhile (the run was halted or cancelled, the attempt timed
+  // out): its work must not be committed, nor the branch moved.
+  if (
+    isTerminalRun(state) ||
+    stage.attempts.at(-1) !== attempt ||
+    TERMINAL_STAGE_STATUSES.includes(attempt.status)
+  ) {
+    return missing(
+      `the attempt ended (${attempt.status}) before its result was collected; nothing is committed`,
+      false,
+    );
+  }
   const repo = repoOf(state);
   const name = bundleArtifactName(state.id, effect.stage, effect.attempt);
   const runLink =

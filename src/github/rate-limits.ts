@@ -37,11 +37,19 @@ export function onLimit(kind: "primary" | "secondary") {
   };
 }
 
-/** Probot's Octokit with bounded rate-limit retries. */
-export const SpecwrightOctokit: typeof ProbotOctokit = ProbotOctokit.defaults({
-  throttle: {
-    enabled: true,
-    onRateLimit: onLimit("primary"),
-    onSecondaryRateLimit: onLimit("secondary"),
-  },
-});
+/**
+ * Probot's Octokit with bounded rate-limit retries. A function, so that our
+ * handlers win over the throttle options Probot passes every client it makes
+ * (an object of defaults would lose to them).
+ */
+export const SpecwrightOctokit: typeof ProbotOctokit = ProbotOctokit.defaults(
+  (options: { throttle?: object }) => ({
+    ...options,
+    throttle: {
+      enabled: true,
+      ...options.throttle,
+      onRateLimit: onLimit("primary"),
+      onSecondaryRateLimit: onLimit("secondary"),
+    },
+  }),
+);

@@ -132,6 +132,7 @@ export function renderGateCheckRun(
   state: RunState,
   stage: StageRun,
   now: Date,
+  superseded = false,
 ): GateCheckRunFields {
   const def = state.workflow.stages.find((s) => s.id === stage.id);
   const title = def ? stageName(def) : stage.id;
@@ -142,6 +143,20 @@ export function renderGateCheckRun(
     completed_at: now.toISOString(),
     ...(details ? { details_url: details } : {}),
   };
+  if (superseded) {
+    // An earlier wait's check run: the stages before it run again, and the
+    // gate will ask again on a new check run.
+    const outcome = "asked again later (the stages before it run again)";
+    return {
+      ...base,
+      conclusion: "skipped",
+      output: {
+        title: clip(`${title}: ${outcome}`, 200),
+        summary: `### ⏭️ ${cell(inline(title))}: ${outcome}`,
+      },
+      actions: [],
+    };
+  }
   const pureGate = def?.type === "gate";
   if (stage.status === "waiting_approval") {
     const message = def ? gateMessage(state, def) : undefined;

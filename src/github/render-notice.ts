@@ -19,6 +19,7 @@ import {
   formatTime,
   inline,
   MAX_COMMENT_LENGTH,
+  quiet,
   repoUrl,
   trackingCommentUrl,
   truncate,
@@ -158,7 +159,7 @@ function stageFailed(state: RunState, stageId: string): string[] {
     last?.check_run_id != null &&
     (last.status === "failed" || last.status === "timed_out");
   return [
-    `❌ @${state.requested_by} **${inline(name)}** failed${attempts > 0 ? ` after ${attempts === 1 ? "1 attempt" : `${attempts} attempts`}` : ""}: ${inline(stage?.reason ?? "see its check run")}`,
+    `❌ @${state.requested_by} **${inline(name)}** failed${attempts > 0 ? ` after ${attempts === 1 ? "1 attempt" : `${attempts} attempts`}` : ""}: ${quiet(stage?.reason ?? "see its check run")}`,
     ...(seeAlso.length > 0 ? ["", `Details: ${seeAlso.join(" · ")}.`] : []),
     "",
     policy === "skip_dependents"
@@ -184,7 +185,7 @@ function runFinished(state: RunState): string[] {
     (s) => s.status === "failed" || s.status === "timed_out",
   );
   const summary = state.result_summary
-    ? `: ${inline(state.result_summary)}`
+    ? `: ${quiet(state.result_summary)}`
     : ".";
   const [mark, outcome] = OUTCOMES[state.status];
   const lines = [

@@ -51,19 +51,7 @@ export function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-/**
- * Text from elsewhere (the feature request, an agent, an error) made safe to
- * put inline in Markdown: one line, and no HTML, so that a stray `<!--`
- * cannot hide the rest of a comment.
- */
-export function inline(text: string): string {
-  return text.replace(/\r?\n|\r/g, " ").replace(/</g, "&lt;");
-}
-
-/** Text safe as the text of a Markdown link. */
-export function linkText(text: string): string {
-  return inline(text).replace(/[\\`*_[\]|]/g, "\\$&");
-}
+export { inline, linkText, quiet } from "../workflow/markdown-text.js";
 
 /** The end of a prefix of `text` at most `end` long, not inside a surrogate pair. */
 function safeEnd(text: string, end: number): number {

@@ -28,6 +28,7 @@ import {
   linkText,
   MAX_COMMENT_LENGTH,
   plural,
+  quiet,
   repoUrl,
   STATUS_LABELS,
   stageTitle,
@@ -85,7 +86,7 @@ function header(state: RunState): string[] {
   ];
   const lines = [
     trackingMarker(state.id),
-    `### ${state.hold && isLive(state) ? "⏸️" : mark} Specwright: ${clip(inline(feature), 100)}`,
+    `### ${state.hold && isLive(state) ? "⏸️" : mark} Specwright: ${clip(quiet(feature), 100)}`,
     "",
     facts.join(" · "),
   ];
@@ -138,7 +139,7 @@ function failedAlert(state: RunState, stage: StageRun): string {
     attempt?.check_run_id != null &&
     (attempt.status === "failed" || attempt.status === "timed_out") &&
     state.status !== "cancelled";
-  const reason = stage.reason ? `: ${clip(inline(stage.reason), 500)}` : "";
+  const reason = stage.reason ? `: ${clip(quiet(stage.reason), 500)}` : "";
   return alert("CAUTION", [
     `❌ **${inline(stageTitle(state, stage))}** ${stage.status === "timed_out" ? "timed out" : "failed"}${reason}`,
     "",
@@ -183,7 +184,7 @@ function statusCell(stage: StageRun): string {
     stage.reason &&
     (stage.status === "skipped" || stage.status === "cancelled")
   )
-    return `${label} (${clip(inline(stage.reason), 80)})`;
+    return `${label} (${clip(quiet(stage.reason), 80)})`;
   return label;
 }
 
@@ -270,7 +271,7 @@ function outcome(state: RunState): string[] {
       ? `, in ${formatDuration(Math.max(0, Date.parse(state.completed_at) - Date.parse(state.started_at)))}`
       : "";
   const lines = [
-    `**Result:** ${cell(inline(state.result_summary))} (${plural(commits, "commit")}${took}).`,
+    `**Result:** ${cell(quiet(state.result_summary))} (${plural(commits, "commit")}${took}).`,
   ];
   const pull = state.pull_request;
   if (pull && state.status === "succeeded")

@@ -15,6 +15,9 @@ import { isFromBot } from "./is-from-bot.js";
 import { codeBlock, react, reply } from "./respond.js";
 import { startRun } from "./start-run.js";
 
+/** Commands of one comment acted on; the rest are ignored (and said so). */
+export const MAX_COMMANDS = 10;
+
 function isCommandName(name: string): name is CommandName {
   return (COMMAND_NAMES as readonly string[]).includes(name);
 }
@@ -31,9 +34,10 @@ function isCommandName(name: string): name is CommandName {
 export function onIssueComment(deps: Dependencies) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
     if (isFromBot(context)) return;
-    const commands = parseCommands(context.payload.comment.body);
-    if (commands.length === 0) return;
+    const parsed = parseCommands(context.payload.comment.body);
+    if (parsed.length === 0) return;
     if (await deps.store.hasDelivery(`${context.id}#0`)) return;
+    const commands = parsed.slice(0, MAX_COMMANDS);
 
     const actor =
       context.payload.comment.user?.login ?? context.payload.sender.login;
@@ -42,16 +46,31 @@ export function onIssueComment(deps: Dependencies) {
     const required = (name: CommandName) =>
       (config.ok ? config.config.permissions[name] : undefined) ??
       DEFAULT_COMMAND_PERMISSIONS[name];
-    const answer = (body: string) => reply(context, body);
+    // Everything the comment's commands say goes back in one reply.
+    const replies: string[] = [];
+    const answer = async (body: string) => {
+      replies.push(body);
+    };
+    if (parsed.length > MAX_COMMANDS) {
+      replies.push(
+        `Specwright acts on the first ${MAX_COMMANDS} commands of a comment; the other ${parsed.length - MAX_COMMANDS} were ignored.`,
+      );
+    }
     const { owner, repo } = context.repo();
     const number = context.payload.issue.number;
+    let helped = false;
 
     for (const [index, command] of commands.entries()) {
       const delivery = { id: `${context.id}#${index}`, event: "issue_comment" };
       if (!isCommandName(command.name)) {
-        await answer(
-          helpText({ login: actor, permission }, required, command.name),
-        );
+        // Unknown commands get /help's answer once, and only for people who
+        // can use a command here (a reader on a public repository cannot).
+        if (!helped && hasPermission(permission, "triage")) {
+          await answer(
+            helpText({ login: actor, permission }, required, command.name),
+          );
+          helped = true;
+        }
         await deps.store.recordDelivery(delivery.id, delivery.event);
         continue;
       }
@@ -76,7 +95,7 @@ export function onIssueComment(deps: Dependencies) {
           ].join("\n"),
         );
         await deps.store.recordDelivery(delivery.id, delivery.event);
-        return;
+        break;
       }
       await react(context, "eyes");
       if (name === "specify") {
@@ -130,5 +149,6 @@ export function onIssueComment(deps: Dependencies) {
       const acted = await act(deps, decision, delivery, answer);
       if (acted.dispatched) await react(context, "rocket");
     }
+    if (replies.length > 0) await reply(context, replies.join("\n\n"));
   };
 }

@@ -206,6 +206,54 @@ describe("decideCommand", () => {
     });
   });
 
+  describe("what running a stage again needs", () => {
+    it("the gate's approvers, as approving it did", () => {
+      const approved = step(
+        implementWaiting({ approvers: ["lead"] }),
+        on.approve("implement", "lead", at(11)),
+      ).state;
+      const done = finishStage(
+        approved,
+        "implement",
+        committed(sha(9), sha(0x102)),
+      ).state;
+      for (const name of ["implement", "retry"] as const) {
+        expect(
+          reply(decide(name, [done], name === "retry" ? "implement" : "")),
+        ).toBe("@maintainer only @lead may approve `implement`.");
+      }
+      expect(
+        decide("implement", [done], "", { login: "lead", permission: "write" }),
+      ).toMatchObject({ kind: "apply", event: { type: "rerun" } });
+    });
+
+    it("what it depends on to have succeeded", () => {
+      const { state } = startedRun(DEFAULT_WORKFLOW_SOURCE);
+      const specified = finishStage(
+        state,
+        "specify",
+        committed(sha(1), BASE_SHA, {
+          spec_dir: "specs/001-x",
+          outputs: { spec: "specs/001-x/spec.md" },
+        }),
+      ).state;
+      const halted = step(
+        specified,
+        on.resultCollected("plan", 1, failed("no plan"), at(8)),
+      ).state;
+      expect(halted.status).toBe("failed");
+      expect(reply(decide("tasks", [halted]))).toBe(
+        "Tasks cannot run while `plan` has not succeeded (failed): `/retry plan` first.",
+      );
+      expect(reply(decide("retry", [halted], "implement"))).toBe(
+        "Implement cannot run while `analyze` has not succeeded (skipped): `/retry analyze` first.",
+      );
+      expect(decide("retry", [halted])).toMatchObject({
+        event: { type: "rerun", stage: "plan" },
+      });
+    });
+  });
+
   describe("reject", () => {
     it("rejects the waiting stage with the reason", () => {
       expect(
@@ -231,6 +279,12 @@ describe("decideCommand", () => {
       expect(decide("reject", [implementWaiting()])).toMatchObject({
         event: { reason: null },
       });
+    });
+
+    it("refuses a named stage that does not wait, rather than rejecting another", () => {
+      expect(
+        reply(decide("reject", [implementWaiting()], "plan is too vague")),
+      ).toBe("`plan` is not waiting for approval; only: `implement`.");
     });
 
     it("checks the gate's approvers", () => {

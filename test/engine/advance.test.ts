@@ -548,7 +548,7 @@ describe("advance", () => {
       expect(effects).toStrictEqual([
         { kind: "update_check_run", stage: "a", attempt: 1 },
         { kind: "open_pull_request" },
-        { kind: "create_gate_check_run", stage: "g" },
+        { kind: "create_gate_check_run", stage: "g", waiting_since: at(5) },
         notice.gateWaiting("g", at(5)),
       ]);
       expect(stageOf(state, "g")).toStrictEqual({
@@ -589,7 +589,7 @@ describe("advance", () => {
         stages: [{ id: "a", gate: {} }],
       });
       expect(effects).toStrictEqual([
-        { kind: "create_gate_check_run", stage: "a" },
+        { kind: "create_gate_check_run", stage: "a", waiting_since: at(1) },
         notice.gateWaiting("a", at(1)),
       ]);
       expect(stageOf(state, "a")).toMatchObject({

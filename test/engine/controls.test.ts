@@ -326,6 +326,16 @@ describe("stage time limits", () => {
     ]);
   });
 
+  it("does not time out an attempt whose workflow run finished: its result is being collected", () => {
+    const { state: started } = startedRun(LIMITED);
+    const finished = step(
+      started,
+      on.runUpdated("a", 1, "completed", { time: at(20) }),
+    ).state;
+    expect(nextWake(finished)).toBeNull();
+    expectNoOp(finished, on.tick(60));
+  });
+
   it("cancels the workflow run once it is known, when the attempt timed out first", () => {
     const { state: started } = startedRun(LIMITED);
     const { state } = step(started, on.tick(26));
@@ -421,6 +431,89 @@ describe("rerun", () => {
       approved_by: "lead",
     });
     expect(dispatched(effects)).toStrictEqual(["g"]);
+  });
+
+  it("runs again the siblings the halt stopped, so the run cannot end succeeded without them", () => {
+    const diamond = {
+      stages: [
+        { id: "a" },
+        { id: "b", depends_on: ["a"] },
+        { id: "c", depends_on: ["a"] },
+        { id: "d", depends_on: ["b", "c"] },
+      ],
+    };
+    let { state } = finishStage(
+      startedRun(diamond).state,
+      "a",
+      committed(C1, BASE_SHA),
+      at(3),
+    );
+    state = step(
+      state,
+      on.resultCollected("b", 1, failed("boom"), at(5)),
+    ).state;
+    expect(statuses(state)).toStrictEqual({
+      a: "succeeded",
+      b: "failed",
+      c: "skipped",
+      d: "skipped",
+    });
+    const { state: again, effects } = step(
+      state,
+      on.rerun("b", "m", "`/retry` by @m", at(9)),
+    );
+    expect(statuses(again)).toStrictEqual({
+      a: "succeeded",
+      b: "dispatched",
+      c: "dispatched",
+      d: "pending",
+    });
+    expect(dispatched(effects)).toStrictEqual(["b", "c"]);
+  });
+
+  it("closes the check run of a gate that waited, which will ask again", () => {
+    const base = step(waiting(), on.gateCheckRunCreated("g", 41)).state;
+    const { state, effects } = step(base, on.rerun("a", "m", "`/retry` by @m"));
+    expect(effects).toContainEqual({
+      kind: "update_gate_check_run",
+      stage: "g",
+      check_run_id: 41,
+      superseded: true,
+    });
+    expect(stageOf(state, "g").gate_check_run_id).toBeNull();
+  });
+
+  it("closes a gate check run made for an earlier wait, and keeps the current one", () => {
+    const rerun = step(
+      waiting(),
+      on.rerun("a", "m", "`/retry` by @m", at(9)),
+    ).state;
+    const waitingAgain = finishStage(
+      rerun,
+      "a",
+      committed(C2, C1),
+      at(12),
+    ).state;
+    expect(stageOf(waitingAgain, "g").waiting_since).toBe(at(12));
+    // The first wait's check run is reported late.
+    const late = step(
+      waitingAgain,
+      on.gateCheckRunCreated("g", 51, at(5), at(13)),
+    );
+    expect(late.effects).toStrictEqual([
+      {
+        kind: "update_gate_check_run",
+        stage: "g",
+        check_run_id: 51,
+        superseded: true,
+      },
+    ]);
+    expect(stageOf(late.state, "g").gate_check_run_id).toBeNull();
+    const current = step(
+      late.state,
+      on.gateCheckRunCreated("g", 52, at(12), at(14)),
+    );
+    expect(stageOf(current.state, "g").gate_check_run_id).toBe(52);
   });
 
   it("resets the failure count of the retry policy", () => {
@@ -585,6 +678,23 @@ describe("nextWake", () => {
       // b was dispatched at(5) with the default 30m limit, plus 15m.
       at(50),
     );
+  });
+
+  it("leaves out the retries of a run on hold: nothing is due until /unhold", () => {
+    const { state: started } = startedRun({
+      stages: [
+        {
+          id: "a",
+          error_policy: { retry: { max_attempts: 2 }, timeout: "2h" },
+        },
+      ],
+    });
+    const held = applyAll(started, [
+      on.hold("m", at(2)),
+      on.resultMissing("a", 1, "lost", at(5), true),
+    ]).state;
+    expect(stageOf(held, "a").status).toBe("retrying");
+    expect(nextWake(held)).toBeNull();
   });
 
   it("is null for a finished run", () => {

@@ -69,6 +69,7 @@ describe("createRunState", () => {
           gate_check_run_id: null,
           retry_at: null,
           next_trigger: null,
+          stopped_by_run: false,
           reason: null,
         }),
       ),

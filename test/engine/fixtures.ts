@@ -280,10 +280,16 @@ export const on = {
     attempt,
     at: time,
   }),
-  gateCheckRunCreated: (stage: string, id: number, time = at(6)): RunEvent => ({
+  gateCheckRunCreated: (
+    stage: string,
+    id: number,
+    waitingSince = at(5),
+    time = at(6),
+  ): RunEvent => ({
     type: "gate_check_run_created",
     stage,
     check_run_id: id,
+    waiting_since: waitingSince,
     at: time,
   }),
   trackingCommentMoved: (
@@ -468,6 +474,7 @@ export function notRun(
           status: status === "cancelled" ? "cancelled" : "skipped",
           reason: why,
           retry_at: null,
+          stopped_by_run: true,
         }
       : stage,
   );

@@ -390,13 +390,17 @@ describe("gate check runs", () => {
   it("creates an action_required check run with Approve and Reject", async () => {
     const state = waiting();
     const created = nockCreate(900);
+    const since =
+      state.stages.find((s) => s.id === "implement")?.waiting_since ?? "";
     const event = await createGateCheckRun(context(state), {
       stage: "implement",
+      waiting_since: since,
     });
     expect(event).toStrictEqual({
       type: "gate_check_run_created",
       stage: "implement",
       check_run_id: 900,
+      waiting_since: since,
       at: NOW.toISOString(),
     });
     expect(created.bodies[0]).toMatchObject({
@@ -427,7 +431,11 @@ describe("gate check runs", () => {
     // It may still show an earlier wait's decision.
     const updated = nockUpdate(901, 1);
     expect(
-      await createGateCheckRun(context(state, 1), { stage: "implement" }),
+      await createGateCheckRun(context(state, 1), {
+        stage: "implement",
+        waiting_since:
+          state.stages.find((s) => s.id === "implement")?.waiting_since ?? "",
+      }),
     ).toMatchObject({ check_run_id: 901 });
     expect(updated.bodies[0]).toMatchObject({
       conclusion: "action_required",
@@ -445,11 +453,14 @@ describe("gate check runs", () => {
       by: "lead",
       at: at(40),
     };
-    const state = applyAll(waiting(), [
+    const waited = waiting();
+    const state = applyAll(waited, [
       {
         type: "gate_check_run_created",
         stage: "implement",
         check_run_id: 900,
+        waiting_since:
+          waited.stages.find((s) => s.id === "implement")?.waiting_since ?? "",
         at: at(31),
       },
       approve,

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { StageRequest } from "../../src/contracts/stage-request.js";
 import type { RunState } from "../../src/engine/run-state.js";
 import { createCheckRun } from "../../src/github/check-runs.js";
+import { collectResult } from "../../src/github/collect-result.js";
 import {
   BranchMovedError,
   commitChanges,
@@ -16,12 +17,14 @@ import { createTrackingComment } from "../../src/github/tracking-comment.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
 import {
   applyAll,
+  at,
   BASE_SHA,
   BRANCH,
   makeRun,
   on,
   RUN_ID,
   settingsFor,
+  workflowRunId,
 } from "../engine/fixtures.js";
 import { capture } from "../mocks/issues.js";
 import { github } from "../support/github.js";
@@ -395,6 +398,30 @@ describe("openPullRequest", () => {
       expect.stringContaining("could not request a review from octocat"),
     );
   });
+});
+
+describe("collectResult", () => {
+  it.each([
+    ["the run was cancelled", on.cancel("m")],
+  ])(
+    "commits nothing when %s before the result was collected",
+    async (_, event) => {
+      const { state } = dispatchedRun();
+      const stopped = applyAll(state, [
+        on.runUpdated("specify", 1, "completed", { time: at(3) }),
+        event,
+      ]).state;
+      // No mocks: any request to GitHub would fail the test.
+      expect(
+        await collectResult(context(stopped), {
+          stage: "specify",
+          attempt: 1,
+          workflow_run_id: workflowRunId("specify"),
+          conclusion: "success",
+        }),
+      ).toMatchObject({ type: "result_missing", retryable: false });
+    },
+  );
 });
 
 describe("retries look for what an earlier try did", () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { Probot } from "probot";
 import { describe, expect, it, vi } from "vitest";
 import {
   MAX_RATE_LIMIT_RETRIES,
@@ -76,4 +78,32 @@ describe("rate limits", () => {
       client().rest.repos.get({ owner: "acme", repo: "web" }),
     ).rejects.toMatchObject({ status: 403 });
   });
+});
+
+describe("rate limits under Probot", () => {
+  it("keeps the bounded handlers on the clients Probot makes", async () => {
+    const probot = new Probot({
+      appId: 123,
+      privateKey: readFileSync("test/fixtures/mock-cert.pem", "utf8"),
+      secret: "s",
+      Octokit: SpecwrightOctokit,
+      logLevel: "fatal",
+    });
+    github()
+      .post("/app/installations/2/access_tokens")
+      .reply(201, { token: "t", expires_at: "2999-01-01T00:00:00Z" })
+      .get("/repos/acme/web")
+      .times(MAX_RATE_LIMIT_RETRIES + 1)
+      .reply(
+        403,
+        { message: "You have exceeded a secondary rate limit." },
+        { "retry-after": "1" },
+      );
+    const before = rateLimitCounts.secondary;
+    const octokit = await probot.auth(2);
+    await expect(
+      octokit.rest.repos.get({ owner: "acme", repo: "web" }),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(rateLimitCounts.secondary - before).toBe(MAX_RATE_LIMIT_RETRIES + 1);
+  }, 15_000);
 });

@@ -215,7 +215,7 @@ describe("renderNotice: the run finished", () => {
     ]).state;
     const body = renderNotice(state, { type: "run_finished" }, "k");
     expect(body).toContain(
-      `🚫 @octocat Specwright run \`${RUN_ID}\` was cancelled: Cancelled by @lead`,
+      `🚫 @octocat Specwright run \`${RUN_ID}\` was cancelled: Cancelled by @\u200Blead`,
     );
     expect(body).not.toContain("/retry");
   });
@@ -273,6 +273,8 @@ describe("gate helpers", () => {
       type: "gate_check_run_created",
       stage: "implement",
       check_run_id: 900,
+      // implement waits from analyze's end, at(20).
+      waiting_since: at(20),
       at: at(21),
     };
     const state = implementWaiting(0, [created]);

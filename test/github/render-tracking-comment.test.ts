@@ -69,6 +69,7 @@ const gateCreated: RunEvent = {
   type: "gate_check_run_created",
   stage: "implement",
   check_run_id: 900,
+  waiting_since: at(20),
   at: at(21),
 };
 
@@ -310,9 +311,21 @@ describe("renderTrackingComment", () => {
     });
     const comment = renderTrackingComment(state, NOW);
     expect(comment).toContain(
-      "### ⏳ Specwright: Dark mode &lt;!-- | and more",
+      "### ⏳ Specwright: Dark mode &lt;\\!-- | and more",
     );
     expect(comment.match(/<!--/g)).toHaveLength(1);
+  });
+
+  it("lets no untrusted text mention people, or hide a link or an image", () => {
+    const state = makeRun(DEFAULT_WORKFLOW_SOURCE, {
+      feature:
+        "Dark mode cc @acme/everyone [Approve here](https://evil.example) ![](https://evil.example/p.png)",
+    });
+    const header = renderTrackingComment(state, NOW).split("\n")[1] ?? "";
+    expect(header).toContain("cc @\u200Bacme/everyone");
+    expect(header).toContain("\\[Approve here\\](https://evil.example)");
+    // (The header is cut at 100 characters.)
+    expect(header).toContain("\\!\\[\\](https://evil.example/p");
   });
 
   it("stays under GitHub's limit for a huge workflow", () => {

@@ -80,7 +80,7 @@ describe("the commands", () => {
       reason: "rejected by @bob: the plan touches billing",
     });
     expect((await run())?.status).toBe("failed");
-    expect(notice.bodies[0]?.body).toContain("rejected by @bob");
+    expect(notice.bodies[0]?.body).toContain("rejected by @\u200Bbob");
   });
 
   it("/cancel cancels the workflow runs under way and ends the run", async () => {

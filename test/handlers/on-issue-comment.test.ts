@@ -58,24 +58,54 @@ describe("issue comments", () => {
   });
 
   it("answers an unknown command with the commands the commenter may use", async () => {
-    nockPermission("rita", "read");
+    nockPermission("tom", "triage");
     nockConfig(null);
     const reply = nockCreateComment(42);
     await app.receive(
       "issue_comment",
+      commentPayload("/lgtm\n/shipit", { login: "tom" }),
+    );
+    // One answer for the comment, however many unknown commands it holds.
+    expect(reply.bodies).toEqual([
+      {
+        body: [
+          "@tom `/lgtm` is not a Specwright command.",
+          "",
+          "Specwright commands you can use here (a line of a comment that starts with the command):",
+          "",
+          "- `/status`: where the run is",
+          "- `/help`: this list",
+        ].join("\n"),
+      },
+    ]);
+    expect(await runs()).toEqual([]);
+  });
+
+  it("does not answer a reader's unknown commands (anyone can read a public repository)", async () => {
+    nockPermission("rita", "read");
+    nockConfig(null);
+    await app.receive(
+      "issue_comment",
       commentPayload("/lgtm", { login: "rita" }),
     );
-    expect(reply.bodies[0]?.body).toBe(
-      [
-        "@rita `/lgtm` is not a Specwright command.",
-        "",
-        "Specwright commands you can use here (a line of a comment that starts with the command):",
-        "",
-        "- `/status`: where the run is",
-        "- `/help`: this list",
-      ].join("\n"),
-    );
     expect(await runs()).toEqual([]);
+  });
+
+  it("answers a comment of many commands once, acting on the first ten", async () => {
+    nockPermission("mallory", "read");
+    nockConfig(null);
+    const reply = nockCreateComment(42);
+    const body = Array.from({ length: 25 }, (_, i) => `/cancel ${i}`).join(
+      "\n",
+    );
+    await app.receive(
+      "issue_comment",
+      commentPayload(body, { login: "mallory" }),
+    );
+    expect(reply.bodies).toHaveLength(1);
+    const text = reply.bodies[0]?.body ?? "";
+    expect(text).toContain("the other 15 were ignored");
+    expect(text.match(/needs write permission/g)).toHaveLength(10);
   });
 
   it("refuses a commenter without write permission with a short reply, and does nothing else", async () => {

@@ -68,5 +68,6 @@ export function implementWaiting(): RunState {
     succeeded({ outputs: { report: "ok", critical: 0 } }),
     at(9),
   ).state;
-  return step(state, on.gateCheckRunCreated("implement", 5000, at(10))).state;
+  return step(state, on.gateCheckRunCreated("implement", 5000, at(9), at(10)))
+    .state;
 }

@@ -1,0 +1,385 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { World, type WorldOptions } from "../support/e2e-world.js";
+import type { Repository } from "../support/simulator/state.js";
+
+// The whole loop against the local GitHub simulator: the real App (as its
+// own process, over HTTP), the real action bundle run by the simulated
+// runner, real git, the scripted agent. Each scenario asserts what people
+// would see on GitHub: the branch's history, check runs, comments, the pull
+// request, and the App's own record of the run.
+
+const STAGES = ["specify", "plan", "tasks", "analyze"];
+const TIMEOUT = 180_000;
+
+const backends: [string, WorldOptions][] = [["pglite", {}]];
+if (process.env.DATABASE_URL) {
+  backends.push(["postgres", { databaseUrl: process.env.DATABASE_URL }]);
+}
+
+describe.each(backends)("end to end (%s)", (_, base) => {
+  let world: World | undefined;
+
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  async function setUp(options: WorldOptions = {}) {
+    world = await World.create({ ...base, ...options });
+    const repo = await world.repository();
+    await world.startApp();
+    const issue = world.sim.openIssue(repo, {
+      title: "Dark mode",
+      body: "Users want a dark mode that follows the system setting.",
+      user: "alice",
+    });
+    return { world, repo, issue };
+  }
+
+  /** The feature branch the run made. */
+  async function featureBranch(w: World, repo: Repository): Promise<string> {
+    const refs = await repo.git.text([
+      "for-each-ref",
+      "--format=%(refname:short)",
+      "refs/heads/speckit",
+    ]);
+    const branch = refs.split("\n").find(Boolean);
+    if (!branch) throw new Error(`no feature branch\n${w.log.slice(-3000)}`);
+    return branch;
+  }
+
+  function trackingComment(w: World, repo: Repository, number: number) {
+    return w.sim
+      .commentsOn(repo, number)
+      .find((c) => c.body.includes("<!-- specwright:run="));
+  }
+
+  function stageChecks(w: World, repo: Repository, stage: string) {
+    return w.sim
+      .checkRunsOf(repo)
+      .filter(
+        (c) =>
+          c.name === `Specwright: ${stage[0]?.toUpperCase()}${stage.slice(1)}`,
+      );
+  }
+
+  function implementWaits(w: World, repo: Repository) {
+    return () =>
+      w.sim
+        .checkRunsOf(repo)
+        .some(
+          (c) =>
+            c.name === "Specwright: Implement (approval)" &&
+            c.conclusion === "action_required",
+        );
+  }
+
+  it(
+    "/specify runs every stage to a draft PR; the specwright:implement label runs implement",
+    async () => {
+      const { world: w, repo, issue } = await setUp();
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      await w.until("implement to wait for approval", implementWaits(w, repo));
+
+      const branch = await featureBranch(w, repo);
+      expect(branch).toMatch(/^speckit\/\d{8}\/[0-9a-f]{6}$/);
+      expect(await repo.git.subjects(branch)).toEqual([
+        'specwright(tasks): Tasks for "Add a dark mode toggle"',
+        'specwright(plan): Plan for "Add a dark mode toggle"',
+        'specwright(specify): Specify for "Add a dark mode toggle"',
+        "Initial commit",
+      ]);
+      const [pull] = w.sim.pulls(repo);
+      expect(pull).toMatchObject({
+        title: "Add a dark mode toggle",
+        pull: { head: branch, base: "main", draft: true, state: "open" },
+      });
+      for (const stage of STAGES) {
+        expect(
+          stageChecks(w, repo, stage).map((c) => c.conclusion),
+          stage,
+        ).toEqual(["success"]);
+      }
+      // analyze's finding is an annotation on the spec.
+      const analyze = stageChecks(w, repo, "analyze")[0];
+      expect(analyze?.annotations).toEqual([
+        expect.objectContaining({
+          path: expect.stringMatching(/^specs\/001-add-a-dark-mode\/spec\.md$/),
+          annotation_level: "notice",
+        }),
+      ]);
+      // The tracking comment moved to the pull request, and asks for approval.
+      const number = pull?.number ?? 0;
+      expect(trackingComment(w, repo, issue)?.body).toContain(`#${number}`);
+      expect(trackingComment(w, repo, number)?.body).toContain(
+        "waiting for approval",
+      );
+
+      w.sim.label(repo, number, "specwright:implement", "bob");
+      await w.until(
+        "the run to succeed",
+        () =>
+          (trackingComment(w, repo, number)?.body ?? "").includes(
+            "✅ succeeded",
+          ) &&
+          w.sim
+            .commentsOn(repo, number)
+            .some((c) => c.body.includes("finished")),
+      );
+      expect((await repo.git.subjects(branch))[0]).toBe(
+        'specwright(implement): Implement for "Add a dark mode toggle"',
+      );
+      const files = await repo.git.text([
+        "ls-tree",
+        "-r",
+        "--name-only",
+        branch,
+      ]);
+      expect(files).toContain("src/feature.ts");
+      expect(repo.issues.get(number)?.labels).not.toContain(
+        "specwright:implement",
+      );
+      expect(w.problems()).toEqual([]);
+
+      const [run] = await w.runs();
+      expect(run).toMatchObject({ status: "succeeded", branch });
+      expect(run?.stages.map((s) => s.status)).toEqual([
+        "succeeded",
+        "succeeded",
+        "succeeded",
+        "succeeded",
+        "succeeded",
+      ]);
+      expect(run?.stages[4]?.approved_by).toBe("bob");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "falls back to the direct prompt when the skill fails, and the check run says so",
+    async () => {
+      const {
+        world: w,
+        repo,
+        issue,
+      } = await setUp({
+        agent: { "acme/web:specify": "skill-fails" },
+      });
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      await w.until(
+        "plan to be dispatched",
+        () => stageChecks(w, repo, "plan").length > 0,
+      );
+      const [specify] = stageChecks(w, repo, "specify");
+      expect(specify?.conclusion).toBe("success");
+      expect(specify?.output.summary).toContain("direct_fallback");
+      expect(await repo.git.subjects(await featureBranch(w, repo))).toContain(
+        'specwright(specify): Specify for "Add a dark mode toggle"',
+      );
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "a stage that fails is run again by /retry, and the run goes on",
+    async () => {
+      const {
+        world: w,
+        repo,
+        issue,
+      } = await setUp({
+        agent: { "acme/web:plan": "fail" },
+      });
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      await w.until("plan to fail", () =>
+        stageChecks(w, repo, "plan").some((c) => c.conclusion === "failure"),
+      );
+      const [failedPlan] = stageChecks(w, repo, "plan");
+      expect(failedPlan?.output.summary).toContain(
+        "the model refused the plan stage",
+      );
+      expect(failedPlan?.actions.map((a) => a.identifier)).toEqual(["retry"]);
+      const branch = await featureBranch(w, repo);
+      expect(await repo.git.subjects(branch)).toHaveLength(2);
+
+      await w.setAgent({});
+      const pull = w.sim.pulls(repo)[0]?.number ?? issue;
+      w.sim.comment(repo, pull, "/retry", "alice");
+      await w.until("implement to wait for approval", implementWaits(w, repo));
+      expect(stageChecks(w, repo, "plan").map((c) => c.conclusion)).toEqual([
+        "failure",
+        "success",
+      ]);
+      expect((await repo.git.subjects(branch))[0]).toBe(
+        'specwright(tasks): Tasks for "Add a dark mode toggle"',
+      );
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "the Re-run of a failed stage's check run runs it again",
+    async () => {
+      const {
+        world: w,
+        repo,
+        issue,
+      } = await setUp({
+        agent: { "acme/web:tasks": "fail-once" },
+      });
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      await w.until("tasks to fail", () =>
+        stageChecks(w, repo, "tasks").some((c) => c.conclusion === "failure"),
+      );
+      const failed = stageChecks(w, repo, "tasks")[0];
+      w.sim.rerequest(failed?.id ?? 0, "alice");
+      await w.until("implement to wait for approval", implementWaits(w, repo));
+      expect(stageChecks(w, repo, "tasks").map((c) => c.conclusion)).toEqual([
+        "failure",
+        "success",
+      ]);
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "an agent that exits 0 but writes nothing fails the stage, naming the file, and nothing is committed",
+    async () => {
+      const {
+        world: w,
+        repo,
+        issue,
+      } = await setUp({
+        agent: { "acme/web:specify": "nothing" },
+      });
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      await w.until("specify to fail", () =>
+        stageChecks(w, repo, "specify").some((c) => c.conclusion === "failure"),
+      );
+      const [specify] = stageChecks(w, repo, "specify");
+      expect(specify?.output.summary).toContain("specs/*/spec.md");
+      const branch = await featureBranch(w, repo);
+      expect(await repo.git.subjects(branch)).toEqual(["Initial commit"]);
+      expect(w.sim.pulls(repo)).toEqual([]);
+      await w.until("the failure notice", () =>
+        w.sim.commentsOn(repo, issue).some((c) => c.body.includes("failed")),
+      );
+      const [run] = await w.runs();
+      expect(run?.status).toBe("failed");
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "a commenter without write permission gets a reply, and nothing is dispatched",
+    async () => {
+      const { world: w, repo, issue } = await setUp();
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "mallory");
+      await w.until("the reply", () =>
+        w.sim
+          .commentsOn(repo, issue)
+          .some((c) => c.user.login === "specwright[bot]"),
+      );
+      expect(w.sim.commentsOn(repo, issue).at(-1)?.body).toBe(
+        "@mallory `/specify` needs write permission on this repository; you have read.",
+      );
+      await w.sim.idle();
+      expect(w.sim.workflowRuns.size).toBe(0);
+      expect(await w.runs()).toEqual([]);
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "every webhook delivered twice and in a shuffled order: the same outcome, nothing done twice",
+    async () => {
+      const { world: w, repo, issue } = await setUp({ seed: 7 });
+      w.sim.webhooks.policy = { duplicate: true, shuffle: 3 };
+      // Deliveries held back are released as time goes on.
+      const release = setInterval(() => w.sim.webhooks.release(), 200);
+      try {
+        w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+        await w.until(
+          "implement to wait for approval",
+          implementWaits(w, repo),
+        );
+      } finally {
+        clearInterval(release);
+      }
+      const branch = await featureBranch(w, repo);
+      expect(await repo.git.subjects(branch)).toHaveLength(4);
+      // One workflow run per stage: no double dispatch.
+      expect(
+        w.sim.workflowRunsOf(repo).map((r) => r.display_title.split(" ")[2]),
+      ).toEqual(STAGES);
+      expect(w.sim.pulls(repo)).toHaveLength(1);
+      expect(w.sim.webhooks.log.some((d) => d.duplicate)).toBe(true);
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "the App killed in the middle of a run and started again finishes the run",
+    async () => {
+      const { world: w, repo, issue } = await setUp();
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      await w.until(
+        "plan to be dispatched",
+        () => w.sim.workflowRunsOf(repo).length >= 2,
+      );
+      await w.stopApp("SIGKILL");
+      // GitHub goes on without it: what it sends now is lost.
+      await w.sim.idle();
+      await w.startApp();
+      await w.until("implement to wait for approval", implementWaits(w, repo));
+      const branch = await featureBranch(w, repo);
+      expect(await repo.git.subjects(branch)).toHaveLength(4);
+      expect(w.sim.workflowRunsOf(repo)).toHaveLength(4);
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "with a fifth of the workflow webhooks dropped, the reconciler completes every run",
+    async () => {
+      let n = 0;
+      const { world: w, repo, issue } = await setUp({ seed: 3 });
+      w.sim.webhooks.policy = {
+        drop: ({ event }) =>
+          (event === "workflow_run" || event === "workflow_job") &&
+          n++ % 5 === 2,
+      };
+      const other = w.sim.openIssue(repo, {
+        title: "Search",
+        body: "Find things.",
+        user: "alice",
+      });
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      w.sim.comment(repo, other, "/specify Add search", "alice");
+      await w.until(
+        "both runs to wait for approval",
+        () =>
+          w.sim
+            .checkRunsOf(repo)
+            .filter(
+              (c) =>
+                c.name === "Specwright: Implement (approval)" &&
+                c.conclusion === "action_required",
+            ).length === 2,
+      );
+      expect(
+        w.sim.webhooks.log.filter((d) => d.dropped).length,
+      ).toBeGreaterThan(0);
+      expect(w.sim.pulls(repo)).toHaveLength(2);
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+});

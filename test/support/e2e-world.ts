@@ -1,0 +1,292 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import pg from "pg";
+import type { RunState } from "../../src/engine/run-state.js";
+import { openStore } from "../../src/store/open-store.js";
+import { GitHubSimulator } from "./simulator/simulator.js";
+import type { Repository, Role } from "./simulator/state.js";
+
+const ROOT = resolve(".");
+const AGENT = join(ROOT, "test/e2e/agent/speckit-agent.mjs");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+export const APP_ID = 123;
+const PRIVATE_KEY = readFileSync(
+  join(ROOT, "test/fixtures/mock-cert.pem"),
+  "utf8",
+);
+
+/** A repository as Spec Kit sets one up for Claude Code, with the stage workflow. */
+export function sampleRepositoryFiles(
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const files: Record<string, string> = {
+    "README.md": "# Web\n\nA small web app.\n",
+    ".github/workflows/specwright.yml": readFileSync(
+      join(ROOT, ".github/workflows/specwright.yml"),
+      "utf8",
+    ),
+    ".specify/memory/constitution.md": "# Constitution\n\nI. Tests first.\n",
+    ".specify/integration.json": JSON.stringify({
+      integration: "claude",
+      integration_settings: { claude: { invoke_separator: "." } },
+    }),
+  };
+  for (const stage of ["specify", "plan", "tasks", "analyze", "implement"]) {
+    files[`.claude/commands/speckit.${stage}.md`] = `# /speckit.${stage}\n`;
+  }
+  return { ...files, ...extra };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        done(typeof address === "object" && address ? address.port : 0),
+      );
+    });
+  });
+}
+
+export interface WorldOptions {
+  /** Store the App's runs in PostgreSQL (a fresh database on this server). */
+  databaseUrl?: string;
+  /** Per `owner/repo:stage`: how the scripted agent misbehaves. */
+  agent?: Record<string, string>;
+  /** Seconds between reconciler sweeps (default 1). */
+  reconcileSeconds?: number;
+  /** Print the App's log (debugging). */
+  verbose?: boolean;
+  seed?: number;
+}
+
+/**
+ * Everything a scenario needs: the simulated GitHub, the real App as its
+ * own process (`src/main.ts`, so `npm start`'s code), talking to each other
+ * over HTTP, and the scripted agent the real action runs.
+ */
+export class World {
+  readonly sim: GitHubSimulator;
+  readonly dir: string;
+  private app: ChildProcess | undefined;
+  private appLog = "";
+  private database: string | undefined;
+  private readonly secret = randomBytes(16).toString("hex");
+
+  private constructor(
+    dir: string,
+    private readonly options: WorldOptions,
+  ) {
+    this.dir = dir;
+    this.sim = new GitHubSimulator({
+      appId: APP_ID,
+      privateKey: PRIVATE_KEY,
+      webhookSecret: this.secret,
+      dataDir: join(dir, "github"),
+      actionDir: join(ROOT, "action"),
+      agentPath: [join(dir, "bin")],
+      jobEnv: { SPECWRIGHT_E2E_AGENT: join(dir, "agent.json") },
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    });
+  }
+
+  static async create(options: WorldOptions = {}): Promise<World> {
+    const dir = await mkdtemp(join(tmpdir(), "specwright-e2e-"));
+    const world = new World(dir, options);
+    await mkdir(join(dir, "bin"));
+    for (const name of ["claude", "codex", "gemini", "copilot"]) {
+      await symlink(AGENT, join(dir, "bin", name));
+    }
+    await writeFile(
+      join(dir, "agent.json"),
+      JSON.stringify(options.agent ?? {}),
+    );
+    await world.sim.start();
+    if (options.databaseUrl) {
+      world.database = `specwright_e2e_${randomBytes(5).toString("hex")}`;
+      const admin = new pg.Client({ connectionString: options.databaseUrl });
+      await admin.connect();
+      await admin.query(`create database ${world.database}`);
+      await admin.end();
+    }
+    return world;
+  }
+
+  /** Changes how the scripted agent behaves from now on. */
+  async setAgent(behaviour: Record<string, string>): Promise<void> {
+    await writeFile(join(this.dir, "agent.json"), JSON.stringify(behaviour));
+  }
+
+  private databaseUrl(): string | undefined {
+    if (!this.options.databaseUrl || !this.database) return undefined;
+    const url = new URL(this.options.databaseUrl);
+    url.pathname = `/${this.database}`;
+    return url.toString();
+  }
+
+  /** A repository with the sample files, installed, with roles. */
+  repository(
+    fullName = "acme/web",
+    options: {
+      files?: Record<string, string>;
+      roles?: Record<string, Role>;
+    } = {},
+  ): Promise<Repository> {
+    return this.sim.createRepository(fullName, {
+      files: sampleRepositoryFiles(options.files),
+      roles: {
+        alice: "write",
+        bob: "maintain",
+        mallory: "read",
+        ...options.roles,
+      },
+      secrets: { ANTHROPIC_API_KEY: "sk-ant-e2e-0123456789" },
+    });
+  }
+
+  /** Starts the App process (again, after a kill: same data). */
+  async startApp(): Promise<void> {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      APP_ID: String(APP_ID),
+      PRIVATE_KEY,
+      WEBHOOK_SECRET: this.secret,
+      GHE_HOST: this.sim.host,
+      GHE_PROTOCOL: "http",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: this.options.verbose ? "info" : "warn",
+      NO_SMEE_SETUP: "true",
+      NODE_ENV: "production",
+      SPECWRIGHT_DATA_DIR: join(this.dir, "app-data"),
+      SPECWRIGHT_RECONCILE_INTERVAL: String(this.options.reconcileSeconds ?? 1),
+      SPECWRIGHT_RECONCILE_POLL: "2",
+      SPECWRIGHT_RECONCILE_LOST_AFTER: "5",
+    };
+    const database = this.databaseUrl();
+    if (database) env.DATABASE_URL = database;
+    const child = spawn(TSX, ["src/main.ts"], {
+      env,
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.app = child;
+    const capture = (chunk: Buffer) => {
+      this.appLog += chunk.toString();
+      if (this.options.verbose) process.stderr.write(chunk);
+    };
+    child.stdout?.on("data", capture);
+    child.stderr?.on("data", capture);
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      if (child.exitCode !== null) {
+        throw new Error(`the App exited (${child.exitCode}):\n${this.appLog}`);
+      }
+      try {
+        const response = await fetch(`${url}/ping`);
+        if (response.ok) break;
+      } catch {
+        // Not listening yet.
+      }
+      if (i > 600) throw new Error(`the App did not start:\n${this.appLog}`);
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    this.sim.webhooks.url = `${url}/api/github/webhooks`;
+  }
+
+  /** Stops the App: SIGKILL to simulate a crash, SIGTERM to let it stop. */
+  async stopApp(signal: "SIGKILL" | "SIGTERM" = "SIGTERM"): Promise<void> {
+    const child = this.app;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((done) => child.once("exit", done));
+    child.kill(signal);
+    await exited;
+    this.app = undefined;
+  }
+
+  get log(): string {
+    return this.appLog;
+  }
+
+  /**
+   * Waits until `check` holds (the App and the simulator work on their own
+   * time). Fails with `what` and the App's log if it does not in time.
+   */
+  async until(
+    what: string,
+    check: () => boolean | Promise<boolean>,
+    timeoutMs = 60_000,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `waited ${timeoutMs / 1000}s for ${what}\nproblems: ${JSON.stringify(this.problems())}\nApp log:\n${this.appLog.slice(-6000)}`,
+        );
+      }
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  }
+
+  /** What the simulated GitHub refused or could not do. */
+  problems(): string[] {
+    return [
+      ...this.sim.problems,
+      ...this.sim.webhooks.problems,
+      ...this.sim.results.problems,
+    ];
+  }
+
+  /** The App's runs, read from its store once it has stopped. */
+  async runs(): Promise<RunState[]> {
+    await this.stopApp();
+    const database = this.databaseUrl();
+    const store = await openStore(
+      database
+        ? { databaseUrl: database }
+        : { dataDir: join(this.dir, "app-data") },
+    );
+    try {
+      const out: RunState[] = [];
+      for (const repo of this.sim.repositories.values()) {
+        for (const number of repo.issues.keys()) {
+          for (const run of await store.findRunsFor(
+            repo.owner,
+            repo.name,
+            number,
+          )) {
+            if (!out.some((r) => r.id === run.id)) out.push(run);
+          }
+        }
+      }
+      return out;
+    } finally {
+      await store.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.stopApp("SIGKILL");
+    await this.sim.stop();
+    if (this.database && this.options.databaseUrl) {
+      const admin = new pg.Client({
+        connectionString: this.options.databaseUrl,
+      });
+      await admin.connect();
+      await admin.query(
+        `drop database if exists ${this.database} with (force)`,
+      );
+      await admin.end();
+    }
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

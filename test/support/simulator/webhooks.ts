@@ -1,0 +1,182 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+
+// biome-ignore lint/suspicious/noExplicitAny: webhook payloads are free-form JSON patched from templates
+export type Json = Record<string, any>;
+
+const TEMPLATES = "test/fixtures/webhooks";
+
+/** A payload GitHub sent once (a committed fixture), to patch into a new one. */
+export function template(name: string): Json {
+  return JSON.parse(readFileSync(`${TEMPLATES}/${name}.json`, "utf8")) as Json;
+}
+
+let validators: Ajv2020 | undefined;
+
+/** Problems with a payload against GitHub's webhook schema, or none. */
+export function validatePayload(
+  event: string,
+  action: string,
+  payload: Json,
+): string[] {
+  if (validators === undefined) {
+    const spec = JSON.parse(
+      readFileSync(
+        "node_modules/@octokit/openapi-webhooks/generated/api.github.com.json",
+        "utf8",
+      ),
+    ) as { components: Record<string, unknown> };
+    validators = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(validators as never);
+    validators.addSchema({ $id: "wh", components: spec.components });
+  }
+  const name = `webhook-${event.replace(/_/g, "-")}-${action.replace(/_/g, "-")}`;
+  const validate = validators.getSchema(`wh#/components/schemas/${name}`);
+  if (validate === undefined) return [`no webhook schema ${name}`];
+  if (validate(payload)) return [];
+  return (validate.errors ?? [])
+    .slice(0, 5)
+    .map((e) => `${event}.${action}: ${e.instancePath || "/"} ${e.message}`);
+}
+
+/** One webhook delivery, as GitHub's delivery log shows it. */
+export interface Delivery {
+  id: string;
+  event: string;
+  action: string;
+  /** The App's answer, or null when it was dropped or has not arrived. */
+  status: number | null;
+  dropped: boolean;
+  /** A redelivery of another (the same id, sent again). */
+  duplicate: boolean;
+}
+
+/**
+ * How deliveries misbehave, for the scenarios that test what GitHub does to
+ * webhooks: some dropped, each sent twice, several held and sent in a
+ * shuffled order. Seeded, so a failing scenario can be replayed.
+ */
+export interface DeliveryPolicy {
+  /** Whether to drop this delivery (not send it at all). */
+  drop?: (delivery: { event: string; action: string }) => boolean;
+  /** Send every delivery twice (a redelivery with the same id). */
+  duplicate?: boolean;
+  /** Hold deliveries and send them in a random order, this many at a time. */
+  shuffle?: number;
+}
+
+/** A deterministic random source (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Sends signed webhook deliveries to the App's HTTP endpoint, each with a
+ * unique `X-GitHub-Delivery`, following the delivery policy.
+ */
+export class WebhookSender {
+  readonly log: Delivery[] = [];
+  readonly problems: string[] = [];
+  url: string | undefined;
+  policy: DeliveryPolicy = {};
+  private held: { delivery: Delivery; body: string }[] = [];
+  private readonly pending = new Set<Promise<void>>();
+  private readonly random: () => number;
+
+  constructor(
+    private readonly secret: string,
+    seed = 1,
+  ) {
+    this.random = seededRandom(seed);
+  }
+
+  /** Sends (or drops, holds, duplicates) one event. */
+  send(event: string, payload: Json): Delivery {
+    const action = String(payload.action ?? "");
+    for (const problem of validatePayload(event, action, payload)) {
+      this.problems.push(`webhook GitHub would not send: ${problem}`);
+    }
+    const delivery: Delivery = {
+      id: randomUUID(),
+      event,
+      action,
+      status: null,
+      dropped: this.policy.drop?.({ event, action }) ?? false,
+      duplicate: false,
+    };
+    this.log.push(delivery);
+    if (delivery.dropped) return delivery;
+    const body = JSON.stringify(payload);
+    const copies = this.policy.duplicate ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const copy =
+        i === 0 ? delivery : { ...delivery, duplicate: true, status: null };
+      if (i > 0) this.log.push(copy);
+      if (this.policy.shuffle && this.policy.shuffle > 1) {
+        this.held.push({ delivery: copy, body });
+        if (this.held.length >= this.policy.shuffle) this.release();
+      } else {
+        this.post(copy, body);
+      }
+    }
+    return delivery;
+  }
+
+  /** Sends what is held, in a shuffled order. */
+  release(): void {
+    const held = this.held;
+    this.held = [];
+    for (let i = held.length - 1; i > 0; i--) {
+      const j = Math.floor(this.random() * (i + 1));
+      [held[i], held[j]] = [
+        held[j] as (typeof held)[number],
+        held[i] as (typeof held)[number],
+      ];
+    }
+    for (const { delivery, body } of held) this.post(delivery, body);
+  }
+
+  private post(delivery: Delivery, body: string): void {
+    const url = this.url;
+    if (url === undefined) {
+      this.problems.push(`no App to deliver ${delivery.event} to`);
+      return;
+    }
+    const signature = `sha256=${createHmac("sha256", this.secret).update(body).digest("hex")}`;
+    const sent = fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "GitHub-Hookshot/simulator",
+        "x-github-event": delivery.event,
+        "x-github-delivery": delivery.id,
+        "x-hub-signature-256": signature,
+      },
+      body,
+    })
+      .then(async (response) => {
+        delivery.status = response.status;
+        await response.arrayBuffer();
+      })
+      .catch(() => {
+        // The App is down: GitHub records the failure and does not retry.
+        delivery.status = 0;
+      })
+      .finally(() => this.pending.delete(sent));
+    this.pending.add(sent);
+  }
+
+  /** Resolves once every delivery sent so far has been answered. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+}
