@@ -110,9 +110,14 @@ describe.each(backends)("end to end (%s)", (_, base) => {
       ]);
       // The tracking comment moved to the pull request, and asks for approval.
       const number = pull?.number ?? 0;
-      expect(trackingComment(w, repo, issue)?.body).toContain(`#${number}`);
-      expect(trackingComment(w, repo, number)?.body).toContain(
-        "waiting for approval",
+      const moved = w.sim
+        .commentsOn(repo, issue)
+        .find((c) => c.body.includes("<!-- specwright:moved="));
+      expect(moved?.body).toContain(`#${number}`);
+      await w.until("the tracking comment to ask for approval", () =>
+        (trackingComment(w, repo, number)?.body ?? "").includes(
+          "waiting for approval",
+        ),
       );
 
       w.sim.label(repo, number, "specwright:implement", "bob");

@@ -401,9 +401,7 @@ describe("openPullRequest", () => {
 });
 
 describe("collectResult", () => {
-  it.each([
-    ["the run was cancelled", on.cancel("m")],
-  ])(
+  it.each([["the run was cancelled", on.cancel("m")]])(
     "commits nothing when %s before the result was collected",
     async (_, event) => {
       const { state } = dispatchedRun();

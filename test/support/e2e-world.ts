@@ -171,6 +171,7 @@ export class World {
       SPECWRIGHT_RECONCILE_INTERVAL: String(this.options.reconcileSeconds ?? 1),
       SPECWRIGHT_RECONCILE_POLL: "2",
       SPECWRIGHT_RECONCILE_LOST_AFTER: "5",
+      SPECWRIGHT_GITHUB_THROTTLE: "off",
     };
     const database = this.databaseUrl();
     if (database) env.DATABASE_URL = database;
@@ -230,7 +231,14 @@ export class World {
     while (!(await check())) {
       if (Date.now() > deadline) {
         throw new Error(
-          `waited ${timeoutMs / 1000}s for ${what}\nproblems: ${JSON.stringify(this.problems())}\nApp log:\n${this.appLog.slice(-6000)}`,
+          [
+            `waited ${timeoutMs / 1000}s for ${what}`,
+            `problems: ${JSON.stringify(this.problems(), null, 1)}`,
+            `workflow runs: ${JSON.stringify([...this.sim.workflowRuns.values()].map((r) => [r.display_title, r.status, r.conclusion]))}`,
+            `check runs: ${JSON.stringify([...this.sim.checkRuns.values()].map((c) => [c.name, c.status, c.conclusion, c.output.title]))}`,
+            `last job log:\n${[...this.sim.workflowRuns.values()].at(-1)?.log.slice(-3000) ?? ""}`,
+            `App log:\n${this.appLog.slice(-4000)}`,
+          ].join("\n"),
         );
       }
       await new Promise((done) => setTimeout(done, 50));

@@ -359,8 +359,13 @@ export class GitHubSimulator {
   ): Promise<void> {
     const url = new URL(request.url ?? "/", this.url);
     const payload = await readBody(request);
-    if (url.pathname.startsWith("/_results/")) {
-      const path = url.pathname.slice("/_results".length);
+    // The results service: its Twirp calls (at the server's root, as the
+    // client builds their URLs) and the blob uploads it hands out.
+    if (
+      url.pathname.startsWith("/_results/") ||
+      url.pathname.startsWith("/twirp/")
+    ) {
+      const path = url.pathname.replace(/^\/_results(?=\/)/, "");
       if (
         !this.results.handle(request, response, path, url.searchParams, payload)
       ) {
@@ -518,7 +523,7 @@ export class GitHubSimulator {
   }
 
   private verifyJwt(authorization: string | undefined): void {
-    const jwt = (authorization ?? "").replace(/^Bearer /, "");
+    const jwt = (authorization ?? "").replace(/^bearer /i, "");
     const [head = "", claims = "", signature = ""] = jwt.split(".");
     const verifier = createVerify("RSA-SHA256");
     verifier.update(`${head}.${claims}`);
@@ -580,8 +585,11 @@ export class GitHubSimulator {
       id: user.id,
       node_id: `U_${user.id}`,
       type: user.type,
-      html_url: `${this.url}/${user.login}`,
-      url: `${this.url}/api/v3/users/${user.login}`,
+      html_url:
+        user.type === "Bot"
+          ? `${this.url}/apps/${user.login.replace(/\[bot\]$/, "")}`
+          : `${this.url}/${user.login}`,
+      url: `${this.url}/api/v3/users/${encodeURIComponent(user.login)}`,
     };
   }
 
@@ -597,6 +605,7 @@ export class GitHubSimulator {
       html_url: `${this.url}/${repo.full_name}`,
       url: `${this.url}/api/v3/repos/${repo.full_name}`,
       default_branch: repo.default_branch,
+      has_discussions: false,
     };
   }
 
@@ -1291,8 +1300,9 @@ export class GitHubSimulator {
             (r) =>
               !query.get("branch") || r.head_branch === query.get("branch"),
           )
+          // Every run here is a workflow_dispatch.
           .filter(
-            (r) =>
+            () =>
               !query.get("event") || query.get("event") === "workflow_dispatch",
           )
           .reverse()
@@ -1555,7 +1565,9 @@ export class GitHubSimulator {
           repository: repo.full_name,
           runId: run.id,
           runAttempt: 1,
-          serverUrl: this.url,
+          // What a job on github.com sees (@actions/artifact refuses to
+          // upload anywhere it takes for GitHub Enterprise Server).
+          serverUrl: "https://github.com",
           apiUrl: `${this.url}/api/v3`,
           resultsUrl: this.results.base,
           runtimeToken: credentials.runtimeToken,
