@@ -13,7 +13,6 @@ import type { Repository, Role } from "./simulator/state.js";
 
 const ROOT = resolve(".");
 const AGENT = join(ROOT, "test/e2e/agent/speckit-agent.mjs");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
 export const APP_ID = 123;
 const PRIVATE_KEY = readFileSync(
   join(ROOT, "test/fixtures/mock-cert.pem"),
@@ -62,9 +61,13 @@ export interface WorldOptions {
   agent?: Record<string, string>;
   /** Seconds between reconciler sweeps (default 1). */
   reconcileSeconds?: number;
+  /** Seconds between its looks at a live attempt's workflow run (default 2). */
+  reconcilePollSeconds?: number;
   /** Print the App's log (debugging). */
   verbose?: boolean;
   seed?: number;
+  /** Jobs the simulated runners run at once (default: no limit). */
+  runners?: number;
 }
 
 /**
@@ -94,6 +97,7 @@ export class World {
       agentPath: [join(dir, "bin")],
       jobEnv: { SPECWRIGHT_E2E_AGENT: join(dir, "agent.json") },
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.runners === undefined ? {} : { runners: options.runners }),
     });
   }
 
@@ -169,13 +173,14 @@ export class World {
       NODE_ENV: "production",
       SPECWRIGHT_DATA_DIR: join(this.dir, "app-data"),
       SPECWRIGHT_RECONCILE_INTERVAL: String(this.options.reconcileSeconds ?? 1),
-      SPECWRIGHT_RECONCILE_POLL: "2",
+      SPECWRIGHT_RECONCILE_POLL: String(this.options.reconcilePollSeconds ?? 2),
       SPECWRIGHT_RECONCILE_LOST_AFTER: "5",
       SPECWRIGHT_GITHUB_THROTTLE: "off",
     };
     const database = this.databaseUrl();
     if (database) env.DATABASE_URL = database;
-    const child = spawn(TSX, ["src/main.ts"], {
+    // One process (tsx as a loader, not its wrapper), so its CPU time is the App's.
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       env,
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
@@ -216,6 +221,11 @@ export class World {
 
   get log(): string {
     return this.appLog;
+  }
+
+  /** The App process's id, while it runs. */
+  get appPid(): number | undefined {
+    return this.app?.pid;
   }
 
   /**

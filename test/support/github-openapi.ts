@@ -25,6 +25,8 @@ export async function loadGitHubApi(): Promise<void> {
     ajvOpts: { strict: false },
     customizeAjv: (ajv) => {
       addFormats.default(ajv as never);
+      // GitHub's own format for "owner/name" (pulls.create's head_repo).
+      ajv.addFormat("repo.nwo", /^[\w.-]+\/[\w.-]+$/);
       return ajv;
     },
   });

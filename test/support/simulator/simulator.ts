@@ -44,6 +44,8 @@ export interface SimulatorOptions {
   jobEnv?: Record<string, string>;
   /** Seeds the shuffling of deliveries. */
   seed?: number;
+  /** Jobs run at once, as a pool of runners (default: no limit); the rest wait queued. */
+  runners?: number;
   now?: () => Date;
 }
 
@@ -122,6 +124,8 @@ export class GitHubSimulator {
   private readonly tokens = new Map<string, number>();
   private readonly publicKey: KeyObject;
   private readonly jobs = new Set<Promise<void>>();
+  private busyRunners = 0;
+  private readonly waitingForRunner: (() => void)[] = [];
   private server: Server | undefined;
   private nextId = 1000;
   private readonly routes: [string, RegExp, Handler][] = [];
@@ -1541,8 +1545,26 @@ export class GitHubSimulator {
     workflow: string,
   ): Promise<void> {
     this.workflowRunEvent(repo, run, "requested");
-    // GitHub picks a runner a moment later.
+    // GitHub picks a runner a moment later, once one is free.
     await new Promise((resolve) => setTimeout(resolve, 5));
+    const limit = this.options.runners ?? Number.POSITIVE_INFINITY;
+    if (this.busyRunners >= limit) {
+      await new Promise<void>((resolve) => this.waitingForRunner.push(resolve));
+    }
+    this.busyRunners++;
+    try {
+      await this.runJob(repo, run, workflow);
+    } finally {
+      this.busyRunners--;
+      this.waitingForRunner.shift()?.();
+    }
+  }
+
+  private async runJob(
+    repo: Repository,
+    run: WorkflowRun,
+    workflow: string,
+  ): Promise<void> {
     if (run.cancel.signal.aborted) {
       return this.finish(repo, run, "cancelled", "Specwright stage");
     }

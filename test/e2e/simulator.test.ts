@@ -1,0 +1,248 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ProbotOctokit } from "probot";
+import githubAppJwt from "universal-github-app-jwt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitHubSimulator } from "../support/simulator/simulator.js";
+import type { Repository } from "../support/simulator/state.js";
+
+// The simulator stands in for GitHub in the end-to-end scenarios, so it must
+// refuse what GitHub refuses. These tests speak to it with a plain Octokit.
+
+const PRIVATE_KEY = readFileSync("test/fixtures/mock-cert.pem", "utf8");
+
+describe("the GitHub simulator", () => {
+  let sim: GitHubSimulator;
+  let dir: string;
+  let repo: Repository;
+  let octokit: InstanceType<typeof ProbotOctokit>;
+  const client = (auth: string) =>
+    new ProbotOctokit({
+      baseUrl: `${sim.url}/api/v3`,
+      auth: { token: auth },
+      throttle: { enabled: false },
+      retry: { enabled: false },
+    });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "sim-"));
+    sim = new GitHubSimulator({
+      appId: 123,
+      privateKey: PRIVATE_KEY,
+      webhookSecret: "s",
+      dataDir: dir,
+      actionDir: resolve("action"),
+      agentPath: [],
+    });
+    await sim.start();
+    repo = await sim.createRepository("acme/web", {
+      files: { "README.md": "# Web\n" },
+      roles: { alice: "write" },
+    });
+    // The App's way in: a JWT for an installation token.
+    const { token: jwt } = await githubAppJwt({
+      id: 123,
+      privateKey: PRIVATE_KEY,
+    });
+    const { token } = (await (
+      await fetch(`${sim.url}/api/v3/app/installations/2/access_tokens`, {
+        method: "POST",
+        headers: { authorization: `bearer ${jwt}` },
+      })
+    ).json()) as { token: string };
+    octokit = client(token);
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const owner = "acme";
+  const name = "web";
+
+  it("refuses a request GitHub's REST description refuses, with GitHub's error shape", async () => {
+    const before = sim.problems.length;
+    await expect(
+      octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+        owner,
+        repo: name,
+        head_sha: "x",
+        // `name` is required.
+      }),
+    ).rejects.toMatchObject({
+      status: 422,
+      response: {
+        data: { message: expect.stringContaining("Invalid request.") },
+      },
+    });
+    expect(sim.problems.length).toBe(before + 1);
+    sim.problems.length = before;
+  });
+
+  it("refuses a JWT not signed with the App's key, and a token it did not issue", async () => {
+    const stranger = client("ghs_forged");
+    await expect(
+      stranger.rest.repos.getCollaboratorPermissionLevel({
+        owner,
+        repo: name,
+        username: "alice",
+      }),
+    ).rejects.toMatchObject({ status: 401 });
+    await expect(
+      fetch(`${sim.url}/api/v3/app/installations/2/access_tokens`, {
+        method: "POST",
+        headers: { authorization: "Bearer a.b.c" },
+      }).then((r) => r.status),
+    ).resolves.toBe(401);
+  });
+
+  it("answers roles as the collaborator-permission API does", async () => {
+    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner,
+      repo: name,
+      username: "alice",
+    });
+    expect(data).toMatchObject({ permission: "write", role_name: "write" });
+    const reader = await octokit.rest.repos.getCollaboratorPermissionLevel({
+      owner,
+      repo: name,
+      username: "bob",
+    });
+    expect(reader.data.permission).toBe("read");
+  });
+
+  it("writes the Git Data API's objects into the real repository, fast-forward only", async () => {
+    const { data: main } = await octokit.rest.git.getRef({
+      owner,
+      repo: name,
+      ref: "heads/main",
+    });
+    const { data: parent } = await octokit.rest.git.getCommit({
+      owner,
+      repo: name,
+      commit_sha: main.object.sha,
+    });
+    const { data: blob } = await octokit.rest.git.createBlob({
+      owner,
+      repo: name,
+      content: Buffer.from([0, 1, 2, 255]).toString("base64"),
+      encoding: "base64",
+    });
+    const { data: tree } = await octokit.rest.git.createTree({
+      owner,
+      repo: name,
+      base_tree: parent.tree.sha,
+      tree: [
+        { path: "docs/a/b.md", mode: "100644", type: "blob", content: "# B\n" },
+        { path: "bin/data", mode: "100755", type: "blob", sha: blob.sha },
+        { path: "README.md", mode: "100644", type: "blob", sha: null },
+      ],
+    });
+    const { data: commit } = await octokit.rest.git.createCommit({
+      owner,
+      repo: name,
+      message: "Add docs\n\nSpecwright-Run: x",
+      tree: tree.sha,
+      parents: [main.object.sha],
+    });
+    await octokit.rest.git.createRef({
+      owner,
+      repo: name,
+      ref: "refs/heads/feature",
+      sha: commit.sha,
+    });
+    const files = await repo.git.text([
+      "ls-tree",
+      "-r",
+      "--format=%(objectmode) %(path)",
+      "feature",
+    ]);
+    expect(files.split("\n").sort()).toEqual([
+      "100644 docs/a/b.md",
+      "100755 bin/data",
+    ]);
+    expect(await repo.git.subjects("feature")).toEqual([
+      "Add docs",
+      "Initial commit",
+    ]);
+    expect((await repo.git.read("feature", "bin/data"))?.toJSON().data).toEqual(
+      [0, 1, 2, 255],
+    );
+
+    // Moving the branch back is not a fast-forward: GitHub refuses it.
+    await expect(
+      octokit.rest.git.updateRef({
+        owner,
+        repo: name,
+        ref: "heads/feature",
+        sha: main.object.sha,
+        force: false,
+      }),
+    ).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringContaining("Update is not a fast forward"),
+    });
+    await expect(
+      octokit.rest.git.createRef({
+        owner,
+        repo: name,
+        ref: "refs/heads/feature",
+        sha: commit.sha,
+      }),
+    ).rejects.toMatchObject({
+      status: 422,
+      message: expect.stringContaining("Reference already exists"),
+    });
+  });
+
+  it("refuses a check run on a commit the repository does not have", async () => {
+    await expect(
+      octokit.rest.checks.create({
+        owner,
+        repo: name,
+        name: "x",
+        head_sha: "f".repeat(40),
+      }),
+    ).rejects.toMatchObject({ status: 422 });
+  });
+
+  it("refuses a dispatch of a workflow the default branch does not have", async () => {
+    await expect(
+      octokit.rest.actions.createWorkflowDispatch({
+        owner,
+        repo: name,
+        workflow_id: "specwright.yml",
+        ref: "main",
+        inputs: { request: "{}" },
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("pages comments with a Link header, and refuses to edit someone else's", async () => {
+    const issue = sim.openIssue(repo, { title: "T", body: "B", user: "alice" });
+    for (let i = 0; i < 3; i++)
+      sim.comment(repo, issue, `comment ${i}`, "alice");
+    await sim.webhooks.settled();
+    const pages = await octokit.paginate(octokit.rest.issues.listComments, {
+      owner,
+      repo: name,
+      issue_number: issue,
+      per_page: 2,
+    });
+    expect(pages.map((c) => c.body)).toEqual([
+      "comment 0",
+      "comment 1",
+      "comment 2",
+    ]);
+    await expect(
+      octokit.rest.issues.updateComment({
+        owner,
+        repo: name,
+        comment_id: pages[0]?.id ?? 0,
+        body: "x",
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+  });
+});
