@@ -10,7 +10,9 @@ const FEATURE = "Add a dark mode toggle";
 const out = process.stdout;
 
 function section(title: string, body: string): void {
-  out.write(`\n${"=".repeat(78)}\n${title}\n${"=".repeat(78)}\n${body.trim()}\n`);
+  out.write(
+    `\n${"=".repeat(78)}\n${title}\n${"=".repeat(78)}\n${body.trim()}\n`,
+  );
 }
 
 function step(text: string): void {
@@ -18,7 +20,9 @@ function step(text: string): void {
 }
 
 const world = await World.create({
-  ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+  ...(process.env.DATABASE_URL
+    ? { databaseUrl: process.env.DATABASE_URL }
+    : {}),
   verbose: process.argv.includes("--verbose"),
 });
 let failed = false;
@@ -57,7 +61,11 @@ try {
     () =>
       world.sim
         .commentsOn(repo, pull.number)
-        .some((c) => c.body.includes("<!-- specwright:notice=") && c.body.includes("finished")),
+        .some(
+          (c) =>
+            c.body.includes("<!-- specwright:notice=") &&
+            c.body.includes("finished"),
+        ),
     120_000,
   );
   await world.sim.idle();
@@ -66,7 +74,10 @@ try {
   const tracking = world.sim
     .commentsOn(repo, pull.number)
     .find((c) => c.body.includes("<!-- specwright:run="));
-  section(`The tracking comment (on #${pull.number})`, tracking?.body ?? "(none)");
+  section(
+    `The tracking comment (on #${pull.number})`,
+    tracking?.body ?? "(none)",
+  );
   for (const check of world.sim.checkRunsOf(repo)) {
     section(
       `Check run "${check.name}": ${check.conclusion ?? check.status} — ${check.output.title ?? ""}`,
