@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { EffectContext, Logger } from "../github/effect-context.js";
 import {
   errorMessage,
@@ -20,6 +21,10 @@ export interface EffectRunnerOptions {
   leaseMs?: number;
   /** Runs worked on at once. */
   concurrency?: number;
+  /** This worker's name on its heartbeat and its leases. */
+  holder?: string;
+  /** How often the worker says it is alive (and looks for work). */
+  heartbeatMs?: number;
 }
 
 /** Exponential back-off: 2 s, 4 s, 8 s … capped at 5 minutes. */
@@ -40,16 +45,40 @@ export class EffectRunner {
   private draining: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private lastBeat = 0;
   private stopped = false;
+  private readonly holder: string;
 
   constructor(private readonly options: EffectRunnerOptions) {
     this.store = options.store;
     this.now = options.now ?? (() => new Date());
+    this.holder = options.holder ?? randomUUID();
+  }
+
+  private get heartbeatMs(): number {
+    return this.options.heartbeatMs ?? 5_000;
+  }
+
+  /**
+   * Says this worker is alive (for three heartbeats): the effects it holds
+   * stay its own; those of a worker that stopped beating are free.
+   */
+  private async beat(): Promise<void> {
+    const now = this.now().getTime();
+    if (now - this.lastBeat < this.heartbeatMs) return;
+    this.lastBeat = now;
+    await this.store.heartbeat(this.holder, this.heartbeatMs * 3, this.now());
   }
 
   /** Starts working through the pending effects, if not already. */
   kick(): void {
     if (this.stopped) return;
+    if (this.heartbeatTimer === undefined) {
+      // Beat, and look for work a crashed worker left, on a steady rhythm.
+      this.heartbeatTimer = setInterval(() => this.kick(), this.heartbeatMs);
+      this.heartbeatTimer.unref();
+    }
     if (this.draining) {
       this.again = true;
       return;
@@ -81,7 +110,9 @@ export class EffectRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.idle();
+    await this.store.releaseLease(`worker:${this.holder}`, this.holder);
   }
 
   private async scheduleNext(): Promise<void> {
@@ -98,7 +129,13 @@ export class EffectRunner {
   private async drain(): Promise<void> {
     const { concurrency = 8, leaseMs = 300_000 } = this.options;
     for (;;) {
-      const claimed = await this.store.claimEffects(concurrency, leaseMs);
+      await this.beat();
+      const claimed = await this.store.claimEffects(
+        concurrency,
+        leaseMs,
+        undefined,
+        this.holder,
+      );
       if (claimed.length === 0) return;
       await Promise.all(claimed.map((effect) => this.perform(effect)));
     }

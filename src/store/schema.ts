@@ -174,6 +174,8 @@ export const effects = pgTable(
     availableAt: at("available_at").notNull(),
     /** Held by a worker until this time. */
     leasedUntil: at("leased_until"),
+    /** The worker holding it; its lease ends early if the worker stops beating. */
+    leasedBy: text("leased_by"),
     superseded: boolean("superseded").notNull().default(false),
     createdAt: at("created_at").notNull(),
     completedAt: at("completed_at"),

@@ -357,9 +357,25 @@ export class Store {
     limit: number,
     leaseMs: number,
     runId?: string,
+    holder?: string,
   ): Promise<StoredEffect[]> {
     const now = this.clock();
     return this.db.transaction(async (tx) => {
+      // Workers whose heartbeat is current: a lease held by any other worker
+      // (one that crashed) is void before its time.
+      const alive = new Set(
+        (
+          await tx
+            .select({ holder: schema.leases.holder })
+            .from(schema.leases)
+            .where(
+              and(
+                sql`${schema.leases.name} like 'worker:%'`,
+                sql`${schema.leases.expiresAt} > ${now.toISOString()}`,
+              ),
+            )
+        ).map((r) => r.holder),
+      );
       // Each run's oldest pending effect, then locked. A run whose oldest is
       // locked (being completed elsewhere) is skipped whole: handing out its
       // next effect instead would run them out of order.
@@ -376,7 +392,9 @@ export class Store {
       const claimed: StoredEffect[] = [];
       for (const row of candidates) {
         const leased =
-          row.leasedUntil !== null && new Date(row.leasedUntil) > now;
+          row.leasedUntil !== null &&
+          new Date(row.leasedUntil) > now &&
+          (row.leasedBy === null || alive.has(row.leasedBy));
         if (leased || new Date(row.availableAt) > now) continue;
         claimed.push({
           id: row.id,
@@ -391,6 +409,7 @@ export class Store {
           .update(schema.effects)
           .set({
             leasedUntil: new Date(now.getTime() + leaseMs).toISOString(),
+            leasedBy: holder ?? null,
             tries: sql`${schema.effects.tries} + 1`,
           })
           .where(
@@ -438,6 +457,7 @@ export class Store {
         status: "done",
         completedAt: this.now(),
         leasedUntil: null,
+        leasedBy: null,
         superseded,
       })
       .where(eq(schema.effects.id, id));
@@ -451,6 +471,7 @@ export class Store {
         lastError: error,
         availableAt: retryAt.toISOString(),
         leasedUntil: null,
+        leasedBy: null,
       })
       .where(eq(schema.effects.id, id));
   }
@@ -464,6 +485,7 @@ export class Store {
         lastError: error,
         completedAt: this.now(),
         leasedUntil: null,
+        leasedBy: null,
       })
       .where(eq(schema.effects.id, id));
   }
@@ -521,6 +543,14 @@ export class Store {
       })
       .returning({ name: schema.leases.name });
     return rows.length > 0;
+  }
+
+  /**
+   * A worker says it is alive, until `ttlMs` from now: the effects it holds
+   * stay its own. When it stops (a crash), they are free once this runs out.
+   */
+  heartbeat(holder: string, ttlMs: number, now?: Date): Promise<boolean> {
+    return this.acquireLease(`worker:${holder}`, holder, ttlMs, now);
   }
 
   /** Gives the lease up, if `holder` has it. */

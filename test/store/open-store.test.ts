@@ -106,7 +106,7 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
       "stage_attempts",
       "webhook_deliveries",
     ]);
-    expect(await appliedMigrations(store)).toBe(2);
+    expect(await appliedMigrations(store)).toBe(3);
     expect(await store.loadRun(newRun().id)).toBeUndefined();
     expect(await store.nextEffectDue()).toBeUndefined();
     expect(poolOf(store) !== undefined).toBe(backend === "postgres");
@@ -121,7 +121,7 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
 
     const again = await database.reopen();
 
-    expect(await appliedMigrations(again)).toBe(2);
+    expect(await appliedMigrations(again)).toBe(3);
     expect(await again.loadRun(newRun().id)).toEqual(created.state);
     expect(await again.agentConfiguration(newRun().id)).toMatchObject({
       agentBackend: "claude",

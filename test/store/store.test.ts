@@ -1148,6 +1148,35 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
         expect(iso(released.leasedUntil)).toBe(later(2 * LEASE).toISOString());
       });
 
+      it("frees a worker's effects once its heartbeat stops, before the lease ends", async () => {
+        await startRun(1, false);
+        await store.heartbeat("worker-a", 15_000, now);
+        const [claimed] = await store.claimEffects(
+          10,
+          LEASE,
+          undefined,
+          "worker-a",
+        );
+        expect((await row(claimed?.id ?? -1)).leasedBy).toBe("worker-a");
+
+        // Alive: its lease holds.
+        now = later(10_000);
+        expect(
+          await store.claimEffects(10, LEASE, undefined, "worker-b"),
+        ).toEqual([]);
+
+        // It crashed: no heartbeat for 15s, and another worker takes over.
+        now = later(16_000);
+        const [taken] = await store.claimEffects(
+          10,
+          LEASE,
+          undefined,
+          "worker-b",
+        );
+        expect(taken?.id).toBe(claimed?.id);
+        expect((await row(claimed?.id ?? -1)).leasedBy).toBe("worker-b");
+      });
+
       it("never hands one effect to two claimers at once", async () => {
         for (let n = 1; n <= 6; n++) await startRun(n);
         const heads = new Map<string, number>();
