@@ -96,7 +96,12 @@ export class EffectRunner {
           this.again = false;
           this.kick();
         } else {
-          void this.scheduleNext();
+          this.scheduleNext().catch((error) =>
+            this.options.log.error(
+              { err: error },
+              "specwright: the effect runner could not schedule its next look",
+            ),
+          );
         }
       });
   }

@@ -1,11 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Probot, ProbotOctokit } from "probot";
+import { afterEach } from "vitest";
 import { createDependencies } from "../../src/app/create-dependencies.js";
 import type { Dependencies } from "../../src/app/dependencies.js";
 import { createApp } from "../../src/index.js";
 import type { Store } from "../../src/store/store.js";
 import { github } from "./github.js";
+
+/** The apps a test made: their effect runners stop when it ends. */
+const made: Dependencies[] = [];
+afterEach(async () => {
+  for (const deps of made.splice(0)) {
+    await deps.runner.stop();
+    await deps.reconciler?.stop();
+  }
+});
 
 export interface TestApp {
   probot: Probot;
@@ -66,6 +76,7 @@ export async function createTestApp(
   );
   if (deps === undefined) throw new Error("the App did not start");
   const ready = deps;
+  made.push(ready);
   return {
     probot,
     deps: ready,
