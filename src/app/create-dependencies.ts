@@ -5,6 +5,7 @@ import type { Store } from "../store/store.js";
 import { type Dependencies, defaultIds } from "./dependencies.js";
 import { EffectRunner } from "./effect-runner.js";
 import { Reconciler } from "./reconciler.js";
+import { Redeliverer } from "./redeliverer.js";
 
 /** A number of seconds from the environment, in milliseconds. */
 function seconds(
@@ -56,6 +57,19 @@ export function reconcileThresholds(env: NodeJS.ProcessEnv): {
 }
 
 /**
+ * How far back failed webhook deliveries are asked again:
+ * SPECWRIGHT_REDELIVER_WITHIN, 0 to never ask.
+ */
+export function redeliverWithinMs(env: NodeJS.ProcessEnv): number {
+  return seconds(
+    env,
+    "SPECWRIGHT_REDELIVER_WITHIN",
+    6 * 3600,
+    "how old a failed webhook delivery may be to be asked again; 0 turns it off",
+  );
+}
+
+/**
  * The App's dependencies in production: the store from the environment
  * (`DATABASE_URL`, else PGlite in `SPECWRIGHT_DATA_DIR`) and an effect runner
  * that authenticates as each installation.
@@ -69,6 +83,8 @@ export async function createDependencies(
     octokitFor?: (installationId: number) => Promise<Octokit>;
     /** Overrides SPECWRIGHT_RECONCILE_INTERVAL (milliseconds; 0: none). */
     reconcileIntervalMs?: number;
+    /** Overrides SPECWRIGHT_REDELIVER_WITHIN (milliseconds; 0: none). */
+    redeliverWithinMs?: number;
   } = {},
 ): Promise<Dependencies> {
   const store =
@@ -86,6 +102,15 @@ export async function createDependencies(
   const runner = new EffectRunner({ store, octokitFor, log: app.log, now });
   const intervalMs =
     options.reconcileIntervalMs ?? reconcileIntervalMs(process.env);
+  const within = options.redeliverWithinMs ?? redeliverWithinMs(process.env);
+  const redeliverer =
+    within > 0
+      ? new Redeliverer({
+          appOctokit: async () => (await app.auth()) as unknown as Octokit,
+          log: app.log,
+          withinMs: within,
+        })
+      : undefined;
   const reconciler =
     intervalMs > 0
       ? new Reconciler({
@@ -96,6 +121,7 @@ export async function createDependencies(
           intervalMs,
           ...reconcileThresholds(process.env),
           kick: () => runner.kick(),
+          ...(redeliverer ? { redeliverer } : {}),
         })
       : undefined;
   return {

@@ -11,6 +11,7 @@ import type { Logger } from "../github/effect-context.js";
 import { errorMessage } from "../github/github-errors.js";
 import type { Octokit } from "../github/octokit.js";
 import type { Store } from "../store/store.js";
+import type { Redeliverer } from "./redeliverer.js";
 
 export interface ReconcilerOptions {
   store: Store;
@@ -27,6 +28,8 @@ export interface ReconcilerOptions {
   lostMs?: number;
   /** This process's name on the lease. */
   holder?: string;
+  /** Asks GitHub to send failed webhook deliveries again; none: not done. */
+  redeliverer?: Redeliverer;
 }
 
 export interface SweepReport {
@@ -40,6 +43,8 @@ export interface SweepReport {
   lost: number;
   /** Runs the sweep could not look at (GitHub failed); tried next time. */
   failed: number;
+  /** Failed webhook deliveries GitHub was asked to send again. */
+  redelivered: number;
 }
 
 const LEASE = "reconciler";
@@ -58,7 +63,10 @@ const STATUS: Readonly<Record<string, "queued" | "in_progress" | "completed">> =
  * database), that finds what webhooks did not bring and feeds it to the
  * same engine — time that passed (retries due, stages and gates past their
  * time limits), workflow runs that finished without a `workflow_run`
- * delivery, and dispatches that never started a workflow run.
+ * delivery, and dispatches that never started a workflow run — and, first,
+ * asks GitHub to send again the webhook deliveries that failed (while the
+ * App was down, say), which nothing else could recover: a `/specify`
+ * comment, a label, a button press.
  */
 export class Reconciler {
   private readonly now: () => Date;
@@ -117,12 +125,26 @@ export class Reconciler {
       updated: 0,
       lost: 0,
       failed: 0,
+      redelivered: 0,
     };
     const now = this.now();
     if (
       !(await store.acquireLease(LEASE, this.holder, this.intervalMs * 3, now))
     ) {
       return { ...report, skipped: true };
+    }
+    if (this.options.redeliverer) {
+      try {
+        const redelivery = await this.options.redeliverer.sweep(
+          now,
+          this.intervalMs,
+        );
+        report.redelivered = redelivery.redelivered;
+      } catch (error) {
+        log.warn(
+          `specwright: the reconciler could not read the App's webhook deliveries: ${errorMessage(error)}`,
+        );
+      }
     }
     for (const runId of await store.runsDue(now)) {
       try {

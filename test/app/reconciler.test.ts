@@ -63,6 +63,7 @@ describe.each(BACKENDS)("the reconciler (%s)", (backend) => {
       updated: 0,
       lost: 0,
       failed: 0,
+      redelivered: 0,
     });
   });
 

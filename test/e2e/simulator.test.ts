@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ProbotOctokit } from "probot";
@@ -244,5 +246,104 @@ describe("the GitHub simulator", () => {
         body: "x",
       }),
     ).rejects.toMatchObject({ status: 403 });
+  });
+
+  it("keeps the App's delivery log, pages it by cursor, and redelivers an attempt under its guid", async () => {
+    // The App: answers 500 to the comment "first", 200 to the others.
+    const received: string[] = [];
+    const app = createServer((request, response) => {
+      received.push(String(request.headers["x-github-delivery"]));
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        response.writeHead(body.includes('"body":"first"') ? 500 : 200);
+        response.end();
+      });
+    });
+    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
+    sim.webhooks.url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`;
+    const before = sim.webhooks.log.length;
+    let dropped = false;
+    sim.webhooks.policy = {
+      // The second comment's first attempt never arrives.
+      drop: ({ redelivery }) => {
+        if (redelivery || dropped || sim.webhooks.log.length === before) {
+          return false;
+        }
+        dropped = true;
+        return true;
+      },
+    };
+    try {
+      const issue = sim.openIssue(repo, {
+        title: "T",
+        body: "B",
+        user: "alice",
+      });
+      sim.comment(repo, issue, "first", "alice");
+      sim.comment(repo, issue, "second", "alice");
+      sim.comment(repo, issue, "third", "alice");
+      await sim.idle();
+
+      const { token: jwt } = await githubAppJwt({
+        id: 123,
+        privateKey: PRIVATE_KEY,
+      });
+      const asApp = client(jwt);
+      const log = await asApp.paginate(asApp.rest.apps.listWebhookDeliveries, {
+        per_page: 2,
+      });
+      const mine = log.slice(0, 3);
+      expect(
+        mine.map((d) => [d.event, d.action, d.status_code, d.redelivery]),
+      ).toEqual([
+        ["issue_comment", "created", 200, false],
+        ["issue_comment", "created", 0, false],
+        ["issue_comment", "created", 500, false],
+      ]);
+      expect(mine[1]).toMatchObject({
+        status: "failed to connect to host",
+        installation_id: 2,
+        repository_id: repo.id,
+        delivered_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:]{8}Z$/),
+      });
+      expect(received.sort()).toEqual([mine[2]?.guid, mine[0]?.guid].sort());
+      const failures = await asApp.rest.apps.listWebhookDeliveries({
+        status: "failure",
+      });
+      expect(failures.data.slice(0, 2).map((d) => d.id)).toEqual([
+        mine[1]?.id,
+        mine[2]?.id,
+      ]);
+
+      // Asked again, the dropped one arrives under the same guid.
+      const again = await asApp.rest.apps.redeliverWebhookDelivery({
+        delivery_id: mine[1]?.id ?? 0,
+      });
+      expect(again.status).toBe(202);
+      await sim.idle();
+      expect(received.at(-1)).toBe(mine[1]?.guid);
+      const [newest] = (await asApp.rest.apps.listWebhookDeliveries()).data;
+      expect(newest).toMatchObject({
+        guid: mine[1]?.guid,
+        redelivery: true,
+        status_code: 200,
+        status: "OK",
+      });
+
+      await expect(
+        asApp.rest.apps.redeliverWebhookDelivery({ delivery_id: 999_999 }),
+      ).rejects.toMatchObject({ status: 404 });
+      // The log is the App's: an installation token may not read it.
+      await expect(
+        octokit.rest.apps.listWebhookDeliveries(),
+      ).rejects.toMatchObject({ status: 401 });
+    } finally {
+      sim.webhooks.policy = {};
+      sim.webhooks.url = undefined;
+      app.close();
+    }
   });
 });

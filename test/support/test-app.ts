@@ -32,7 +32,13 @@ export interface TestApp {
  */
 export async function createTestApp(
   store: Store,
-  options: { now?: () => Date; runIds?: string[]; tokens?: string[] } = {},
+  options: {
+    now?: () => Date;
+    runIds?: string[];
+    tokens?: string[];
+    /** Redeliver failed webhook deliveries this far back (default: never). */
+    redeliverWithinMs?: number;
+  } = {},
 ): Promise<TestApp> {
   github()
     .post(/^\/app\/installations\/\d+\/access_tokens$/)
@@ -65,6 +71,7 @@ export async function createTestApp(
         now: options.now ?? (() => new Date("2026-11-21T10:00:00.000Z")),
         // Tests sweep by hand (deps.reconciler.sweep()); the timer never fires.
         reconcileIntervalMs: 3_600_000,
+        redeliverWithinMs: options.redeliverWithinMs ?? 0,
       });
       deps = {
         ...made,

@@ -27,7 +27,12 @@ import type {
   User,
   WorkflowRun,
 } from "./state.js";
-import { type Json, template, WebhookSender } from "./webhooks.js";
+import {
+  deliveryItem,
+  type Json,
+  template,
+  WebhookSender,
+} from "./webhooks.js";
 
 export interface SimulatorOptions {
   appId: number;
@@ -133,9 +138,13 @@ export class GitHubSimulator {
 
   constructor(private readonly options: SimulatorOptions) {
     this.publicKey = createPublicKey(options.privateKey);
-    this.webhooks = new WebhookSender(options.webhookSecret, options.seed);
-    this.results = new ResultsService("");
     this.now = options.now ?? (() => new Date());
+    this.webhooks = new WebhookSender(
+      options.webhookSecret,
+      options.seed,
+      this.now,
+    );
+    this.results = new ResultsService("");
     this.defineRoutes();
   }
 
@@ -503,6 +512,18 @@ export class GitHubSimulator {
         201,
       );
     }
+    if (path === "/app/hook/deliveries" && method === "GET") {
+      this.verifyJwt(headers.authorization);
+      return this.listDeliveries(query);
+    }
+    const attempts = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path);
+    if (attempts && method === "POST") {
+      this.verifyJwt(headers.authorization);
+      if (this.webhooks.redeliver(Number(attempts[1])) === undefined) {
+        notFound();
+      }
+      return ok({}, 202);
+    }
     const repoPath = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
     if (repoPath === null) throw new HttpError(404, "Not Found");
     const fullName = `${repoPath[1]}/${repoPath[2]}`;
@@ -524,6 +545,34 @@ export class GitHubSimulator {
       });
     }
     throw new HttpError(404, `the simulator does not serve ${method} ${path}`);
+  }
+
+  /**
+   * The App's delivery log, newest first, answered attempts only; pages
+   * link to the next by a cursor (the first attempt id of the next page).
+   */
+  private listDeliveries(query: URLSearchParams): Reply {
+    const perPage = Math.min(Number(query.get("per_page") ?? 30), 100);
+    const cursor = /^v1_(\d+)$/.exec(query.get("cursor") ?? "");
+    const wanted = query.get("status");
+    const all = this.webhooks.log
+      .filter((d) => d.status !== null)
+      .filter((d) => cursor === null || d.id <= Number(cursor[1]))
+      .filter((d) => {
+        if (wanted === null) return true;
+        const ok = d.status !== null && d.status >= 200 && d.status < 300;
+        return wanted === "success" ? ok : !ok;
+      })
+      .sort((a, b) => b.id - a.id);
+    const page = all.slice(0, perPage);
+    const next = all[perPage];
+    const headers: Record<string, string> = {};
+    if (next !== undefined) {
+      const params = new URLSearchParams(query);
+      params.set("cursor", `v1_${next.id}`);
+      headers.link = `<${this.url}/api/v3/app/hook/deliveries?${params}>; rel="next"`;
+    }
+    return { status: 200, body: page.map(deliveryItem), headers };
   }
 
   private verifyJwt(authorization: string | undefined): void {

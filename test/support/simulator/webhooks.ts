@@ -41,16 +41,53 @@ export function validatePayload(
     .map((e) => `${event}.${action}: ${e.instancePath || "/"} ${e.message}`);
 }
 
-/** One webhook delivery, as GitHub's delivery log shows it. */
+/** One attempt to deliver a webhook, as GitHub's delivery log keeps it. */
 export interface Delivery {
-  id: string;
+  /** The attempt's number in the log. */
+  id: number;
+  /** `X-GitHub-Delivery`: the same for every attempt of one event. */
+  guid: string;
   event: string;
   action: string;
-  /** The App's answer, or null when it was dropped or has not arrived. */
+  delivered_at: string;
+  /** The App's answer; 0 when it could not be reached (or the attempt was dropped); null until answered. */
   status: number | null;
+  /** Seconds the attempt took. */
+  duration: number;
+  /** Dropped by the delivery policy: it never reached the App. */
   dropped: boolean;
-  /** A redelivery of another (the same id, sent again). */
+  /** Sent twice by GitHub on its own (the same guid). */
   duplicate: boolean;
+  /** Sent again because the App asked (`POST /app/hook/deliveries/{id}/attempts`). */
+  redelivery: boolean;
+  installation_id: number | null;
+  repository_id: number | null;
+  /** What was sent, to send again. */
+  body: string;
+}
+
+/** The delivery log's entry for an attempt (`GET /app/hook/deliveries`). */
+export function deliveryItem(delivery: Delivery): Json {
+  const code = delivery.status ?? 0;
+  return {
+    id: delivery.id,
+    guid: delivery.guid,
+    delivered_at: delivery.delivered_at.replace(/\.\d+Z$/, "Z"),
+    redelivery: delivery.redelivery,
+    duration: delivery.duration,
+    status:
+      code === 0
+        ? "failed to connect to host"
+        : code >= 200 && code < 300
+          ? "OK"
+          : `Invalid HTTP Response: ${code}`,
+    status_code: code,
+    event: delivery.event,
+    action: delivery.action || null,
+    installation_id: delivery.installation_id,
+    repository_id: delivery.repository_id,
+    throttled_at: null,
+  };
 }
 
 /**
@@ -59,8 +96,15 @@ export interface Delivery {
  * shuffled order. Seeded, so a failing scenario can be replayed.
  */
 export interface DeliveryPolicy {
-  /** Whether to drop this delivery (not send it at all). */
-  drop?: (delivery: { event: string; action: string }) => boolean;
+  /**
+   * Whether to drop this attempt: it never reaches the App, and the log
+   * records it as failed, as GitHub does when the App cannot be reached.
+   */
+  drop?: (delivery: {
+    event: string;
+    action: string;
+    redelivery: boolean;
+  }) => boolean;
   /** Send every delivery twice (a redelivery with the same id). */
   duplicate?: boolean;
   /** Hold deliveries and send them in a random order, this many at a time. */
@@ -92,9 +136,12 @@ export class WebhookSender {
   private readonly pending = new Set<Promise<void>>();
   private readonly random: () => number;
 
+  private nextId = 1;
+
   constructor(
     private readonly secret: string,
     seed = 1,
+    private readonly now: () => Date = () => new Date(),
   ) {
     this.random = seededRandom(seed);
   }
@@ -105,29 +152,74 @@ export class WebhookSender {
     for (const problem of validatePayload(event, action, payload)) {
       this.problems.push(`webhook GitHub would not send: ${problem}`);
     }
-    const delivery: Delivery = {
-      id: randomUUID(),
+    const first = this.attempt({
+      guid: randomUUID(),
       event,
       action,
-      status: null,
-      dropped: this.policy.drop?.({ event, action }) ?? false,
-      duplicate: false,
-    };
-    this.log.push(delivery);
-    if (delivery.dropped) return delivery;
-    const body = JSON.stringify(payload);
+      installation_id: payload.installation?.id ?? null,
+      repository_id: payload.repository?.id ?? null,
+      body: JSON.stringify(payload),
+    });
+    if (first.dropped) return first;
     const copies = this.policy.duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      const copy =
-        i === 0 ? delivery : { ...delivery, duplicate: true, status: null };
-      if (i > 0) this.log.push(copy);
+      const copy = i === 0 ? first : this.attempt(first, { duplicate: true });
       if (this.policy.shuffle && this.policy.shuffle > 1) {
-        this.held.push({ delivery: copy, body });
+        this.held.push({ delivery: copy, body: copy.body });
         if (this.held.length >= this.policy.shuffle) this.release();
       } else {
-        this.post(copy, body);
+        this.post(copy, copy.body);
       }
     }
+    return first;
+  }
+
+  /**
+   * Sends an attempt again, as `POST /app/hook/deliveries/{id}/attempts`
+   * asks: a new attempt with the same guid. Undefined if there is no such
+   * attempt.
+   */
+  redeliver(id: number): Delivery | undefined {
+    const original = this.log.find((d) => d.id === id);
+    if (original === undefined) return undefined;
+    const again = this.attempt(original, { redelivery: true });
+    if (!again.dropped) this.post(again, again.body);
+    return again;
+  }
+
+  /** A new attempt in the log, dropped or not by the policy. */
+  private attempt(
+    of: Pick<
+      Delivery,
+      "guid" | "event" | "action" | "installation_id" | "repository_id" | "body"
+    >,
+    kind: { duplicate?: boolean; redelivery?: boolean } = {},
+  ): Delivery {
+    const redelivery = kind.redelivery ?? false;
+    const dropped =
+      !kind.duplicate &&
+      (this.policy.drop?.({
+        event: of.event,
+        action: of.action,
+        redelivery,
+      }) ??
+        false);
+    const delivery: Delivery = {
+      id: this.nextId++,
+      guid: of.guid,
+      event: of.event,
+      action: of.action,
+      delivered_at: this.now().toISOString(),
+      status: dropped ? 0 : null,
+      duration: 0,
+      dropped,
+      duplicate: kind.duplicate ?? false,
+      redelivery,
+      installation_id: of.installation_id,
+      repository_id: of.repository_id,
+      body: of.body,
+    };
+    this.log.push(delivery);
     return delivery;
   }
 
@@ -151,6 +243,7 @@ export class WebhookSender {
       this.problems.push(`no App to deliver ${delivery.event} to`);
       return;
     }
+    const started = Date.now();
     const signature = `sha256=${createHmac("sha256", this.secret).update(body).digest("hex")}`;
     const sent = fetch(url, {
       method: "POST",
@@ -158,7 +251,7 @@ export class WebhookSender {
         "content-type": "application/json",
         "user-agent": "GitHub-Hookshot/simulator",
         "x-github-event": delivery.event,
-        "x-github-delivery": delivery.id,
+        "x-github-delivery": delivery.guid,
         "x-hub-signature-256": signature,
       },
       body,
@@ -171,7 +264,10 @@ export class WebhookSender {
         // The App is down: GitHub records the failure and does not retry.
         delivery.status = 0;
       })
-      .finally(() => this.pending.delete(sent));
+      .finally(() => {
+        delivery.duration = (Date.now() - started) / 1000;
+        this.pending.delete(sent);
+      });
     this.pending.add(sent);
   }
 
