@@ -12,6 +12,7 @@ export interface NewRun {
   installation_id: number;
   owner: string;
   repo: string;
+  html_url: string;
   issue: IssueRef | null;
   feature: string;
   requested_by: string;
@@ -32,6 +33,7 @@ export function createRunState(run: NewRun): RunState {
     installation_id: run.installation_id,
     owner: run.owner,
     repo: run.repo,
+    html_url: run.html_url,
     issue: run.issue,
     feature: run.feature,
     requested_by: run.requested_by,

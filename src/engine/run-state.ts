@@ -127,6 +127,11 @@ export interface RunState {
   installation_id: number;
   owner: string;
   repo: string;
+  /**
+   * The repository's web address, for links (GitHub Enterprise Server's
+   * differs); absent in runs started before it was kept: github.com.
+   */
+  html_url?: string;
   issue: IssueRef | null;
   /** The feature request text (untrusted). */
   feature: string;

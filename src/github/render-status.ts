@@ -38,7 +38,7 @@ export function checkRunUrl(
 ): string | undefined {
   return attempt.check_run_id === null
     ? undefined
-    : `https://github.com/${state.owner}/${state.repo}/runs/${attempt.check_run_id}`;
+    : `${repoUrl(state)}/runs/${attempt.check_run_id}`;
 }
 
 export function stageTitle(state: RunState, stage: StageRun): string {
@@ -148,9 +148,11 @@ export function plural(count: number, word: string, many = `${word}s`): string {
   return `${count.toLocaleString("en-US")} ${count === 1 ? word : many}`;
 }
 
-/** The repository on github.com. */
-export function repoUrl(state: Pick<RunState, "owner" | "repo">): string {
-  return `https://github.com/${state.owner}/${state.repo}`;
+/** The repository's web address: the one GitHub gave, else on github.com. */
+export function repoUrl(
+  state: Pick<RunState, "owner" | "repo" | "html_url">,
+): string {
+  return state.html_url ?? `https://github.com/${state.owner}/${state.repo}`;
 }
 
 /** Each segment encoded, parentheses too: a `)` would end a Markdown link. */

@@ -113,6 +113,7 @@ export function onIssueComment(deps: Dependencies) {
             owner,
             repo,
             defaultBranch: repository.default_branch,
+            htmlUrl: repository.html_url,
             issue: {
               number: issue.number,
               title: issue.title,

@@ -86,6 +86,7 @@ export function onLabeled(deps: Dependencies) {
             owner,
             repo,
             defaultBranch: repository.default_branch,
+            htmlUrl: repository.html_url,
             issue: {
               number: item.number,
               title: item.title,

@@ -23,6 +23,8 @@ export interface RunRequest {
   owner: string;
   repo: string;
   defaultBranch: string;
+  /** The repository's web address (github.com, or a GitHub Enterprise Server's). */
+  htmlUrl: string;
   issue: IssueRef;
   /** The feature text, with `key=value` words for parameters still in it. */
   text: string;
@@ -81,6 +83,7 @@ export async function startRun(
     installation_id: request.installationId,
     owner: request.owner,
     repo: request.repo,
+    html_url: request.htmlUrl,
     issue: request.issue,
     feature,
     requested_by: request.requestedBy,

@@ -17,6 +17,8 @@ type AttemptRow = typeof stageAttempts.$inferSelect;
 
 /** What of a run lives in its `state` column rather than in columns of its own. */
 interface RunDocument {
+  /** Absent in runs stored before it was kept. */
+  html_url?: string;
   issue: IssueRef | null;
   workflow: Workflow;
   settings: RunSettings;
@@ -44,6 +46,7 @@ interface AttemptMetadata {
 
 export function runToRow(state: RunState, now: string): RunRow {
   const document: RunDocument = {
+    ...(state.html_url === undefined ? {} : { html_url: state.html_url }),
     issue: state.issue,
     workflow: state.workflow,
     settings: state.settings,
@@ -177,6 +180,7 @@ export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
     installation_id: row.installationId,
     owner: row.owner,
     repo: row.repo,
+    ...(document.html_url === undefined ? {} : { html_url: document.html_url }),
     issue: document.issue,
     feature: row.requestedSpecInput,
     requested_by: row.requestedBy,

@@ -72,6 +72,7 @@ export function makeRun(
     installation_id: 7,
     owner: "acme",
     repo: "web",
+    html_url: "https://github.com/acme/web",
     issue: options.issue === undefined ? ISSUE : options.issue,
     feature: options.feature ?? FEATURE,
     requested_by: "octocat",

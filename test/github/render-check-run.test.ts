@@ -192,6 +192,27 @@ describe("renderCheckRun for a successful attempt", () => {
     );
   });
 
+  it("links into the repository where GitHub has it: a GitHub Enterprise Server's address, or github.com for runs that kept none", () => {
+    const server = "https://github.example.com/acme/web";
+    const { summary: onServer } = render(
+      { ...state, html_url: server },
+      "specify",
+    ).output;
+    expect(onServer).toContain(
+      `- [${SPEC_DIR}/spec.md](${server}/blob/${BRANCH}/${SPEC_DIR}/spec.md)`,
+    );
+    expect(onServer).toContain(`(${server}/commit/${C1})`);
+    // (The Actions run's address is the one its webhook gave.)
+    expect(onServer).not.toMatch(
+      /https:\/\/github\.com\/acme\/web\/(blob|tree|commit|runs|issues)/,
+    );
+    expect(onServer).toContain(`${server}/actions/runs/`);
+    const { html_url: _, ...older } = state;
+    expect(render(older, "specify").output.summary).toContain(
+      `(https://github.com/acme/web/commit/${C1})`,
+    );
+  });
+
   it("lists the result bundle's files with their expiry", () => {
     expect(summary).toContain(
       `[Download the result bundle](https://github.com/acme/web/actions/runs/${workflowRunId("specify")}/artifacts/9001) · expires 2025-02-01 03:00 UTC`,

@@ -154,6 +154,19 @@ describe("renderTrackingComment", () => {
     );
   });
 
+  it("links to a GitHub Enterprise Server's check runs there", () => {
+    const server = "https://github.example.com/acme/web";
+    const comment = renderTrackingComment(
+      { ...waiting([on.pullRequestOpened(7), gateCreated]), html_url: server },
+      NOW,
+    );
+    expect(comment).toContain(`[check run](${server}/runs/701)`);
+    expect(comment).toContain(`[its check run](${server}/runs/900)`);
+    expect(comment).not.toMatch(
+      /https:\/\/github\.com\/acme\/web\/(runs|blob|tree)/,
+    );
+  });
+
   it("says who may approve a waiting gate, and how", () => {
     const comment = renderTrackingComment(
       waiting([on.pullRequestOpened(7), gateCreated]),

@@ -184,6 +184,8 @@ describe("issue comments", () => {
       branch: BRANCH,
       status: "in_progress",
       requested_by: "alice",
+      // Links are made from the address GitHub gave (GHES has its own).
+      html_url: comment.repository.html_url,
     });
 
     // GitHub's redelivery keeps X-GitHub-Delivery: nothing is asked of

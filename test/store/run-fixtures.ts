@@ -46,6 +46,7 @@ export function newRun(overrides: Partial<NewRun> = {}): RunState {
     installation_id: 42,
     owner: "acme",
     repo: "web",
+    html_url: "https://github.com/acme/web",
     issue: {
       number: 7,
       title: "Dark mode",
