@@ -56,16 +56,25 @@ try {
   );
   step(`bob labels #${pull.number} specwright:implement`);
   world.sim.label(repo, pull.number, "specwright:implement", "bob");
+  // The finish notice, and the tracking comment's last edit (edits are
+  // coalesced, so it may land a moment after the notice).
   await world.until(
     "the run to finish",
-    () =>
-      world.sim
-        .commentsOn(repo, pull.number)
-        .some(
+    () => {
+      const comments = world.sim.commentsOn(repo, pull.number);
+      return (
+        comments.some(
           (c) =>
             c.body.includes("<!-- specwright:notice=") &&
             c.body.includes("finished"),
-        ),
+        ) &&
+        comments.some(
+          (c) =>
+            c.body.includes("<!-- specwright:run=") &&
+            c.body.includes("**succeeded**"),
+        )
+      );
+    },
     120_000,
   );
   await world.sim.idle();
