@@ -166,6 +166,61 @@ describe("the effect runner", () => {
     await r.stop();
   });
 
+  it("sends only the last of the tracking-comment edits queued for a run, and marks the others superseded", async () => {
+    const state = makeRun(DEFAULT_WORKFLOW_SOURCE);
+    await test.store.createRun(state, on.start(clock.toISOString()), {
+      agent: {
+        backend: "claude",
+        version: null,
+        prompt_pack_version: "1",
+        runtime_env: {},
+      },
+    });
+    await test.store.apply(state.id, on.trackingCommentCreated(555));
+    for (const row of await effectRows()) {
+      await test.store.completeEffect(row.id);
+    }
+    // A burst: five events, each asking for the comment to be brought up
+    // to date, queued before the runner gets to any.
+    const now = clock.toISOString();
+    await test.store.db.insert(effectsTable).values(
+      Array.from({ length: 5 }, () => ({
+        runId: state.id,
+        kind: "update_tracking_comment",
+        payload: { kind: "update_tracking_comment" },
+        status: "pending",
+        availableAt: now,
+        createdAt: now,
+      })),
+    );
+    const bodies: string[] = [];
+    github()
+      .patch(
+        "/repos/acme/web/issues/comments/555",
+        (body: { body: string }) => {
+          bodies.push(body.body);
+          return true;
+        },
+      )
+      .reply(200, { id: 555 });
+    const { runner: r } = runner();
+    r.kick();
+    await r.idle();
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toContain("<!-- specwright:run=");
+    const rows = (await test.store.db.select().from(effectsTable)).filter(
+      (row) => row.kind === "update_tracking_comment",
+    );
+    expect(rows.map((row) => [row.status, row.superseded])).toEqual([
+      ["done", true],
+      ["done", true],
+      ["done", true],
+      ["done", true],
+      ["done", false],
+    ]);
+    await r.stop();
+  });
+
   it("picks up the effects a previous process left", async () => {
     const id = await queuedRun();
     // A previous process claimed the effect and died: its lease runs out.
