@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { HANDLED_EVENTS } from "../src/app/redeliverer.js";
+import { HANDLED_EVENTS } from "../src/reconcile/redeliverer.js";
 
 type Level = "read" | "write";
 type Permission = [string, Level];

@@ -1,11 +1,11 @@
 import type { Probot } from "probot";
 import type { Octokit } from "../github/octokit.js";
+import { Reconciler } from "../reconcile/reconciler.js";
+import { Redeliverer } from "../reconcile/redeliverer.js";
 import { openStoreFromEnv } from "../store/open-store.js";
 import type { Store } from "../store/store.js";
 import { type Dependencies, defaultIds } from "./dependencies.js";
 import { EffectRunner } from "./effect-runner.js";
-import { Reconciler } from "./reconciler.js";
-import { Redeliverer } from "./redeliverer.js";
 
 /** A number of seconds from the environment, in milliseconds. */
 function seconds(

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { Reconciler } from "../reconcile/reconciler.js";
 import type { Store } from "../store/store.js";
 import type { EffectRunner } from "./effect-runner.js";
-import type { Reconciler } from "./reconciler.js";
 
 /** What the handlers share: the store, the effect runner, and sources of time and names. */
 export interface Dependencies {

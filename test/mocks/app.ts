@@ -1,4 +1,4 @@
-import type { DeliveryAttempt } from "../../src/app/redeliverer.js";
+import type { DeliveryAttempt } from "../../src/reconcile/redeliverer.js";
 import { github } from "../support/github.js";
 
 /** One attempt in the App's webhook delivery log. */

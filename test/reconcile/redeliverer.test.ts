@@ -1,8 +1,8 @@
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { redeliverWithinMs } from "../../src/app/create-dependencies.js";
-import { Redeliverer } from "../../src/app/redeliverer.js";
 import type { Octokit } from "../../src/github/octokit.js";
+import { Redeliverer } from "../../src/reconcile/redeliverer.js";
 import {
   deliveryAttempt as attempt,
   nockDeliveries,

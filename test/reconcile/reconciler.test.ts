@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Reconciler } from "../../src/app/reconciler.js";
 import { correlationKey } from "../../src/contracts/stage-request.js";
+import { Reconciler } from "../../src/reconcile/reconciler.js";
 import { succeeded } from "../engine/fixtures.js";
 import {
   nockArtifact,
