@@ -35,7 +35,14 @@ export interface CommandRequest {
   text: string;
   /** Where it came from, for the attempt's trigger: `` `/retry` `` or "the Retry button". */
   via: string;
+  /** When the person wrote it (a comment's creation), if known. */
+  issued_at?: string;
+  /** The check run whose button was pressed, for a button. */
+  check_run_id?: number;
 }
+
+/** Clocks differ: a command written this little before a wait began still counts. */
+const CLOCK_SKEW_MS = 60_000;
 
 export type Decision =
   | { kind: "apply"; runId: string; event: RunEvent }
@@ -255,6 +262,8 @@ function stageCommand(
     };
   }
   if (stage.status === "waiting_approval" && !isTerminalRun(run)) {
+    const stale = staleDecision(stage, request);
+    if (stale) return { kind: "reply", message: stale };
     const refused = gateRefusal(run, stage, actor, "approve");
     if (refused) return { kind: "reply", message: refused };
     return {
@@ -355,6 +364,8 @@ export function decideCommand(
         `/${request.name} <stage>`,
       );
       if (typeof stage === "string") return { kind: "reply", message: stage };
+      const stale = staleDecision(stage, request);
+      if (stale) return { kind: "reply", message: stale };
       const refused = gateRefusal(
         run,
         stage,
@@ -455,4 +466,34 @@ export function decideCommand(
             message: `Run \`${run.id}\` is not on hold.`,
           };
   }
+}
+
+/**
+ * An approval or rejection that was meant for an earlier wait of the gate:
+ * a press of a button on an earlier wait's check run, or a comment written
+ * before this wait began (a delivery that arrives late, or GitHub sending
+ * a failed one again hours later).
+ */
+function staleDecision(
+  stage: StageRun,
+  request: CommandRequest,
+): string | undefined {
+  if (
+    request.check_run_id !== undefined &&
+    stage.gate_check_run_id !== null &&
+    request.check_run_id !== stage.gate_check_run_id
+  ) {
+    const via = request.via.charAt(0).toUpperCase() + request.via.slice(1);
+    return `${via} of \`${stage.id}\` was pressed on the check run of an earlier wait; use the current one.`;
+  }
+  if (
+    request.issued_at !== undefined &&
+    stage.waiting_since !== null &&
+    Date.parse(request.issued_at) <
+      Date.parse(stage.waiting_since) - CLOCK_SKEW_MS
+  ) {
+    const verb = request.name === "reject" ? "reject" : "approve";
+    return `\`/${request.name}\` was written before \`${stage.id}\` began waiting for approval, so it is not taken for this wait; comment it again to ${verb} it.`;
+  }
+  return undefined;
 }

@@ -18,10 +18,13 @@ export async function act(
   decision: Decision,
   delivery: { id: string; event: string },
   reply: (body: string) => Promise<void>,
+  options: { recordReplies?: boolean } = {},
 ): Promise<Acted> {
   if (decision.kind === "reply") {
     await reply(decision.message);
-    await deps.store.recordDelivery(delivery.id, delivery.event);
+    if (options.recordReplies !== false) {
+      await deps.store.recordDelivery(delivery.id, delivery.event);
+    }
     return { applied: false, dispatched: false };
   }
   const result = await deps.store.apply(decision.runId, decision.event, {

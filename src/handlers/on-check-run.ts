@@ -95,6 +95,7 @@ export function onCheckRun(deps: Dependencies) {
           args: [ours.stage],
           text: ours.stage,
           via: `the ${button} button`,
+          ...(ours.attempt === "gate" ? { check_run_id: checkRun.id } : {}),
         },
         [run],
         { login: sender.login, permission },

@@ -26,7 +26,8 @@ function isCommandName(name: string): name is CommandName {
  * A comment on an issue or pull request: run its slash commands.
  *
  * 1. Ignore bots, the App included, and comments without commands.
- * 2. Act on each delivery once.
+ * 2. Act on each delivery once: each command of it once, and the reply
+ *    once (a redelivery of one that failed part-way finishes it).
  * 3. Check the commenter's permission and load the repository's config.
  * 4. Refuse with a short reply, or accept (👀) and act (🚀 when a stage
  *    was dispatched because of it). An unknown command gets `/help`.
@@ -36,7 +37,8 @@ export function onIssueComment(deps: Dependencies) {
     if (isFromBot(context)) return;
     const parsed = parseCommands(context.payload.comment.body);
     if (parsed.length === 0) return;
-    if (await deps.store.hasDelivery(`${context.id}#0`)) return;
+    const done = `${context.id}#done`;
+    if (await deps.store.hasDelivery(done)) return;
     const commands = parsed.slice(0, MAX_COMMANDS);
 
     const actor =
@@ -62,6 +64,10 @@ export function onIssueComment(deps: Dependencies) {
 
     for (const [index, command] of commands.entries()) {
       const delivery = { id: `${context.id}#${index}`, event: "issue_comment" };
+      // Taken by the engine in an earlier attempt of this delivery, which
+      // then failed. (Replies are not recorded one by one: what they say is
+      // worked out again, and the reply sent, by the attempt that finishes.)
+      if (await deps.store.hasDelivery(delivery.id)) continue;
       if (!isCommandName(command.name)) {
         // Unknown commands get /help's answer once, and only for people who
         // can use a command here (a reader on a public repository cannot).
@@ -71,7 +77,6 @@ export function onIssueComment(deps: Dependencies) {
           );
           helped = true;
         }
-        await deps.store.recordDelivery(delivery.id, delivery.event);
         continue;
       }
       const name = command.name;
@@ -80,7 +85,6 @@ export function onIssueComment(deps: Dependencies) {
         await answer(
           `@${actor} \`/${name}\` needs ${level} permission on this repository; you have ${permission}.`,
         );
-        await deps.store.recordDelivery(delivery.id, delivery.event);
         continue;
       }
       if (!config.ok) {
@@ -94,7 +98,6 @@ export function onIssueComment(deps: Dependencies) {
             "Fix the file on the default branch and comment again; `npx specwright validate` checks it locally.",
           ].join("\n"),
         );
-        await deps.store.recordDelivery(delivery.id, delivery.event);
         break;
       }
       await react(context, "eyes");
@@ -104,10 +107,9 @@ export function onIssueComment(deps: Dependencies) {
           await answer(
             "`/specify` starts a run from an issue: comment it on an issue, not on a pull request.",
           );
-          await deps.store.recordDelivery(delivery.id, delivery.event);
           continue;
         }
-        const started = await startRun(
+        await startRun(
           {
             installationId: context.payload.installation?.id ?? 0,
             owner,
@@ -130,8 +132,6 @@ export function onIssueComment(deps: Dependencies) {
           deps,
           config,
         );
-        if (!started)
-          await deps.store.recordDelivery(delivery.id, delivery.event);
         continue;
       }
       const runs = await deps.store.findRunsFor(owner, repo, number);
@@ -141,15 +141,19 @@ export function onIssueComment(deps: Dependencies) {
           args: command.args,
           text: command.text,
           via: `\`/${name}\``,
+          issued_at: context.payload.comment.created_at,
         },
         runs,
         { login: actor, permission },
         deps.now().toISOString(),
         required,
       );
-      const acted = await act(deps, decision, delivery, answer);
+      const acted = await act(deps, decision, delivery, answer, {
+        recordReplies: false,
+      });
       if (acted.dispatched) await react(context, "rocket");
     }
     if (replies.length > 0) await reply(context, replies.join("\n\n"));
+    await deps.store.recordDelivery(done, "issue_comment");
   };
 }

@@ -21,32 +21,34 @@ export interface RedelivererOptions {
   withinMs: number;
   /** Attempts of one delivery, the first included, before it is given up. */
   maxAttempts?: number;
-  /** The events the App acts on; failed deliveries of others are not asked again. */
-  events?: readonly string[];
+  /** Redeliveries asked in one sweep at most; the rest wait for the next. */
+  maxAsksPerSweep?: number;
+  /** What the App acts on; failed deliveries of anything else are not asked again. */
+  handled?: Readonly<Record<string, readonly string[] | "all">>;
 }
 
 export interface RedeliveryReport {
   /** Deliveries GitHub was asked to send again. */
   redelivered: number;
-  /** Deliveries that failed every attempt and were given up, logged. */
+  /** Deliveries given up (every attempt failed, or GitHub would not send them again), logged. */
   gaveUp: number;
 }
 
-/** What the App subscribes to and acts on (app.yml). */
-export const HANDLED_EVENTS = [
-  "issue_comment",
-  "issues",
-  "pull_request",
-  "check_run",
-  "workflow_run",
-  "workflow_job",
-] as const;
+/** The events and actions the App registers handlers for (src/index.ts). */
+export const HANDLED: Readonly<Record<string, readonly string[] | "all">> = {
+  issue_comment: ["created"],
+  issues: ["labeled"],
+  pull_request: ["labeled"],
+  check_run: ["rerequested", "requested_action"],
+  workflow_run: "all",
+  workflow_job: "all",
+};
 
 /** Listing pages read in one sweep at most (100 deliveries each). */
 const MAX_PAGES = 20;
 /** Deliveries are logged when the attempt starts: read this far back again. */
 const OVERLAP_MS = 60_000;
-/** An asked redelivery not attempted after this is asked again (counting as an attempt). */
+/** An asked redelivery not attempted after this is asked again. */
 const ASK_AGAIN_MS = 10 * 60_000;
 
 interface Failed {
@@ -56,7 +58,9 @@ interface Failed {
   attempts: Set<number>;
   /** The newest failed attempt: the one asked to be sent again. */
   latest: DeliveryAttempt;
-  /** When a redelivery of `latest` was asked, and of which attempt. */
+  /** Redeliveries asked so far (refused ones included). */
+  asks: number;
+  /** The last ask: of which attempt, and when. */
   asked?: { id: number; at: number };
 }
 
@@ -65,15 +69,19 @@ interface Failed {
  * the App is down, or answers with an error, `/specify` comments, label
  * events and button presses are lost. Each sweep reads the App's delivery
  * log (newest first, back to where the last sweep stopped) and asks GitHub
- * to redeliver each delivery none of whose attempts succeeded, a few times
- * at most. A redelivery keeps its `X-GitHub-Delivery`, so one the App did
- * act on after all changes nothing.
+ * to redeliver each delivery none of whose attempts succeeded: at most
+ * `maxAttempts - 1` asks per delivery, however they end, and
+ * `maxAsksPerSweep` per sweep. A redelivery keeps its `X-GitHub-Delivery`,
+ * so one the App did act on after all changes nothing.
  */
 export class Redeliverer {
   private readonly failed = new Map<string, Failed>();
   /** Deliveries done with (one attempt succeeded, or given up), and when. */
   private readonly settled = new Map<string, number>();
-  /** The newest delivery time read, and when, from the last sweep. */
+  /**
+   * The newest delivery time read to the end of, and when this replica
+   * last swept.
+   */
   private scanned: { until: number; at: number } | undefined;
 
   constructor(private readonly options: RedelivererOptions) {}
@@ -98,64 +106,80 @@ export class Redeliverer {
       this.settled.clear();
     }
     const octokit = await this.options.appOctokit();
-    let newest = this.scanned?.until ?? from;
+    let newest = from;
     let pages = 0;
-    let complete = false;
-    for await (const page of octokit.paginate.iterator(
-      octokit.rest.apps.listWebhookDeliveries,
-      { per_page: 100 },
-    )) {
-      pages++;
-      for (const attempt of page.data) {
-        const time = Date.parse(attempt.delivered_at);
-        if (time < from) {
-          complete = true;
+    let read = true;
+    try {
+      for await (const page of octokit.paginate.iterator(
+        octokit.rest.apps.listWebhookDeliveries,
+        { per_page: 100 },
+      )) {
+        pages++;
+        let reached = false;
+        for (const attempt of page.data) {
+          const time = Date.parse(attempt.delivered_at);
+          if (time < from) {
+            reached = true;
+            break;
+          }
+          newest = Math.max(newest, time);
+          this.note(attempt);
+        }
+        if (reached) break;
+        if (pages >= MAX_PAGES) {
+          log.warn(
+            `specwright: read ${pages * 100} webhook deliveries without reaching ${new Date(from).toISOString()}; the older ones are left alone`,
+          );
           break;
         }
-        newest = Math.max(newest, time);
-        this.note(attempt);
       }
-      if (complete) break;
-      if (pages >= MAX_PAGES) {
-        log.warn(
-          `specwright: read ${pages * 100} webhook deliveries without reaching ${new Date(from).toISOString()}; the older ones are left alone`,
-        );
-        break;
-      }
+    } catch (error) {
+      // What was read is still acted on; the next sweep reads from the
+      // same place again.
+      read = false;
+      log.warn(
+        `specwright: could not read the App's webhook deliveries (page ${pages + 1}): ${errorMessage(error)}`,
+      );
     }
-    this.scanned = { until: newest, at };
+    this.scanned = {
+      until: read ? newest : (this.scanned?.until ?? from),
+      at,
+    };
 
-    const { maxAttempts = 3 } = this.options;
+    const { maxAttempts = 3, maxAsksPerSweep = 50 } = this.options;
     for (const [guid, failed] of this.failed) {
-      if (Date.parse(failed.latest.delivered_at) < oldest) {
-        this.failed.delete(guid);
-        continue;
-      }
       const asked = failed.asked;
-      if (asked?.id === failed.latest.id && at - asked.at < ASK_AGAIN_MS) {
-        continue; // GitHub has not tried again yet
-      }
-      const tries =
-        failed.attempts.size + (asked?.id === failed.latest.id ? 1 : 0);
-      if (tries >= maxAttempts) {
+      const waiting =
+        asked?.id === failed.latest.id && at - asked.at < ASK_AGAIN_MS;
+      if (Date.parse(failed.latest.delivered_at) < oldest && !waiting) {
         this.failed.delete(guid);
-        this.settled.set(guid, at);
-        report.gaveUp++;
-        log.warn(
-          `specwright: gave up on webhook delivery ${guid} (${describe(failed)}) after ${tries} failed attempt(s); the reconciler still looks after runs already started`,
-        );
+        if (failed.asks > 0) {
+          report.gaveUp++;
+          log.warn(
+            `specwright: gave up on webhook delivery ${guid} (${describe(failed)}): older than the redelivery window, ${failed.asks} redelivery(ies) asked`,
+          );
+        }
         continue;
       }
+      if (waiting) continue; // GitHub has not tried again yet
+      if (failed.asks >= maxAttempts - 1) {
+        this.giveUp(guid, failed, report);
+        continue;
+      }
+      if (report.redelivered >= maxAsksPerSweep) continue;
+      failed.asks++;
+      failed.asked = { id: failed.latest.id, at };
       try {
         await octokit.rest.apps.redeliverWebhookDelivery({
           delivery_id: failed.latest.id,
         });
-        failed.asked = { id: failed.latest.id, at };
         report.redelivered++;
       } catch (error) {
         log.warn(
-          `specwright: could not ask GitHub to redeliver webhook delivery ${guid} (${describe(failed)}): ${errorMessage(error)}`,
+          `specwright: GitHub would not redeliver webhook delivery ${guid} (${describe(failed)}): ${errorMessage(error)}`,
         );
+        // Asked and refused: nothing will come of this ask.
+        failed.asked = { id: failed.latest.id, at: at - ASK_AGAIN_MS };
       }
     }
     for (const [guid, time] of this.settled) {
@@ -169,17 +193,31 @@ export class Redeliverer {
     return report;
   }
 
+  private giveUp(guid: string, failed: Failed, report: RedeliveryReport) {
+    this.failed.delete(guid);
+    this.settled.set(guid, Date.parse(failed.latest.delivered_at));
+    report.gaveUp++;
+    this.options.log.warn(
+      `specwright: gave up on webhook delivery ${guid} (${describe(failed)}) after ${failed.attempts.size} failed attempt(s) and ${failed.asks} redelivery(ies) asked; the reconciler still looks after runs already started`,
+    );
+  }
+
   /** Takes one attempt from the log into account. */
   private note(attempt: DeliveryAttempt): void {
     const { guid } = attempt;
+    const handled = (this.options.handled ?? HANDLED)[attempt.event];
+    if (
+      handled === undefined ||
+      (handled !== "all" && !handled.includes(attempt.action ?? ""))
+    ) {
+      return;
+    }
     if (this.settled.has(guid)) return;
-    const events = this.options.events ?? HANDLED_EVENTS;
     if (attempt.status_code >= 200 && attempt.status_code < 300) {
       this.failed.delete(guid);
       this.settled.set(guid, Date.parse(attempt.delivered_at));
       return;
     }
-    if (!events.includes(attempt.event)) return;
     const failed = this.failed.get(guid);
     if (failed === undefined) {
       this.failed.set(guid, {
@@ -187,6 +225,7 @@ export class Redeliverer {
         action: attempt.action,
         attempts: new Set([attempt.id]),
         latest: attempt,
+        asks: 0,
       });
       return;
     }

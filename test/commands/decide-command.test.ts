@@ -137,6 +137,43 @@ describe("decideCommand", () => {
       ).toBe(message);
     });
 
+    it("refuses an approval meant for an earlier wait: written before this one began, or pressed on an earlier wait's check run", () => {
+      const waiting = implementWaiting();
+      const since =
+        waiting.stages.find((s) => s.id === "implement")?.waiting_since ?? "";
+      const state = step(
+        waiting,
+        on.gateCheckRunCreated("implement", 900, since, since),
+      ).state;
+      expect(
+        state.stages.find((s) => s.id === "implement")?.gate_check_run_id,
+      ).toBe(900);
+      const late = (name: CommandRequest["name"], extra: object) =>
+        decideCommand({ ...command(name, ""), ...extra }, [state], WRITER, NOW);
+      // Written two minutes before the wait began.
+      const before = new Date(Date.parse(since) - 120_000).toISOString();
+      for (const name of ["approve", "implement", "reject"] as const) {
+        expect(reply(late(name, { issued_at: before }))).toBe(
+          `\`/${name}\` was written before \`implement\` began waiting for approval, so it is not taken for this wait; comment it again to ${name === "reject" ? "reject" : "approve"} it.`,
+        );
+      }
+      // Within a minute of it (clocks differ), or after: taken.
+      const skewed = new Date(Date.parse(since) - 30_000).toISOString();
+      expect(late("approve", { issued_at: skewed }).kind).toBe("apply");
+      expect(late("approve", { issued_at: since }).kind).toBe("apply");
+      // A button on another check run than the gate's current one.
+      expect(
+        reply(
+          late("approve", { via: "the Approve button", check_run_id: 899 }),
+        ),
+      ).toBe(
+        "The Approve button of `implement` was pressed on the check run of an earlier wait; use the current one.",
+      );
+      expect(
+        late("approve", { via: "the Approve button", check_run_id: 900 }).kind,
+      ).toBe("apply");
+    });
+
     it("says what waits when the stage named does not", () => {
       expect(reply(decide("approve", [implementWaiting()], "plan"))).toBe(
         "`plan` is not waiting for approval; only: `implement`.",

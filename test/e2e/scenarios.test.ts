@@ -347,6 +347,18 @@ describe.each(backends)("end to end (%s)", (_, base) => {
       const branch = await featureBranch(w, repo);
       expect(await repo.git.subjects(branch)).toHaveLength(4);
       expect(w.sim.workflowRunsOf(repo)).toHaveLength(4);
+      // What failed while it was down, it asked for again.
+      const log = w.sim.webhooks.log;
+      const missed = log.filter((d) => d.status === 0 && !d.dropped);
+      expect(missed.length).toBeGreaterThan(0);
+      for (const delivery of missed) {
+        expect(
+          log.some(
+            (d) => d.guid === delivery.guid && d.redelivery && d.status === 200,
+          ),
+          `${delivery.event}.${delivery.action}`,
+        ).toBe(true);
+      }
       expect(w.problems()).toEqual([]);
     },
     TIMEOUT,

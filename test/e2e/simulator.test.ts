@@ -336,6 +336,16 @@ describe("the GitHub simulator", () => {
       await expect(
         asApp.rest.apps.redeliverWebhookDelivery({ delivery_id: 999_999 }),
       ).rejects.toMatchObject({ status: 404 });
+      // GitHub keeps three days of deliveries, and redelivers none older.
+      const old = sim.webhooks.log.find((d) => d.id === mine[2]?.id);
+      if (old) {
+        old.delivered_at = new Date(Date.now() - 4 * 86_400_000).toISOString();
+      }
+      await expect(
+        asApp.rest.apps.redeliverWebhookDelivery({
+          delivery_id: mine[2]?.id ?? 0,
+        }),
+      ).rejects.toMatchObject({ status: 422 });
       // The log is the App's: an installation token may not read it.
       await expect(
         octokit.rest.apps.listWebhookDeliveries(),

@@ -5,6 +5,7 @@ import { nockCancelWorkflowRun, nockDispatch } from "../mocks/actions.js";
 import { nockCreateCheckRuns, nockUpdateCheckRuns } from "../mocks/checks.js";
 import { nockCreateComment, nockReaction } from "../mocks/issues.js";
 import { nockConfig, nockPermission } from "../mocks/repository.js";
+import { github } from "../support/github.js";
 import { commentPayload } from "../support/payloads.js";
 import { implementWaiting, seedRun } from "../support/seed-run.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
@@ -36,6 +37,7 @@ describe("the commands", () => {
       permission?: Parameters<typeof nockPermission>[1];
       config?: string | null;
       rocket?: boolean;
+      createdAt?: string;
     } = {},
   ) {
     nockPermission("bob", options.permission ?? "write");
@@ -44,6 +46,7 @@ describe("the commands", () => {
       login: "bob",
       issue: 12,
       pullRequest: true,
+      ...(options.createdAt ? { createdAt: options.createdAt } : {}),
     });
     nockReaction(payload.comment.id, "eyes");
     if (options.rocket) nockReaction(payload.comment.id, "rocket");
@@ -68,6 +71,19 @@ describe("the commands", () => {
       approved_by: "bob",
     });
     expect(dispatch.bodies).toHaveLength(1);
+  });
+
+  it("/approve written before the gate began waiting (delivered late) does not approve it", async () => {
+    await seedRun(test.store, implementWaiting());
+    const reply = nockCreateComment(12);
+    await comment("/approve", { createdAt: "2024-12-31T23:00:00Z" });
+    expect(reply.bodies[0]?.body).toBe(
+      "`/approve` was written before `implement` began waiting for approval, so it is not taken for this wait; comment it again to approve it.",
+    );
+    expect(await stage("implement")).toMatchObject({
+      status: "waiting_approval",
+      approved_by: null,
+    });
   });
 
   it("/reject ends the run with the reason, and says so", async () => {
@@ -172,6 +188,50 @@ describe("the commands", () => {
     await comment("/unhold");
     expect(reply.bodies[0]?.body).toBe(`Run \`${RUN_ID}\` is not on hold.`);
     expect((await run())?.version).toBe(0);
+  });
+
+  it("finishes a comment whose reply failed when GitHub delivers it again, acting on nothing twice", async () => {
+    await seedRun(test.store, implementWaiting());
+    const payload = commentPayload("/hold\n/status", {
+      login: "bob",
+      issue: 12,
+      pullRequest: true,
+    });
+    // First attempt: /hold acts, /status's answer is worked out, and the
+    // reply fails.
+    nockPermission("bob", "write");
+    nockConfig(null);
+    nockReaction(payload.comment.id, "eyes");
+    nockReaction(payload.comment.id, "eyes");
+    // (Holding shows on the gate's check run.)
+    const updates = nockUpdateCheckRuns();
+    github()
+      .post("/repos/acme/web/issues/12/comments")
+      .reply(502, { message: "Bad Gateway" });
+    await expect(
+      app.receive("issue_comment", payload, "delivery-7"),
+    ).rejects.toThrow();
+    await app.deps.runner.idle();
+    const acted = await run();
+    expect(acted?.hold).toMatchObject({ by: "bob" });
+    expect(acted?.version).toBe(1);
+
+    // Redelivered: /hold is not done again (it would say the run is on hold
+    // already); /status answers, once.
+    nockPermission("bob", "write");
+    nockConfig(null);
+    nockReaction(payload.comment.id, "eyes");
+    const reply = nockCreateComment(12);
+    await app.receive("issue_comment", payload, "delivery-7");
+    expect(reply.bodies).toHaveLength(1);
+    expect(reply.bodies[0]?.body).toContain("| Implement |");
+    expect(reply.bodies[0]?.body).not.toContain("already");
+    expect((await run())?.version).toBe(1);
+    const shown = updates.bodies.length;
+
+    // And once finished, a further redelivery asks GitHub nothing.
+    await app.receive("issue_comment", payload, "delivery-7");
+    expect(updates.bodies).toHaveLength(shown);
   });
 
   it("refuses a command the config raises above the commenter's permission", async () => {

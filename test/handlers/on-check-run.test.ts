@@ -151,6 +151,20 @@ describe("check run buttons", () => {
     );
   });
 
+  it("refuses Approve pressed on an earlier wait's check run", async () => {
+    await seedRun(test.store, implementWaiting());
+    nockPermission("alice", "write");
+    const reply = nockCreateComment(42);
+    await app.receive(
+      "check_run",
+      checkRunPayload({ externalId: GATE, identifier: "approve", id: 4990 }),
+    );
+    expect(reply.bodies[0]?.body).toBe(
+      "The Approve button of `implement` was pressed on the check run of an earlier wait; use the current one.",
+    );
+    expect((await implement()).stage?.status).toBe("waiting_approval");
+  });
+
   it.each([
     ["a check run that is not Specwright's", "ci:lint", "approve"],
     [

@@ -127,6 +127,75 @@ describe("the redelivery of failed webhook deliveries", () => {
     nockDeliveries([attempt(10, "g", ago(0), 0)]);
     nockRedeliver(10);
     expect((await redeliverer.sweep(new Date(t), MINUTE)).redelivered).toBe(1);
+    // Ten minutes more and still nothing: two asks were all it gets.
+    t += 10 * MINUTE;
+    nockDeliveries([attempt(10, "g", ago(0), 0)]);
+    expect(await redeliverer.sweep(new Date(t), 10 * MINUTE)).toEqual({
+      redelivered: 0,
+      gaveUp: 1,
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /gave up on webhook delivery g \(issue_comment\.created\) after 1 failed attempt\(s\) and 2 redelivery\(ies\) asked/,
+      ),
+    ]);
+    t += 10 * MINUTE;
+    nockDeliveries([attempt(10, "g", ago(0), 0)]);
+    expect(
+      (await redeliverer.sweep(new Date(t), 10 * MINUTE)).redelivered,
+    ).toBe(0);
+  });
+
+  it("asks for no more than fifty in one sweep, the rest in the next", async () => {
+    const failures = Array.from({ length: 60 }, (_, i) =>
+      attempt(100 - i, `g${i}`, ago(1), 0),
+    );
+    nockDeliveries(failures);
+    for (const failure of failures.slice(0, 50)) nockRedeliver(failure.id);
+    expect((await redeliverer.sweep(new Date(T0), MINUTE)).redelivered).toBe(
+      50,
+    );
+    nockDeliveries(failures);
+    for (const failure of failures.slice(50)) nockRedeliver(failure.id);
+    expect(
+      (await redeliverer.sweep(new Date(T0 + MINUTE), MINUTE)).redelivered,
+    ).toBe(10);
+  });
+
+  it("leaves alone the failed deliveries of actions the App does not act on", async () => {
+    nockDeliveries([
+      attempt(5, "a", ago(1), 0, "pull_request", "synchronize"),
+      attempt(4, "b", ago(2), 0, "check_run", "completed"),
+      attempt(3, "c", ago(3), 0, "issue_comment", "edited"),
+      attempt(2, "d", ago(4), 0, "push", null),
+      attempt(1, "e", ago(5), 0, "workflow_job", "queued"),
+    ]);
+    nockRedeliver(1);
+    expect((await redeliverer.sweep(new Date(T0), MINUTE)).redelivered).toBe(1);
+  });
+
+  it("acts on what it could read when a later page of the log fails, and reads it again next sweep", async () => {
+    nockDeliveriesPage([attempt(9, "g", ago(1), 0)], 0, true);
+    github()
+      .get("/app/hook/deliveries")
+      .query({ per_page: "100", cursor: "v1_1" })
+      .reply(502, { message: "Bad Gateway" });
+    nockRedeliver(9);
+    expect((await redeliverer.sweep(new Date(T0), MINUTE)).redelivered).toBe(1);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /could not read the App's webhook deliveries \(page 2\)/,
+      ),
+    ]);
+    // The next sweep reads the whole window again, and finds what page 2 had.
+    nockDeliveries(
+      [{ ...attempt(10, "g", ago(0), 200), redelivery: true }],
+      [attempt(8, "h", ago(5 * 60), 0)],
+    );
+    nockRedeliver(8);
+    expect(
+      (await redeliverer.sweep(new Date(T0 + MINUTE), MINUTE)).redelivered,
+    ).toBe(1);
   });
 
   it("reads on a later sweep only back to where the last one stopped, and all of the window after a pause", async () => {
@@ -175,20 +244,27 @@ describe("the redelivery of failed webhook deliveries", () => {
     nock.cleanAll();
   });
 
-  it("tells of a redelivery GitHub refused, and asks again next sweep", async () => {
+  it("tells of a redelivery GitHub refused, asks once more next sweep, then gives up", async () => {
     nockDeliveries([attempt(10, "g", ago(0), 0)]);
     nockRedeliver(10, 400);
     expect((await redeliverer.sweep(new Date(T0), MINUTE)).redelivered).toBe(0);
     expect(warnings).toEqual([
       expect.stringMatching(
-        /could not ask GitHub to redeliver webhook delivery g \(issue_comment\.created\)/,
+        /GitHub would not redeliver webhook delivery g \(issue_comment\.created\)/,
       ),
     ]);
     nockDeliveries([attempt(10, "g", ago(0), 0)]);
-    nockRedeliver(10);
+    nockRedeliver(10, 400);
+    await redeliverer.sweep(new Date(T0 + MINUTE), MINUTE);
+    nockDeliveries([attempt(10, "g", ago(0), 0)]);
+    expect(await redeliverer.sweep(new Date(T0 + 2 * MINUTE), MINUTE)).toEqual({
+      redelivered: 0,
+      gaveUp: 1,
+    });
+    nockDeliveries([attempt(10, "g", ago(0), 0)]);
     expect(
-      (await redeliverer.sweep(new Date(T0 + MINUTE), MINUTE)).redelivered,
-    ).toBe(1);
+      (await redeliverer.sweep(new Date(T0 + 3 * MINUTE), MINUTE)).redelivered,
+    ).toBe(0);
   });
 
   describe("in the reconciler's sweep", () => {

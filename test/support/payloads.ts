@@ -27,6 +27,8 @@ export function commentPayload(
     bot?: boolean;
     pullRequest?: boolean;
     issue?: number;
+    /** When it was written (default: the tests' clock, 2026-11-21T10:00Z). */
+    createdAt?: string;
   } = {},
 ): CommentPayload {
   const payload = fixture<CommentPayload>("issue_comment.created");
@@ -34,6 +36,8 @@ export function commentPayload(
   const type = options.bot ? "Bot" : "User";
   payload.comment.id = nextCommentId++;
   payload.comment.body = body;
+  payload.comment.created_at = options.createdAt ?? "2026-11-21T10:00:00Z";
+  payload.comment.updated_at = payload.comment.created_at;
   if (payload.comment.user)
     Object.assign(payload.comment.user, { login, type });
   Object.assign(payload.sender, { login, type });
@@ -119,12 +123,15 @@ export function checkRunPayload(options: {
   externalId: string;
   identifier?: string;
   login?: string;
+  /** The check run's id (default 5000: the seeded run's gate check run). */
+  id?: number;
 }): CheckRunPayload {
   const name = options.identifier
     ? "check_run.requested_action"
     : "check_run.rerequested";
   const payload = fixture<CheckRunPayload>(name);
   payload.check_run.external_id = options.externalId;
+  payload.check_run.id = options.id ?? 5000;
   if (options.identifier)
     payload.requested_action = { identifier: options.identifier };
   payload.sender.login = options.login ?? "alice";

@@ -519,9 +519,18 @@ export class GitHubSimulator {
     const attempts = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path);
     if (attempts && method === "POST") {
       this.verifyJwt(headers.authorization);
-      if (this.webhooks.redeliver(Number(attempts[1])) === undefined) {
-        notFound();
+      const attempt = this.webhooks.log.find(
+        (d) => d.id === Number(attempts[1]),
+      );
+      if (attempt === undefined) notFound();
+      // GitHub keeps three days of deliveries.
+      if (
+        this.now().getTime() - Date.parse(attempt.delivered_at) >
+        3 * 86_400_000
+      ) {
+        throw new HttpError(422, "Validation Failed");
       }
+      this.webhooks.redeliver(attempt.id);
       return ok({}, 202);
     }
     const repoPath = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
