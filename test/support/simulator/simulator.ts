@@ -1029,13 +1029,21 @@ export class GitHubSimulator {
       };
     });
     this.on("POST", "/issues/{number}/comments", ({ repo, params, body }) => {
-      issueOf(repo, params[0]);
+      const issue = issueOf(repo, params[0]);
       const comment = this.addComment(
         repo,
         Number(params[0]),
         String(body.body),
         APP_BOT,
       );
+      // GitHub tells the App of its own comments too; it must ignore them.
+      this.webhooks.send("issue_comment", {
+        ...this.envelope(repo, APP_BOT.login),
+        sender: this.userPayload(APP_BOT),
+        action: "created",
+        issue: this.issuePayload(repo, issue),
+        comment: this.commentPayload(repo, comment),
+      });
       return ok(this.commentJson(repo, comment), 201);
     });
     this.on("PATCH", "/issues/comments/{id}", ({ repo, params, body }) => {
