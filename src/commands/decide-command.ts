@@ -478,9 +478,9 @@ function staleDecision(
   stage: StageRun,
   request: CommandRequest,
 ): string | undefined {
+  // (Until this wait's check run exists, every button is an earlier one's.)
   if (
     request.check_run_id !== undefined &&
-    stage.gate_check_run_id !== null &&
     request.check_run_id !== stage.gate_check_run_id
   ) {
     const via = request.via.charAt(0).toUpperCase() + request.via.slice(1);
@@ -493,6 +493,10 @@ function staleDecision(
       Date.parse(stage.waiting_since) - CLOCK_SKEW_MS
   ) {
     const verb = request.name === "reject" ? "reject" : "approve";
+    if (!request.via.startsWith("`/")) {
+      const via = request.via.charAt(0).toUpperCase() + request.via.slice(1);
+      return `${via} was added before \`${stage.id}\` began waiting for approval, so it is not taken for this wait; add it again to ${verb} it.`;
+    }
     return `\`/${request.name}\` was written before \`${stage.id}\` began waiting for approval, so it is not taken for this wait; comment it again to ${verb} it.`;
   }
   return undefined;

@@ -204,7 +204,10 @@ export async function createGateCheckRun(
       check_name: fields.name,
       filter: "all",
     });
-    const earlier = data.check_runs.find((run) => run.external_id === id);
+    // The newest: an earlier wait's may be on the same commit too.
+    const earlier = data.check_runs
+      .filter((run) => run.external_id === id)
+      .sort((a, b) => b.id - a.id)[0];
     if (earlier) {
       // It may show an earlier wait's decision (the stage ran again since):
       // bring it up to date.

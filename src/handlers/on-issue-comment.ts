@@ -27,7 +27,8 @@ function isCommandName(name: string): name is CommandName {
  *
  * 1. Ignore bots, the App included, and comments without commands.
  * 2. Act on each delivery once: each command of it once, and the reply
- *    once (a redelivery of one that failed part-way finishes it).
+ *    once. A redelivery of one that failed part-way finishes it: what the
+ *    engine took is not taken again, and what was said is said again.
  * 3. Check the commenter's permission and load the repository's config.
  * 4. Refuse with a short reply, or accept (👀) and act (🚀 when a stage
  *    was dispatched because of it). An unknown command gets `/help`.
@@ -50,9 +51,6 @@ export function onIssueComment(deps: Dependencies) {
       DEFAULT_COMMAND_PERMISSIONS[name];
     // Everything the comment's commands say goes back in one reply.
     const replies: string[] = [];
-    const answer = async (body: string) => {
-      replies.push(body);
-    };
     if (parsed.length > MAX_COMMANDS) {
       replies.push(
         `Specwright acts on the first ${MAX_COMMANDS} commands of a comment; the other ${parsed.length - MAX_COMMANDS} were ignored.`,
@@ -62,12 +60,12 @@ export function onIssueComment(deps: Dependencies) {
     const number = context.payload.issue.number;
     let helped = false;
 
-    for (const [index, command] of commands.entries()) {
-      const delivery = { id: `${context.id}#${index}`, event: "issue_comment" };
-      // Taken by the engine in an earlier attempt of this delivery, which
-      // then failed. (Replies are not recorded one by one: what they say is
-      // worked out again, and the reply sent, by the attempt that finishes.)
-      if (await deps.store.hasDelivery(delivery.id)) continue;
+    /** One command: "stop" when no later command can act either. */
+    const one = async (
+      command: (typeof commands)[number],
+      delivery: { id: string; event: string },
+      answer: (body: string) => Promise<void>,
+    ): Promise<"next" | "stop"> => {
       if (!isCommandName(command.name)) {
         // Unknown commands get /help's answer once, and only for people who
         // can use a command here (a reader on a public repository cannot).
@@ -77,7 +75,7 @@ export function onIssueComment(deps: Dependencies) {
           );
           helped = true;
         }
-        continue;
+        return "next";
       }
       const name = command.name;
       const level = required(name);
@@ -85,7 +83,7 @@ export function onIssueComment(deps: Dependencies) {
         await answer(
           `@${actor} \`/${name}\` needs ${level} permission on this repository; you have ${permission}.`,
         );
-        continue;
+        return "next";
       }
       if (!config.ok) {
         await react(context, "confused");
@@ -98,7 +96,7 @@ export function onIssueComment(deps: Dependencies) {
             "Fix the file on the default branch and comment again; `npx specwright validate` checks it locally.",
           ].join("\n"),
         );
-        break;
+        return "stop";
       }
       await react(context, "eyes");
       if (name === "specify") {
@@ -107,7 +105,7 @@ export function onIssueComment(deps: Dependencies) {
           await answer(
             "`/specify` starts a run from an issue: comment it on an issue, not on a pull request.",
           );
-          continue;
+          return "next";
         }
         await startRun(
           {
@@ -132,7 +130,7 @@ export function onIssueComment(deps: Dependencies) {
           deps,
           config,
         );
-        continue;
+        return "next";
       }
       const runs = await deps.store.findRunsFor(owner, repo, number);
       const decision = decideCommand(
@@ -152,8 +150,52 @@ export function onIssueComment(deps: Dependencies) {
         recordReplies: false,
       });
       if (acted.dispatched) await react(context, "rocket");
+      return "next";
+    };
+
+    for (const [index, command] of commands.entries()) {
+      const delivery = { id: `${context.id}#${index}`, event: "issue_comment" };
+      // Done by an earlier attempt of this delivery, which then failed:
+      // taken by the engine, or answered (what it said is said again,
+      // rather than decided again against a run that has moved on).
+      const seen = await deps.store.findDelivery(delivery.id);
+      if (seen) {
+        if (seen.reply) replies.push(seen.reply);
+        continue;
+      }
+      const said: string[] = [];
+      const next = await one(command, delivery, async (body) => {
+        said.push(body);
+      });
+      replies.push(...said);
+      // Not taken by the engine (which recorded it): record it, with what
+      // it said.
+      await deps.store.recordDelivery(delivery.id, delivery.event, {
+        reply: said.length > 0 ? said.join("\n\n") : null,
+      });
+      if (next === "stop") {
+        for (let later = index + 1; later < commands.length; later++) {
+          await deps.store.recordDelivery(
+            `${context.id}#${later}`,
+            delivery.event,
+          );
+        }
+        break;
+      }
     }
-    if (replies.length > 0) await reply(context, replies.join("\n\n"));
+    if (replies.length > 0) {
+      // One attempt of the delivery sends the reply, even when GitHub sends
+      // it twice at once; a send that fails leaves it to the redelivery.
+      const claim = `${context.id}#reply`;
+      if (await deps.store.recordDelivery(claim, "issue_comment")) {
+        try {
+          await reply(context, replies.join("\n\n"));
+        } catch (error) {
+          await deps.store.forgetDelivery(claim);
+          throw error;
+        }
+      }
+    }
     await deps.store.recordDelivery(done, "issue_comment");
   };
 }

@@ -117,6 +117,8 @@ export function onLabeled(deps: Dependencies) {
             args: [],
             text: "",
             via: `the \`${name}\` label`,
+            // Labelling updates the item; a late delivery keeps the time.
+            issued_at: item.updated_at,
           },
           runs,
           { login: sender.login, permission },

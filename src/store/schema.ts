@@ -150,6 +150,8 @@ export const webhookDeliveries = pgTable("webhook_deliveries", {
   deliveryId: text("delivery_id").primaryKey(),
   event: text("event").notNull(),
   runId: uuid("run_id"),
+  /** What the App answered, for a redelivery to send instead of deciding again. */
+  reply: text("reply"),
   receivedAt: at("received_at").notNull(),
 });
 

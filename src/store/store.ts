@@ -71,15 +71,48 @@ export class Store {
     return rows.length > 0;
   }
 
-  /** Records a delivery; false if it was already recorded. */
+  /**
+   * A delivery acted on: whether the engine took it (it has a run), and the
+   * reply the App gave, if it kept one. Undefined if not seen.
+   */
+  async findDelivery(
+    id: string,
+  ): Promise<{ runId: string | null; reply: string | null } | undefined> {
+    const [row] = await this.db
+      .select({
+        runId: schema.webhookDeliveries.runId,
+        reply: schema.webhookDeliveries.reply,
+      })
+      .from(schema.webhookDeliveries)
+      .where(eq(schema.webhookDeliveries.deliveryId, id));
+    return row;
+  }
+
+  /**
+   * Records a delivery (with the reply given, to send again instead of
+   * deciding again); false if it was already recorded.
+   */
   async recordDelivery(
     id: string,
     event: string,
-    runId: string | null = null,
+    options: { runId?: string | null; reply?: string | null } = {},
   ): Promise<boolean> {
     return this.db.transaction((tx) =>
-      this.insertDelivery(tx, id, event, runId),
+      this.insertDelivery(
+        tx,
+        id,
+        event,
+        options.runId ?? null,
+        options.reply ?? null,
+      ),
     );
+  }
+
+  /** Forgets a delivery recorded as a claim whose work then failed. */
+  async forgetDelivery(id: string): Promise<void> {
+    await this.db
+      .delete(schema.webhookDeliveries)
+      .where(eq(schema.webhookDeliveries.deliveryId, id));
   }
 
   private async insertDelivery(
@@ -87,10 +120,11 @@ export class Store {
     id: string,
     event: string,
     runId: string | null,
+    reply: string | null = null,
   ) {
     const inserted = await tx
       .insert(schema.webhookDeliveries)
-      .values({ deliveryId: id, event, runId, receivedAt: this.now() })
+      .values({ deliveryId: id, event, runId, reply, receivedAt: this.now() })
       .onConflictDoNothing()
       .returning({ id: schema.webhookDeliveries.deliveryId });
     return inserted.length > 0;

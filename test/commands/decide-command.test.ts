@@ -172,6 +172,23 @@ describe("decideCommand", () => {
       expect(
         late("approve", { via: "the Approve button", check_run_id: 900 }).kind,
       ).toBe("apply");
+      // Before this wait's check run is made, any button is an earlier one's.
+      expect(
+        decideCommand(
+          {
+            ...command("reject", ""),
+            via: "the Reject button",
+            check_run_id: 900,
+          },
+          [waiting],
+          WRITER,
+          NOW,
+        ),
+      ).toEqual({
+        kind: "reply",
+        message:
+          "The Reject button of `implement` was pressed on the check run of an earlier wait; use the current one.",
+      });
     });
 
     it("says what waits when the stage named does not", () => {

@@ -423,9 +423,12 @@ describe("gate check runs", () => {
       .get(`${REPO}/commits/${C3}/check-runs`)
       .query({ check_name: "Specwright: Implement (approval)", filter: "all" })
       .reply(200, {
-        total_count: 1,
+        total_count: 3,
         check_runs: [
+          // An earlier wait's, on the same commit; this wait's first try's.
+          { id: 880, external_id: `specwright:${RUN_ID}:implement:gate` },
           { id: 901, external_id: `specwright:${RUN_ID}:implement:gate` },
+          { id: 950, external_id: "ci:lint" },
         ],
       });
     // It may still show an earlier wait's decision.

@@ -73,6 +73,58 @@ describe("the commands", () => {
     expect(dispatch.bodies).toHaveLength(1);
   });
 
+  it("says again what it said when a refusal's reply failed, rather than deciding again against a run that moved on", async () => {
+    await seedRun(test.store, implementWaiting());
+    const unhold = commentPayload("/unhold", {
+      login: "bob",
+      issue: 12,
+      pullRequest: true,
+    });
+    nockPermission("bob", "write");
+    nockConfig(null);
+    nockReaction(unhold.comment.id, "eyes");
+    github()
+      .post("/repos/acme/web/issues/12/comments")
+      .reply(502, { message: "Bad Gateway" });
+    await expect(
+      app.receive("issue_comment", unhold, "delivery-8"),
+    ).rejects.toThrow();
+
+    // Meanwhile the run is held.
+    nockUpdateCheckRuns();
+    await comment("/hold");
+    expect((await run())?.hold).toMatchObject({ by: "bob" });
+
+    // The /unhold arrives again: it was refused, and stays refused.
+    nockPermission("bob", "write");
+    nockConfig(null);
+    const reply = nockCreateComment(12);
+    await app.receive("issue_comment", unhold, "delivery-8");
+    expect(reply.bodies.map((b) => b.body)).toEqual([
+      `Run \`${RUN_ID}\` is not on hold.`,
+    ]);
+    expect((await run())?.hold).toMatchObject({ by: "bob" });
+  });
+
+  it("replies once when GitHub sends one delivery twice at the same time", async () => {
+    const payload = commentPayload("/lgtm", {
+      login: "bob",
+      issue: 12,
+      pullRequest: true,
+    });
+    for (let i = 0; i < 2; i++) {
+      nockPermission("bob", "write");
+      nockConfig(null);
+    }
+    const reply = nockCreateComment(12);
+    await Promise.all([
+      app.receive("issue_comment", payload, "delivery-9"),
+      app.receive("issue_comment", payload, "delivery-9"),
+    ]);
+    expect(reply.bodies).toHaveLength(1);
+    expect(reply.bodies[0]?.body).toContain("/lgtm");
+  });
+
   it("/approve written before the gate began waiting (delivered late) does not approve it", async () => {
     await seedRun(test.store, implementWaiting());
     const reply = nockCreateComment(12);
@@ -217,10 +269,9 @@ describe("the commands", () => {
     expect(acted?.version).toBe(1);
 
     // Redelivered: /hold is not done again (it would say the run is on hold
-    // already); /status answers, once.
+    // already), and what /status said is said, once.
     nockPermission("bob", "write");
     nockConfig(null);
-    nockReaction(payload.comment.id, "eyes");
     const reply = nockCreateComment(12);
     await app.receive("issue_comment", payload, "delivery-7");
     expect(reply.bodies).toHaveLength(1);

@@ -128,6 +128,26 @@ describe("the specwright labels", () => {
       expect(removed.isDone()).toBe(true);
     });
 
+    it("does not take a label put on before implement began waiting (a late delivery) as its approval", async () => {
+      await seedRun(test.store, implementWaiting());
+      nockPermission("alice", "write");
+      nockConfig(null);
+      const reply = nockCreateComment(12);
+      const removed = nockRemoveLabel(12, "specwright:implement");
+      await app.receive(
+        "pull_request",
+        pullLabeledPayload({ labeledAt: "2024-12-31T23:00:00Z" }),
+      );
+      expect(reply.bodies[0]?.body).toBe(
+        "The `specwright:implement` label was added before `implement` began waiting for approval, so it is not taken for this wait; add it again to approve it.",
+      );
+      const run = await test.store.loadRun(RUN_ID);
+      expect(run?.stages.find((s) => s.id === "implement")?.status).toBe(
+        "waiting_approval",
+      );
+      expect(removed.isDone()).toBe(true);
+    });
+
     it("explains what it waits for when implement has not been reached", async () => {
       nockPermission("alice", "write");
       nockConfig(null);

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,11 @@ import {
 } from "../support/test-store.js";
 import { closeTestStore, poolOf } from "./close-test-store.js";
 import { AGENT, at, newRun, sha, T0 } from "./run-fixtures.js";
+
+/** The migrations shipped in migrations/: every one is applied. */
+const MIGRATIONS = readdirSync("migrations").filter((f) =>
+  f.endsWith(".sql"),
+).length;
 
 /** Rows of a raw query; PGlite and node-postgres both answer `{ rows }`. */
 async function query<T>(store: Store, statement: SQL): Promise<T[]> {
@@ -106,7 +112,7 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
       "stage_attempts",
       "webhook_deliveries",
     ]);
-    expect(await appliedMigrations(store)).toBe(3);
+    expect(await appliedMigrations(store)).toBe(MIGRATIONS);
     expect(await store.loadRun(newRun().id)).toBeUndefined();
     expect(await store.nextEffectDue()).toBeUndefined();
     expect(poolOf(store) !== undefined).toBe(backend === "postgres");
@@ -121,7 +127,7 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
 
     const again = await database.reopen();
 
-    expect(await appliedMigrations(again)).toBe(3);
+    expect(await appliedMigrations(again)).toBe(MIGRATIONS);
     expect(await again.loadRun(newRun().id)).toEqual(created.state);
     expect(await again.agentConfiguration(newRun().id)).toMatchObject({
       agentBackend: "claude",

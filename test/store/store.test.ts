@@ -992,9 +992,9 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       expect(await store.hasDelivery("d-1")).toBe(false);
 
       expect(await store.recordDelivery("d-1", "issue_comment")).toBe(true);
-      expect(await store.recordDelivery("d-1", "issue_comment", RUN)).toBe(
-        false,
-      );
+      expect(
+        await store.recordDelivery("d-1", "issue_comment", { runId: RUN }),
+      ).toBe(false);
 
       expect(await store.hasDelivery("d-1")).toBe(true);
       expect(await store.hasDelivery("d-2")).toBe(false);
@@ -1006,11 +1006,25 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
     });
 
     it("keeps the run a delivery was for", async () => {
-      await store.recordDelivery("d-3", "workflow_run", RUN);
+      await store.recordDelivery("d-3", "workflow_run", { runId: RUN });
 
       const [row] = await store.db.select().from(schema.webhookDeliveries);
 
       expect(row).toMatchObject({ deliveryId: "d-3", runId: RUN });
+    });
+
+    it("keeps the reply given, finds a delivery, and forgets a claim", async () => {
+      await store.recordDelivery("d-4#0", "issue_comment", {
+        reply: "Nothing is waiting for approval.",
+      });
+      expect(await store.findDelivery("d-4#0")).toEqual({
+        runId: null,
+        reply: "Nothing is waiting for approval.",
+      });
+      expect(await store.findDelivery("d-4#1")).toBeUndefined();
+      await store.forgetDelivery("d-4#0");
+      expect(await store.hasDelivery("d-4#0")).toBe(false);
+      expect(await store.recordDelivery("d-4#0", "issue_comment")).toBe(true);
     });
 
     it("lets exactly one of several simultaneous recordings win", async () => {

@@ -100,6 +100,7 @@ export function issueLabeledPayload(
 ): IssueLabeledPayload {
   const payload = fixture<IssueLabeledPayload>("issues.labeled");
   if (payload.label) payload.label.name = options.label ?? "specwright:specify";
+  payload.issue.updated_at = "2026-11-21T10:00:00Z";
   Object.assign(payload.sender, {
     login: options.login ?? "alice",
     type: options.bot ? "Bot" : "User",
@@ -107,14 +108,18 @@ export function issueLabeledPayload(
   return payload;
 }
 
-/** `pull_request.labeled` on pull request 12 (default `specwright:implement`). */
+/**
+ * `pull_request.labeled` on pull request 12 (default `specwright:implement`),
+ * labelled at `labeledAt` (default: the tests' clock, 2026-11-21T10:00Z).
+ */
 export function pullLabeledPayload(
-  options: { label?: string; login?: string } = {},
+  options: { label?: string; login?: string; labeledAt?: string } = {},
 ): PullLabeledPayload {
   const payload = fixture<PullLabeledPayload>("pull_request.labeled");
   if (payload.label)
     payload.label.name = options.label ?? "specwright:implement";
   payload.sender.login = options.login ?? "alice";
+  payload.pull_request.updated_at = options.labeledAt ?? "2026-11-21T10:00:00Z";
   return payload;
 }
 

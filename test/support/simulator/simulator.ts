@@ -308,6 +308,10 @@ export class GitHubSimulator {
         draft: issue.pull.draft,
         state: issue.pull.state,
         labels: issue.labels.map((l) => ({ ...labelPayload, name: l })),
+        // Labelling updates the pull request.
+        updated_at: this.now()
+          .toISOString()
+          .replace(/\.\d+Z$/, "Z"),
       });
       payload.pull_request.head.ref = issue.pull.head;
       payload.pull_request.base.ref = issue.pull.base;
@@ -318,7 +322,12 @@ export class GitHubSimulator {
       this.webhooks.send("issues", {
         ...this.envelope(repo, login),
         action: "labeled",
-        issue: this.issuePayload(repo, issue),
+        issue: {
+          ...this.issuePayload(repo, issue),
+          updated_at: this.now()
+            .toISOString()
+            .replace(/\.\d+Z$/, "Z"),
+        },
         label: labelPayload,
       });
     }
