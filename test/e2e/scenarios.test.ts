@@ -145,13 +145,19 @@ describe.each(backends)("end to end (%s)", (_, base) => {
         "specwright:implement",
       );
       // GitHub told the App of each of its own comments (the tracking
-      // comment, its move, the notices); it answered each, and acted on none.
+      // comment, its move, the notices) and check runs (created, completed);
+      // it answered each, and acted on none.
       const own = w.sim.webhooks.log.filter(
         (d) =>
-          d.event === "issue_comment" &&
+          (d.event === "issue_comment" || d.event === "check_run") &&
           JSON.parse(d.body).sender.login === "specwright[bot]",
       );
-      expect(own.length).toBeGreaterThanOrEqual(4);
+      const kinds = new Set(own.map((d) => `${d.event}.${d.action}`));
+      expect([...kinds].sort()).toEqual([
+        "check_run.completed",
+        "check_run.created",
+        "issue_comment.created",
+      ]);
       expect(own.every((d) => d.status === 200)).toBe(true);
       expect(w.problems()).toEqual([]);
 
@@ -433,6 +439,7 @@ describe.each(backends)("end to end (%s)", (_, base) => {
         new Set([
           "issue_comment",
           "pull_request",
+          "check_run",
           "workflow_run",
           "workflow_job",
         ]),

@@ -771,7 +771,7 @@ export class GitHubSimulator {
 
   private checkRunEvent(
     id: number,
-    action: "requested_action" | "rerequested",
+    action: "requested_action" | "rerequested" | "created" | "completed",
     login: string,
     identifier?: string,
   ): void {
@@ -780,6 +780,7 @@ export class GitHubSimulator {
     const repo = this.repo(run.repo);
     const payload = template("check_run.requested_action");
     Object.assign(payload, this.envelope(repo, login), { action });
+    if (login === APP_BOT.login) payload.sender = this.userPayload(APP_BOT);
     if (action === "requested_action")
       payload.requested_action = { identifier };
     else delete payload.requested_action;
@@ -1307,7 +1308,7 @@ export class GitHubSimulator {
       if (!(await repo.git.exists(String(body.head_sha), "commit"))) {
         throw new HttpError(
           422,
-          "No commit found for SHA: " + String(body.head_sha),
+          `No commit found for SHA: ${String(body.head_sha)}`,
         );
       }
       const run: CheckRun = {
@@ -1328,12 +1329,21 @@ export class GitHubSimulator {
       };
       applyCheck(run, body);
       this.checkRuns.set(run.id, run);
+      // GitHub tells the App of its own check runs: created, completed.
+      this.checkRunEvent(run.id, "created", APP_BOT.login);
+      if (run.status === "completed") {
+        this.checkRunEvent(run.id, "completed", APP_BOT.login);
+      }
       return ok(checkJson(repo, run), 201);
     });
     this.on("PATCH", "/check-runs/{id}", ({ repo, params, body }) => {
       const run = this.checkRuns.get(Number(params[0]));
       if (run === undefined || run.repo !== repo.full_name) notFound();
+      const was = run.status;
       applyCheck(run, body);
+      if (run.status === "completed" && was !== "completed") {
+        this.checkRunEvent(run.id, "completed", APP_BOT.login);
+      }
       return ok(checkJson(repo, run));
     });
     this.on("GET", "/check-runs/{id}", ({ repo, params }) => {
