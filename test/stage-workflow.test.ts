@@ -122,12 +122,12 @@ describe("the stage workflow (.github/workflows/specwright.yml)", () => {
 
   it("gives the action the request and every backend's credential, from secrets only", () => {
     expect(actionStep?.with?.request).toBe("${{ inputs.request }}");
-    const credentials = new Set(
+    const credentials = new Set<string>(
       Object.values(BACKENDS).flatMap((b) => b.credentials.map((c) => c.input)),
     );
     for (const [name, value] of Object.entries(actionStep?.with ?? {})) {
       expect(Object.keys(action.inputs), name).toContain(name);
-      if (credentials.has(name as never)) {
+      if (credentials.has(name)) {
         expect(value, name).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
       }
     }

@@ -95,10 +95,10 @@ export async function createDependencies(
       ),
     ));
   const now = options.now ?? (() => new Date());
-  const octokitFor =
-    options.octokitFor ??
-    (async (installationId: number) =>
-      (await app.auth(installationId)) as unknown as Octokit);
+  // As an installation, or (no id) as the App itself.
+  const auth = (installationId?: number): Promise<Octokit> =>
+    app.auth(installationId);
+  const octokitFor = options.octokitFor ?? auth;
   const runner = new EffectRunner({ store, octokitFor, log: app.log, now });
   const intervalMs =
     options.reconcileIntervalMs ?? reconcileIntervalMs(process.env);
@@ -106,7 +106,7 @@ export async function createDependencies(
   const redeliverer =
     within > 0
       ? new Redeliverer({
-          appOctokit: async () => (await app.auth()) as unknown as Octokit,
+          appOctokit: () => auth(),
           log: app.log,
           withinMs: within,
         })

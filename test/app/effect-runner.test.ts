@@ -9,7 +9,6 @@ import {
   vi,
 } from "vitest";
 import { EffectRunner } from "../../src/app/effect-runner.js";
-import type { Octokit } from "../../src/github/octokit.js";
 import { effects as effectsTable } from "../../src/store/schema.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
 import { makeRun, on } from "../engine/fixtures.js";
@@ -41,8 +40,7 @@ describe("the effect runner", () => {
     const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const value = new EffectRunner({
       store: test.store,
-      octokitFor: async () =>
-        new TestOctokit({ auth: "token" }) as unknown as Octokit,
+      octokitFor: async () => new TestOctokit({ auth: "token" }),
       log,
       now: () => clock,
       maxTries: 3,

@@ -12,7 +12,6 @@ import {
   updateGateCheckRun,
 } from "../../src/github/check-runs.js";
 import type { EffectContext } from "../../src/github/effect-context.js";
-import type { Octokit } from "../../src/github/octokit.js";
 import {
   type CheckAnnotation,
   renderAnnotations,
@@ -51,7 +50,7 @@ const C3 = sha(0xc3);
 
 function context(state: RunState, retries = 0): EffectContext {
   return {
-    octokit: new TestOctokit({ auth: "token" }) as unknown as Octokit,
+    octokit: new TestOctokit({ auth: "token" }),
     state,
     retries,
     now: () => NOW,

@@ -11,7 +11,6 @@ import {
 import { createBranch } from "../../src/github/create-branch.js";
 import { dispatchStage } from "../../src/github/dispatch-stage.js";
 import type { EffectContext } from "../../src/github/effect-context.js";
-import type { Octokit } from "../../src/github/octokit.js";
 import { openPullRequest } from "../../src/github/open-pull-request.js";
 import { createTrackingComment } from "../../src/github/tracking-comment.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
@@ -40,7 +39,7 @@ const NOW = new Date("2026-11-21T10:00:00.000Z");
 function context(state: RunState, retries = 0) {
   const log = { info: vi.fn(), warn: vi.fn() };
   const value: EffectContext = {
-    octokit: new TestOctokit({ auth: "token" }) as unknown as Octokit,
+    octokit: new TestOctokit({ auth: "token" }),
     state,
     retries,
     now: () => NOW,

@@ -1,7 +1,6 @@
 import nock from "nock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { redeliverWithinMs } from "../../src/app/create-dependencies.js";
-import type { Octokit } from "../../src/github/octokit.js";
 import { Redeliverer } from "../../src/reconcile/redeliverer.js";
 import {
   deliveryAttempt as attempt,
@@ -37,7 +36,7 @@ describe("the redelivery of failed webhook deliveries", () => {
     app = await createTestApp(test.store);
     warnings = [];
     redeliverer = new Redeliverer({
-      appOctokit: async () => (await app.probot.auth()) as unknown as Octokit,
+      appOctokit: () => app.probot.auth(),
       log: { info: () => {}, warn: (m: unknown) => warnings.push(String(m)) },
       withinMs: 6 * HOUR,
     });

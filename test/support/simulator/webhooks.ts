@@ -29,7 +29,7 @@ export function validatePayload(
       ),
     ) as { components: Record<string, unknown> };
     validators = new Ajv2020({ strict: false, allErrors: true });
-    addFormats.default(validators as never);
+    addFormats.default(validators);
     validators.addSchema({ $id: "wh", components: spec.components });
   }
   const name = `webhook-${event.replace(/_/g, "-")}-${action.replace(/_/g, "-")}`;
