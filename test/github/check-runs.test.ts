@@ -25,16 +25,15 @@ import {
   applyAll,
   at,
   BASE_SHA,
-  committed,
   finishStage,
   on,
   RUN_ID,
-  sha,
   startedRun,
   succeeded,
 } from "../engine/fixtures.js";
 import { capture } from "../mocks/issues.js";
 import { github } from "../support/github.js";
+import { C3, SPEC_DIR, throughTasks } from "./fixtures.js";
 
 const TestOctokit = ProbotOctokit.defaults((options: object) => ({
   ...options,
@@ -43,10 +42,6 @@ const TestOctokit = ProbotOctokit.defaults((options: object) => ({
 }));
 const REPO = "/repos/acme/web";
 const NOW = new Date("2025-01-02T04:00:00.000Z");
-const SPEC_DIR = "specs/001-dark-mode";
-const C1 = sha(0xc1);
-const C2 = sha(0xc2);
-const C3 = sha(0xc3);
 
 function context(state: RunState, retries = 0): EffectContext {
   return {
@@ -72,24 +67,7 @@ function findings(count: number): Finding[] {
 /** The default workflow through `tasks`; analyze dispatched (its check run made, if `checkRunId`). */
 function beforeAnalyze(checkRunId?: number): RunState {
   let state = startedRun(DEFAULT_WORKFLOW_SOURCE).state;
-  state = finishStage(
-    state,
-    "specify",
-    committed(C1, BASE_SHA, {
-      spec_dir: SPEC_DIR,
-      outputs: { spec: `${SPEC_DIR}/spec.md` },
-    }),
-  ).state;
-  state = finishStage(
-    state,
-    "plan",
-    committed(C2, C1, { outputs: { plan: `${SPEC_DIR}/plan.md` } }),
-  ).state;
-  state = finishStage(
-    state,
-    "tasks",
-    committed(C3, C2, { outputs: { tasks: `${SPEC_DIR}/tasks.md` } }),
-  ).state;
+  state = throughTasks(state);
   return checkRunId === undefined
     ? state
     : applyAll(state, [on.checkRunCreated("analyze", 1, checkRunId)]).state;

@@ -17,26 +17,20 @@ import {
   applyAll,
   at,
   attemptOf,
-  BASE_SHA,
   BRANCH,
-  committed,
   failed,
   finishStage,
   on,
   RUN_ID,
-  sha,
   stageOf,
   startedRun,
   succeeded,
   workflowRunId,
   workflowRunUrl,
 } from "../engine/fixtures.js";
+import { C1, C3, planAndTasksDone, SPEC_DIR, specifyDone } from "./fixtures.js";
 
 const NOW = new Date(at(30));
-const SPEC_DIR = "specs/001-dark-mode";
-const C1 = sha(0xc1);
-const C2 = sha(0xc2);
-const C3 = sha(0xc3);
 const BLOB = `https://github.com/acme/web/blob/${BRANCH}`;
 
 /** A lone half of a surrogate pair: what a careless cut leaves. */
@@ -56,31 +50,15 @@ function specified(
     on.trackingCommentCreated(555),
     on.checkRunCreated("specify", 1, 701),
   ]).state;
-  return finishStage(
-    started,
-    "specify",
-    committed(C1, BASE_SHA, {
-      spec_dir: SPEC_DIR,
-      outputs: { spec: `${SPEC_DIR}/spec.md` },
-      changed_paths: [`${SPEC_DIR}/spec.md`],
-      ...result,
-    }),
-  ).state;
+  return specifyDone(started, {
+    changed_paths: [`${SPEC_DIR}/spec.md`],
+    ...result,
+  });
 }
 
 /** The default workflow through `tasks`, with `analyze`'s result collected. */
 function analyzed(result: Partial<CollectedResult>): RunState {
-  let state = specified();
-  state = finishStage(
-    state,
-    "plan",
-    committed(C2, C1, { outputs: { plan: `${SPEC_DIR}/plan.md` } }),
-  ).state;
-  state = finishStage(
-    state,
-    "tasks",
-    committed(C3, C2, { outputs: { tasks: `${SPEC_DIR}/tasks.md` } }),
-  ).state;
+  const state = planAndTasksDone(specified());
   return finishStage(
     state,
     "analyze",

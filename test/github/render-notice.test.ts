@@ -21,39 +21,17 @@ import {
   makeRun,
   on,
   RUN_ID,
-  sha,
   startedRun,
   succeeded,
   workflowRunId,
   workflowRunUrl,
 } from "../engine/fixtures.js";
-
-const SPEC_DIR = "specs/001-dark-mode";
-const C1 = sha(0xc1);
-const C2 = sha(0xc2);
-const C3 = sha(0xc3);
+import { C1, throughTasks } from "./fixtures.js";
 
 /** The default workflow with implement waiting; analyze reported `critical`. */
 function implementWaiting(critical = 2, events: RunEvent[] = []): RunState {
   let state = startedRun(DEFAULT_WORKFLOW_SOURCE).state;
-  state = finishStage(
-    state,
-    "specify",
-    committed(C1, BASE_SHA, {
-      spec_dir: SPEC_DIR,
-      outputs: { spec: `${SPEC_DIR}/spec.md` },
-    }),
-  ).state;
-  state = finishStage(
-    state,
-    "plan",
-    committed(C2, C1, { outputs: { plan: `${SPEC_DIR}/plan.md` } }),
-  ).state;
-  state = finishStage(
-    state,
-    "tasks",
-    committed(C3, C2, { outputs: { tasks: `${SPEC_DIR}/tasks.md` } }),
-  ).state;
+  state = throughTasks(state);
   state = finishStage(
     state,
     "analyze",

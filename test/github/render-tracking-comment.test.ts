@@ -19,18 +19,14 @@ import {
   makeRun,
   on,
   RUN_ID,
-  sha,
   startedRun,
   succeeded,
   workflowRunId,
   workflowRunUrl,
 } from "../engine/fixtures.js";
+import { C1, throughTasks } from "./fixtures.js";
 
 const NOW = new Date(at(60));
-const SPEC_DIR = "specs/001-dark-mode";
-const C1 = sha(0xc1);
-const C2 = sha(0xc2);
-const C3 = sha(0xc3);
 
 /** The default workflow with every stage before `implement` done; implement waits. */
 function waiting(events: RunEvent[] = []): RunState {
@@ -38,24 +34,7 @@ function waiting(events: RunEvent[] = []): RunState {
     on.trackingCommentCreated(555),
     on.checkRunCreated("specify", 1, 701),
   ]).state;
-  state = finishStage(
-    state,
-    "specify",
-    committed(C1, BASE_SHA, {
-      spec_dir: SPEC_DIR,
-      outputs: { spec: `${SPEC_DIR}/spec.md` },
-    }),
-  ).state;
-  state = finishStage(
-    state,
-    "plan",
-    committed(C2, C1, { outputs: { plan: `${SPEC_DIR}/plan.md` } }),
-  ).state;
-  state = finishStage(
-    state,
-    "tasks",
-    committed(C3, C2, { outputs: { tasks: `${SPEC_DIR}/tasks.md` } }),
-  ).state;
+  state = throughTasks(state);
   state = finishStage(
     state,
     "analyze",
