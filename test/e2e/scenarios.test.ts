@@ -63,6 +63,20 @@ describe.each(backends)("end to end (%s)", (_, base) => {
       );
   }
 
+  /**
+   * `/specify` on a world whose scripted agent fails `stage` as `how`
+   * says, up to that failure; its first check run.
+   */
+  async function untilStageFails(stage: string, how: string) {
+    const set = await setUp({ agent: { [`acme/web:${stage}`]: how } });
+    const { world: w, repo, issue } = set;
+    w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+    await w.until(`${stage} to fail`, () =>
+      stageChecks(w, repo, stage).some((c) => c.conclusion === "failure"),
+    );
+    return { ...set, failed: stageChecks(w, repo, stage)[0] };
+  }
+
   function implementWaits(w: World, repo: Repository) {
     return () =>
       w.sim
@@ -208,14 +222,8 @@ describe.each(backends)("end to end (%s)", (_, base) => {
         world: w,
         repo,
         issue,
-      } = await setUp({
-        agent: { "acme/web:plan": "fail" },
-      });
-      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
-      await w.until("plan to fail", () =>
-        stageChecks(w, repo, "plan").some((c) => c.conclusion === "failure"),
-      );
-      const [failedPlan] = stageChecks(w, repo, "plan");
+        failed: failedPlan,
+      } = await untilStageFails("plan", "fail");
       expect(failedPlan?.output.summary).toContain(
         "the model refused the plan stage",
       );
@@ -245,15 +253,8 @@ describe.each(backends)("end to end (%s)", (_, base) => {
       const {
         world: w,
         repo,
-        issue,
-      } = await setUp({
-        agent: { "acme/web:tasks": "fail-once" },
-      });
-      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
-      await w.until("tasks to fail", () =>
-        stageChecks(w, repo, "tasks").some((c) => c.conclusion === "failure"),
-      );
-      const failed = stageChecks(w, repo, "tasks")[0];
+        failed,
+      } = await untilStageFails("tasks", "fail-once");
       w.sim.rerequest(failed?.id ?? 0, "alice");
       await w.until("implement to wait for approval", implementWaits(w, repo));
       expect(stageChecks(w, repo, "tasks").map((c) => c.conclusion)).toEqual([
@@ -272,14 +273,8 @@ describe.each(backends)("end to end (%s)", (_, base) => {
         world: w,
         repo,
         issue,
-      } = await setUp({
-        agent: { "acme/web:specify": "nothing" },
-      });
-      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
-      await w.until("specify to fail", () =>
-        stageChecks(w, repo, "specify").some((c) => c.conclusion === "failure"),
-      );
-      const [specify] = stageChecks(w, repo, "specify");
+        failed: specify,
+      } = await untilStageFails("specify", "nothing");
       expect(specify?.output.summary).toContain("specs/*/spec.md");
       const branch = await featureBranch(w, repo);
       expect(await repo.git.subjects(branch)).toEqual(["Initial commit"]);
