@@ -15,6 +15,14 @@ import {
 
 const SPEC = "specs/001-dark-mode/spec.md";
 const writesSpec = { write: { [SPEC]: "# Dark mode\n" } };
+/** No skill, no fallback: the stage runs the direct prompt only. */
+const DIRECT_ONLY = {
+  id: "none",
+  is_speckit: false,
+  allowlisted: false,
+  fallback: false,
+  health_check: null,
+};
 
 describe("the stage action", () => {
   it("runs Spec Kit's command as a skill, verifies the spec and uploads a bundle the App accepts", async () => {
@@ -241,13 +249,7 @@ describe("the stage action", () => {
     const h = await createHarness();
     const run = await h.runAction(
       h.request({
-        skill: {
-          id: "none",
-          is_speckit: false,
-          allowlisted: false,
-          fallback: false,
-          health_check: null,
-        },
+        skill: DIRECT_ONLY,
       }),
       {
         plan: [{ message: "All done!" }],
@@ -269,13 +271,7 @@ describe("the stage action", () => {
     const h = await createHarness({ [SPEC]: "# Old\n" });
     const run = await h.runAction(
       h.request({
-        skill: {
-          id: "none",
-          is_speckit: false,
-          allowlisted: false,
-          fallback: false,
-          health_check: null,
-        },
+        skill: DIRECT_ONLY,
       }),
       {
         plan: [{}],
@@ -389,13 +385,7 @@ describe("the stage action", () => {
     const h = await createHarness();
     const run = await h.runAction(
       h.request({
-        skill: {
-          id: "none",
-          is_speckit: false,
-          allowlisted: false,
-          fallback: false,
-          health_check: null,
-        },
+        skill: DIRECT_ONLY,
       }),
       {
         inputs: { "openai-api-key": "sk-openai-other-backend-key" },
@@ -437,13 +427,7 @@ describe("the stage action", () => {
     const h = await createHarness();
     const run = await h.runAction(
       h.request({
-        skill: {
-          id: "none",
-          is_speckit: false,
-          allowlisted: false,
-          fallback: false,
-          health_check: null,
-        },
+        skill: DIRECT_ONLY,
       }),
       {
         plan: [
@@ -469,13 +453,7 @@ describe("the stage action", () => {
     });
     const run = await h.runAction(
       h.request({
-        skill: {
-          id: "none",
-          is_speckit: false,
-          allowlisted: false,
-          fallback: false,
-          health_check: null,
-        },
+        skill: DIRECT_ONLY,
       }),
       {
         plan: [
@@ -623,13 +601,7 @@ describe("the stage action", () => {
         stage: "review",
         stage_name: "Review",
         prompt: "Review {{ feature }} and write .specwright/outputs.json.",
-        skill: {
-          id: "none",
-          is_speckit: false,
-          allowlisted: false,
-          fallback: false,
-          health_check: null,
-        },
+        skill: DIRECT_ONLY,
         outputs: [
           {
             name: "approved",
@@ -896,13 +868,7 @@ describe("prompts", () => {
   it("fence the feature and the issue as data, cleaned of hidden text", async () => {
     const h = await createHarness();
     const request = h.request({
-      skill: {
-        id: "none",
-        is_speckit: false,
-        allowlisted: false,
-        fallback: false,
-        health_check: null,
-      },
+      skill: DIRECT_ONLY,
     });
     const run = await h.runAction(
       {
