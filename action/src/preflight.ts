@@ -1,6 +1,7 @@
 import type { StageRequest } from "../../src/contracts/stage-request.js";
 import { splitCommand } from "../../src/workflow/split-command.js";
 import { BACKENDS } from "./agents/backends.js";
+import { TESTED_CLIS, versionNumber } from "./agents/tested-versions.js";
 import { exec, which } from "./exec.js";
 import { detectSpecKit, type SpecKitSetup } from "./speckit.js";
 
@@ -28,6 +29,8 @@ export interface WorkerStartupProfile {
   skill: { id: string; usable: boolean; reason: string | null };
   ready: boolean;
   failure_reason: string | null;
+  /** What may go wrong though the runner is ready (an untested CLI version). */
+  warnings: string[];
 }
 
 async function version(
@@ -135,9 +138,12 @@ export async function preflight(options: {
     executable === "" ? undefined : await which(executable, env, cwd);
   const speckit = await detectSpecKit(cwd, backend);
   const specifyPath = await which("specify", env);
-  const accepted = spec.credentials.map((c) => c.env);
+  const accepted = spec.credentials.map((c) => c.env[0] ?? c.input);
   const present =
-    accepted.length === 0 || accepted.some((name) => (env[name] ?? "") !== "");
+    accepted.length === 0 ||
+    spec.credentials.some((c) =>
+      c.env.some((name) => (env[name] ?? "") !== ""),
+    );
   const skill = {
     id: request.skill.id,
     ...(await skillUsability(request, speckit, env, cwd)),
@@ -150,10 +156,38 @@ export async function preflight(options: {
     failure =
       "the command backend needs agent.command in .github/specwright.yml";
   } else if (path === undefined) {
-    failure = `the ${backend} agent CLI (${executable}) is not on PATH; the stage workflow must install it`;
-  } else if (!present) {
-    const inputs = spec.credentials.map((c) => c.input).join(" or ");
-    failure = `no credential for the ${backend} agent: pass the ${inputs} input (from a repository secret) to the action`;
+    failure = `the ${backend} agent CLI (${executable}) is not on PATH; the stage workflow must install it${backend === "command" ? "" : ` (npm install --global ${TESTED_CLIS[backend].package}@${TESTED_CLIS[backend].version})`}`;
+  }
+  const agentVersion =
+    path && backend !== "command" ? await version(path, env, cwd) : null;
+  const found = `${backend} ${versionNumber(agentVersion) ?? "(version unknown)"} found`;
+  if (failure === null && !present) {
+    const how = spec.credentials
+      .map(
+        (c) =>
+          `add the repository secret ${c.secret} and pass it to the action's ${c.input} input`,
+      )
+      .join(", or ");
+    failure = `${found}; ${accepted.join(" or ")} missing: ${how} (Settings → Secrets and variables → Actions)`;
+  }
+  const warnings: string[] = [];
+  if (backend !== "command" && path !== undefined) {
+    const tested = TESTED_CLIS[backend].version;
+    const number = versionNumber(agentVersion);
+    if (number !== tested) {
+      warnings.push(
+        `${found}; Specwright is tested with ${backend} ${tested}: install that version (the repository variable SPECWRIGHT_AGENT_VERSION overrides it) if this one misbehaves`,
+      );
+    }
+  }
+  if (
+    request.skill.is_speckit &&
+    speckit.available &&
+    speckit.stages.length === 0
+  ) {
+    warnings.push(
+      `Spec Kit is set up (.specify/) but no ${backend === "command" ? "agent's" : `${backend}`} commands were found; run \`specify init --here --integration ${backend === "command" ? "<agent>" : backend}\` to install them`,
+    );
   }
   const runnerOs = process.env.RUNNER_OS ?? process.platform;
   const arch = process.env.RUNNER_ARCH ?? process.arch;
@@ -167,13 +201,7 @@ export async function preflight(options: {
       environment,
       labels: [runnerOs, arch, environment].filter((l) => l !== "unknown"),
     },
-    agent: {
-      backend,
-      executable,
-      path: path ?? null,
-      version:
-        path && backend !== "command" ? await version(path, env, cwd) : null,
-    },
+    agent: { backend, executable, path: path ?? null, version: agentVersion },
     speckit: {
       ...speckit,
       cli_version: specifyPath ? await version(specifyPath, env, cwd) : null,
@@ -182,5 +210,6 @@ export async function preflight(options: {
     skill,
     ready: failure === null,
     failure_reason: failure,
+    warnings,
   };
 }

@@ -1,7 +1,13 @@
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgentBackend } from "../../src/workflow/schema.js";
-import { SPECKIT_SKILL } from "../../src/workflow/skills.js";
+
+/**
+ * How Spec Kit installed a command: as a skill (`SKILL.md` in a folder), a
+ * slash command file, a Copilot custom agent, or a prompt file the agent
+ * cannot run by name (classic Codex prompts, Copilot prompt files).
+ */
+export type LayoutKind = "skill" | "command" | "agent" | "prompt";
 
 /** What Spec Kit has set up in the repository. */
 export interface SpecKitSetup {
@@ -11,49 +17,92 @@ export interface SpecKitSetup {
   integration: string | null;
   /** How its commands are named: `/speckit.plan` (`.`) or `/speckit-plan` (`-`). */
   separator: "." | "-" | null;
-  /** The stages whose command or skill files exist for this backend. */
+  /**
+   * The Spec Kit commands installed for this backend, read from the layout
+   * (Spec Kit's order first, then any others it has, such as `converge`).
+   */
   stages: string[];
-  /** The file found for each of those stages. */
+  /** The file found for each of those commands. */
   files: Record<string, string>;
 }
 
-/** Where each agent finds Spec Kit's commands or skills (Spec Kit 0.0.90 and 1.x layouts). */
-const COMMAND_FILES: Readonly<
-  Record<Exclude<AgentBackend, "command">, ((cmd: string) => string)[]>
-> = {
+interface Layout {
+  kind: LayoutKind;
+  /** The folder Spec Kit writes this layout's files into. */
+  dir: string;
+  /** The command a folder entry holds (`speckit-plan` → `plan`), if any. */
+  command: RegExp;
+  /** The file to look for in that entry. */
+  file(entry: string): string;
+}
+
+const skills = (dir: string): Layout => ({
+  kind: "skill",
+  dir,
+  command: /^speckit-([a-z][a-z0-9-]*)$/,
+  file: (entry) => `${dir}/${entry}/SKILL.md`,
+});
+const files = (kind: LayoutKind, dir: string, suffix: string): Layout => ({
+  kind,
+  dir,
+  command: new RegExp(
+    `^speckit\\.([a-z][a-z0-9-]*)${suffix.replaceAll(".", "\\.")}$`,
+  ),
+  file: (entry) => `${dir}/${entry}`,
+});
+
+/**
+ * Where each agent finds Spec Kit's commands (Spec Kit 1.x and the classic
+ * 0.0.90 layouts), in order of preference: what `specify init
+ * --integration <key>` writes.
+ */
+const LAYOUTS: Readonly<Record<Exclude<AgentBackend, "command">, Layout[]>> = {
   claude: [
-    (c) => `.claude/skills/speckit-${c}/SKILL.md`,
-    (c) => `.claude/commands/speckit.${c}.md`,
+    skills(".claude/skills"),
+    files("command", ".claude/commands", ".md"),
   ],
-  codex: [
-    (c) => `.agents/skills/speckit-${c}/SKILL.md`,
-    (c) => `.codex/prompts/speckit.${c}.md`,
-  ],
-  gemini: [(c) => `.gemini/commands/speckit.${c}.toml`],
+  codex: [skills(".agents/skills"), files("prompt", ".codex/prompts", ".md")],
+  gemini: [files("command", ".gemini/commands", ".toml")],
   copilot: [
-    (c) => `.github/skills/speckit-${c}/SKILL.md`,
-    (c) => `.github/agents/speckit.${c}.agent.md`,
-    (c) => `.github/prompts/speckit.${c}.prompt.md`,
+    skills(".github/skills"),
+    files("agent", ".github/agents", ".agent.md"),
+    files("prompt", ".github/prompts", ".prompt.md"),
   ],
 };
 
-async function exists(path: string): Promise<boolean> {
+/** Spec Kit's own order of its commands (`specify init` installs these). */
+const SPECKIT_ORDER = [
+  "constitution",
+  "specify",
+  "clarify",
+  "plan",
+  "checklist",
+  "tasks",
+  "analyze",
+  "implement",
+  "converge",
+  "taskstoissues",
+];
+
+async function isFile(path: string): Promise<boolean> {
   try {
-    await stat(path);
-    return true;
+    return (await stat(path)).isFile();
   } catch {
     return false;
   }
 }
 
-/** Reads `.specify/`, `.specify/integration.json` and the agent's command files. */
-export async function detectSpecKit(
+async function entries(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function readIntegration(
   cwd: string,
-  backend: AgentBackend,
-): Promise<SpecKitSetup> {
-  const available = await exists(join(cwd, ".specify"));
-  let integration: string | null = null;
-  let separator: "." | "-" | null = null;
+): Promise<Pick<SpecKitSetup, "integration" | "separator">> {
   try {
     const data = JSON.parse(
       await readFile(join(cwd, ".specify/integration.json"), "utf8"),
@@ -61,50 +110,67 @@ export async function detectSpecKit(
       integration?: unknown;
       integration_settings?: Record<string, { invoke_separator?: unknown }>;
     };
-    integration =
+    const integration =
       typeof data.integration === "string" ? data.integration : null;
     const configured = integration
       ? data.integration_settings?.[integration]?.invoke_separator
       : undefined;
-    separator = configured === "." || configured === "-" ? configured : null;
+    const separator =
+      configured === "." || configured === "-" ? configured : null;
+    return { integration, separator };
   } catch {
     // No integration file: an older Spec Kit, or none.
+    return { integration: null, separator: null };
   }
-  const layouts =
-    backend === "command"
-      ? Object.values(COMMAND_FILES).flat()
-      : COMMAND_FILES[backend];
-  const stages: string[] = [];
-  const files: Record<string, string> = {};
-  for (const stage of SPECKIT_SKILL.supported_stages) {
-    for (const layout of layouts) {
-      const file = layout(stage);
-      if (await exists(join(cwd, file))) {
-        stages.push(stage);
-        files[stage] = file;
-        break;
-      }
-    }
-  }
-  return { available, integration, separator, stages, files };
 }
 
+function layoutsFor(backend: AgentBackend): Layout[] {
+  return backend === "command"
+    ? Object.values(LAYOUTS).flat()
+    : LAYOUTS[backend];
+}
+
+const rank = (command: string) => {
+  const index = SPECKIT_ORDER.indexOf(command);
+  return index === -1 ? SPECKIT_ORDER.length : index;
+};
+
 /**
- * How the agent is told to run a Spec Kit command: installed as a skill,
- * `$speckit-plan` for Codex and `/speckit-plan` for the others; installed as
- * a command, `/speckit.plan`. Where the layout does not say,
- * `.specify/integration.json`'s separator does (`-` for skills), else `.`.
+ * Reads `.specify/`, `.specify/integration.json` and the commands Spec Kit
+ * installed for the backend: every command the layout has, not a list of
+ * ours, so newer commands (`converge`, `taskstoissues`) are found too.
  */
-export function speckitInvocation(
+export async function detectSpecKit(
+  cwd: string,
   backend: AgentBackend,
-  stage: string,
-  setup: SpecKitSetup,
-): string {
-  const file = setup.files[stage];
-  // `-` is the separator Spec Kit records for skills.
-  const skills =
-    file === undefined ? setup.separator === "-" : file.includes("/skills/");
-  if (skills)
-    return backend === "codex" ? `$speckit-${stage}` : `/speckit-${stage}`;
-  return `/speckit.${stage}`;
+): Promise<SpecKitSetup> {
+  const available = (
+    await stat(join(cwd, ".specify")).catch(() => null)
+  )?.isDirectory();
+  const found: Record<string, string> = {};
+  for (const layout of layoutsFor(backend)) {
+    for (const entry of await entries(join(cwd, layout.dir))) {
+      const command = layout.command.exec(entry)?.[1];
+      if (command === undefined || command in found) continue;
+      const file = layout.file(entry);
+      if (await isFile(join(cwd, file))) found[command] = file;
+    }
+  }
+  const stages = Object.keys(found).sort(
+    (a, b) => rank(a) - rank(b) || a.localeCompare(b),
+  );
+  return {
+    available: available === true,
+    ...(await readIntegration(cwd)),
+    stages,
+    files: Object.fromEntries(stages.map((s) => [s, found[s] as string])),
+  };
+}
+
+/** How Spec Kit installed the command in `file`. */
+export function layoutKind(file: string): LayoutKind {
+  for (const layout of Object.values(LAYOUTS).flat()) {
+    if (file.startsWith(`${layout.dir}/`)) return layout.kind;
+  }
+  return "command";
 }

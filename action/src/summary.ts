@@ -1,4 +1,4 @@
-import type { StageOutcome } from "./run-stage.js";
+import type { StageOutcome } from "./stage/stage-dependencies.js";
 
 /** The job summary's Markdown: what ran, how it went, what changed. */
 export function renderSummary(outcome: StageOutcome): string {

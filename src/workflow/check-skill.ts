@@ -45,7 +45,7 @@ export function checkSkill(
       },
     ];
   }
-  if (!skill.supported_stages.includes(stage.id)) {
+  if (!skill.stages_from_layout && !skill.supported_stages.includes(stage.id)) {
     return [
       {
         message: `skill '${skill.id}' has no command for stage '${stage.id}'; it supports: ${skill.supported_stages.join(", ")}`,

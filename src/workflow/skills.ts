@@ -6,6 +6,12 @@ export interface SkillInfo {
   id: string;
   /** Stage ids the skill has a command for. */
   supported_stages: readonly string[];
+  /**
+   * The commands are whatever the repository's layout installs (Spec Kit
+   * adds commands between releases: `converge`, `taskstoissues`); the stage
+   * runner's preflight reads them, so any stage id is accepted here.
+   */
+  stages_from_layout?: boolean;
   /** Only allowlisted skills may be selected. */
   allowlisted: boolean;
   /** A Spec Kit skill: the runner invokes `/speckit.<stage>` or its variant. */
@@ -26,7 +32,10 @@ export const SPECKIT_SKILL: SkillInfo = {
     "tasks",
     "analyze",
     "implement",
+    "converge",
+    "taskstoissues",
   ],
+  stages_from_layout: true,
   allowlisted: true,
   is_speckit: true,
   // Usable when the repository has Spec Kit's files for the stage and the

@@ -116,6 +116,9 @@ describe("preflight", () => {
       skill: { id: "speckit", usable: true, reason: null },
       ready: true,
       failure_reason: null,
+      warnings: [
+        "claude 2.1.3 found; Specwright is tested with claude 2.1.197: install that version (the repository variable SPECWRIGHT_AGENT_VERSION overrides it) if this one misbehaves",
+      ],
     });
   });
 
@@ -179,7 +182,7 @@ describe("preflight", () => {
       expect(profile.failure_reason).toBe(
         present
           ? null
-          : "no credential for the claude agent: pass the anthropic-api-key or claude-code-oauth-token input (from a repository secret) to the action",
+          : "claude 2.1.3 found; ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN missing: add the repository secret ANTHROPIC_API_KEY and pass it to the action's anthropic-api-key input, or add the repository secret CLAUDE_CODE_OAUTH_TOKEN and pass it to the action's claude-code-oauth-token input (Settings → Secrets and variables → Actions)",
       );
     },
   );
@@ -189,13 +192,13 @@ describe("preflight", () => {
       "an agent CLI not on PATH (before the credential)",
       { backend: "gemini" },
       {},
-      "the gemini agent CLI (gemini) is not on PATH; the stage workflow must install it",
+      "the gemini agent CLI (gemini) is not on PATH; the stage workflow must install it (npm install --global @google/gemini-cli@0.61.0)",
     ],
     [
       "Copilot without its token",
       { backend: "copilot" },
       {},
-      "no credential for the copilot agent: pass the copilot-token input (from a repository secret) to the action",
+      "copilot 0.0.330 found; COPILOT_GITHUB_TOKEN missing: add the repository secret COPILOT_GITHUB_TOKEN and pass it to the action's copilot-token input (Settings → Secrets and variables → Actions)",
     ],
     [
       "a command backend without a command",

@@ -318,7 +318,7 @@ describe("the stage action", () => {
     });
     expect(run.invocations).toEqual([]);
     const reason =
-      "no credential for the claude agent: pass the anthropic-api-key or claude-code-oauth-token input (from a repository secret) to the action";
+      "claude 9.9.9 found; ANTHROPIC_API_KEY or CLAUDE_CODE_OAUTH_TOKEN missing: add the repository secret ANTHROPIC_API_KEY and pass it to the action's anthropic-api-key input, or add the repository secret CLAUDE_CODE_OAUTH_TOKEN and pass it to the action's claude-code-oauth-token input (Settings → Secrets and variables → Actions)";
     expect(run.failed).toBe(
       `specwright: stage specify failed: the runner is not ready: ${reason}`,
     );

@@ -2,11 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  detectSpecKit,
-  type SpecKitSetup,
-  speckitInvocation,
-} from "../../action/src/speckit.js";
+import { detectSpecKit, type SpecKitSetup } from "../../action/src/speckit.js";
+import { speckitInvocation } from "../../action/src/speckit-invocation.js";
 import type { AgentBackend } from "../../src/workflow/schema.js";
 
 let repo: string;
@@ -87,14 +84,19 @@ describe("detectSpecKit: each agent's layout", () => {
       (s) => `.gemini/commands/speckit.${s}.toml`,
     ],
   ])("finds %s", async (_, backend, layout) => {
-    await write(installed(layout, ["plan", "specify", "converge"]));
+    await write(installed(layout, ["plan", "specify", "converge", "review"]));
     expect(await detectSpecKit(repo, backend)).toEqual({
       available: true,
       integration: null,
       separator: null,
-      // In Spec Kit's stage order; `converge` is not a stage Specwright knows.
-      stages: ["specify", "plan"],
-      files: { specify: layout("specify"), plan: layout("plan") },
+      // Whatever the layout has, in Spec Kit's order, then the others.
+      stages: ["specify", "plan", "converge", "review"],
+      files: {
+        specify: layout("specify"),
+        plan: layout("plan"),
+        converge: layout("converge"),
+        review: layout("review"),
+      },
     });
   });
 
@@ -221,31 +223,107 @@ describe("detectSpecKit: .specify/integration.json", () => {
 });
 
 describe("speckitInvocation", () => {
-  it.each<[AgentBackend, string | null, SpecKitSetup["separator"], string]>([
-    ["claude", ".claude/skills/speckit-plan/SKILL.md", null, "/speckit-plan"],
-    ["copilot", ".github/skills/speckit-plan/SKILL.md", null, "/speckit-plan"],
-    ["codex", ".agents/skills/speckit-plan/SKILL.md", null, "$speckit-plan"],
-    ["claude", ".claude/commands/speckit.plan.md", null, "/speckit.plan"],
-    ["gemini", ".gemini/commands/speckit.plan.toml", null, "/speckit.plan"],
-    ["codex", ".codex/prompts/speckit.plan.md", null, "/speckit.plan"],
-    // The file wins over the recorded separator.
-    ["claude", ".claude/commands/speckit.plan.md", "-", "/speckit.plan"],
-    // No file for the stage: the separator says which form Spec Kit installed.
-    ["claude", null, "-", "/speckit-plan"],
-    ["codex", null, "-", "$speckit-plan"],
-    ["gemini", null, ".", "/speckit.plan"],
-    ["claude", null, null, "/speckit.plan"],
+  function setup(file: string): SpecKitSetup {
+    return {
+      available: true,
+      integration: null,
+      separator: null,
+      stages: ["plan"],
+      files: { plan: file },
+    };
+  }
+
+  it.each<[AgentBackend, string, string, string[]]>([
+    ["claude", ".claude/skills/speckit-plan/SKILL.md", "/speckit-plan Go", []],
+    ["copilot", ".github/skills/speckit-plan/SKILL.md", "/speckit-plan Go", []],
+    ["codex", ".agents/skills/speckit-plan/SKILL.md", "$speckit-plan Go", []],
+    ["claude", ".claude/commands/speckit.plan.md", "/speckit.plan Go", []],
+    ["gemini", ".gemini/commands/speckit.plan.toml", "/speckit.plan Go", []],
+    // Copilot runs a custom agent by name, with the arguments as the prompt.
+    [
+      "copilot",
+      ".github/agents/speckit.plan.agent.md",
+      "Go",
+      ["--agent", "speckit.plan"],
+    ],
+  ])("%s with %s → %s", async (backend, file, prompt, args) => {
+    await write({ [file]: "---\ndescription: x\n---\n# Plan\n" });
+    expect(
+      await speckitInvocation({
+        backend,
+        stage: "plan",
+        setup: setup(file),
+        cwd: repo,
+        args: "Go",
+      }),
+    ).toMatchObject({ prompt, args, file });
+  });
+
+  it("gives a Copilot agent a prompt when the stage has no arguments", async () => {
+    const file = ".github/agents/speckit.plan.agent.md";
+    await write({ [file]: "# Plan\n" });
+    const invocation = await speckitInvocation({
+      backend: "copilot",
+      stage: "plan",
+      setup: setup(file),
+      cwd: repo,
+      args: "",
+    });
+    expect(invocation.prompt).not.toBe("");
+    expect(invocation.args).toEqual(["--agent", "speckit.plan"]);
+  });
+
+  it.each<[string, AgentBackend, string]>([
+    // `codex exec` does not expand custom prompts.
+    ["a classic Codex prompt", "codex", ".codex/prompts/speckit.plan.md"],
+    [
+      "a Copilot prompt file",
+      "copilot",
+      ".github/prompts/speckit.plan.prompt.md",
+    ],
   ])(
-    "%s with %s (separator %s) → %s",
-    (backend, file, separator, invocation) => {
-      const setup: SpecKitSetup = {
-        available: true,
-        integration: null,
-        separator,
-        stages: file ? ["plan"] : [],
-        files: file ? { plan: file } : {},
-      };
-      expect(speckitInvocation(backend, "plan", setup)).toBe(invocation);
+    "inlines %s, with the arguments where it takes them",
+    async (_, backend, file) => {
+      await write({
+        [file]:
+          "---\ndescription: Plan\nscripts:\n  sh: x\n---\n## User Input\n\n```text\n$ARGUMENTS\n```\n\nWrite plan.md.\n",
+      });
+      const invocation = await speckitInvocation({
+        backend,
+        stage: "plan",
+        setup: setup(file),
+        cwd: repo,
+        args: "Use Go",
+      });
+      expect(invocation.prompt).toBe(
+        "## User Input\n\n```text\nUse Go\n```\n\nWrite plan.md.",
+      );
+      expect(invocation.args).toEqual([]);
     },
   );
+
+  it("appends the arguments to an inlined file that does not take them", async () => {
+    const file = ".codex/prompts/speckit.plan.md";
+    await write({ [file]: "Write plan.md.\n" });
+    const invocation = await speckitInvocation({
+      backend: "codex",
+      stage: "plan",
+      setup: setup(file),
+      cwd: repo,
+      args: "Use Go",
+    });
+    expect(invocation.prompt).toBe("Write plan.md.\n\nUser input:\n\nUse Go");
+  });
+
+  it("refuses a stage the layout has no command for", async () => {
+    await expect(
+      speckitInvocation({
+        backend: "claude",
+        stage: "tasks",
+        setup: setup(".claude/skills/speckit-plan/SKILL.md"),
+        cwd: repo,
+        args: "",
+      }),
+    ).rejects.toThrow("no command for 'tasks'");
+  });
 });

@@ -2,7 +2,7 @@ import type { StageRequest } from "../../../src/contracts/stage-request.js";
 import type { AgentBackend } from "../../../src/workflow/schema.js";
 import { splitCommand } from "../../../src/workflow/split-command.js";
 
-/** An action input holding a credential, and the variable the agent reads it from. */
+/** An action input holding a credential, and the variables the agent reads it from. */
 export interface Credential {
   input:
     | "anthropic-api-key"
@@ -10,7 +10,10 @@ export interface Credential {
     | "openai-api-key"
     | "gemini-api-key"
     | "copilot-token";
-  env: string;
+  /** The CLI reads the first; the others are set too, for its tools. */
+  env: string[];
+  /** The repository secret the stage workflow passes to the input. */
+  secret: string;
 }
 
 export interface Invocation {
@@ -28,7 +31,17 @@ export interface BackendSpec {
   credentials: Credential[];
   /** Arguments a caller's own arguments can replace (permission and sandbox flags). */
   unattended: { flags: string[]; unless: string[] };
-  build(prompt: string, agent: StageRequest["agent"]): Invocation;
+  /** Variables the CLI needs to run unattended in a job (no secrets). */
+  environment?(context: { root: boolean }): Record<string, string>;
+  /**
+   * The command line for a prompt; `extra` are the invocation's own
+   * arguments (Copilot's `--agent`), placed before the caller's.
+   */
+  build(
+    prompt: string,
+    agent: StageRequest["agent"],
+    extra?: readonly string[],
+  ): Invocation;
 }
 
 function withDefaults(
@@ -53,8 +66,16 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
   claude: {
     executable: "claude",
     credentials: [
-      { input: "anthropic-api-key", env: "ANTHROPIC_API_KEY" },
-      { input: "claude-code-oauth-token", env: "CLAUDE_CODE_OAUTH_TOKEN" },
+      {
+        input: "anthropic-api-key",
+        env: ["ANTHROPIC_API_KEY"],
+        secret: "ANTHROPIC_API_KEY",
+      },
+      {
+        input: "claude-code-oauth-token",
+        env: ["CLAUDE_CODE_OAUTH_TOKEN"],
+        secret: "CLAUDE_CODE_OAUTH_TOKEN",
+      },
     ],
     unattended: {
       flags: ["--dangerously-skip-permissions"],
@@ -65,12 +86,16 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
         "--allowed-tools",
       ],
     },
-    build(prompt, agent) {
+    // Claude Code refuses --dangerously-skip-permissions as root unless it
+    // is told it runs in a sandbox, which a job's runner is.
+    environment: ({ root }) => (root ? { IS_SANDBOX: "1" } : {}),
+    build(prompt, agent, extra = []) {
       return {
         executable: "claude",
         args: [
           "-p",
           prompt,
+          ...extra,
           ...withDefaults(agent.args, this.unattended),
           ...(agent.model ? ["--model", agent.model] : []),
           ...(agent.max_turns ? ["--max-turns", String(agent.max_turns)] : []),
@@ -82,7 +107,14 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
   },
   codex: {
     executable: "codex",
-    credentials: [{ input: "openai-api-key", env: "OPENAI_API_KEY" }],
+    // `codex exec` sends CODEX_API_KEY; OPENAI_API_KEY alone sends none.
+    credentials: [
+      {
+        input: "openai-api-key",
+        env: ["CODEX_API_KEY", "OPENAI_API_KEY"],
+        secret: "OPENAI_API_KEY",
+      },
+    ],
     unattended: {
       flags: ["--sandbox", "workspace-write"],
       unless: [
@@ -93,12 +125,13 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
         "--yolo",
       ],
     },
-    build(prompt, agent) {
+    build(prompt, agent, extra = []) {
       return {
         executable: "codex",
         args: [
           "exec",
           prompt,
+          ...extra,
           ...withDefaults(agent.args, this.unattended),
           ...(agent.model ? ["--model", agent.model] : []),
           "--json",
@@ -108,17 +141,26 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
   },
   gemini: {
     executable: "gemini",
-    credentials: [{ input: "gemini-api-key", env: "GEMINI_API_KEY" }],
+    credentials: [
+      {
+        input: "gemini-api-key",
+        env: ["GEMINI_API_KEY"],
+        secret: "GEMINI_API_KEY",
+      },
+    ],
     unattended: {
       flags: ["--yolo"],
       unless: ["--yolo", "-y", "--approval-mode"],
     },
-    build(prompt, agent) {
+    // Without trust Gemini CLI exits 55, and downgrades --yolo silently.
+    environment: () => ({ GEMINI_CLI_TRUST_WORKSPACE: "true" }),
+    build(prompt, agent, extra = []) {
       return {
         executable: "gemini",
         args: [
           "-p",
           prompt,
+          ...extra,
           ...withDefaults(agent.args, this.unattended),
           ...(agent.model ? ["-m", agent.model] : []),
           "--output-format",
@@ -129,17 +171,24 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
   },
   copilot: {
     executable: "copilot",
-    credentials: [{ input: "copilot-token", env: "COPILOT_GITHUB_TOKEN" }],
+    credentials: [
+      {
+        input: "copilot-token",
+        env: ["COPILOT_GITHUB_TOKEN"],
+        secret: "COPILOT_GITHUB_TOKEN",
+      },
+    ],
     unattended: {
       flags: ["--yolo"],
       unless: ["--yolo", "--allow-all-tools", "--allow-tool"],
     },
-    build(prompt, agent) {
+    build(prompt, agent, extra = []) {
       return {
         executable: "copilot",
         args: [
           "-p",
           prompt,
+          ...extra,
           ...withDefaults(agent.args, this.unattended),
           ...(agent.model ? ["--model", agent.model] : []),
         ],
@@ -150,9 +199,9 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
     executable: "",
     credentials: [],
     unattended: { flags: [], unless: [] },
-    build(prompt, agent) {
+    build(prompt, agent, extra = []) {
       const [executable = "", ...fixed] = splitCommand(agent.command ?? "");
-      const base = { executable, args: [...fixed, ...agent.args] };
+      const base = { executable, args: [...fixed, ...extra, ...agent.args] };
       return agent.prompt_via === "file"
         ? { ...base, promptFile: prompt }
         : { ...base, stdin: prompt };

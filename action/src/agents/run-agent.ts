@@ -21,6 +21,8 @@ export interface AgentRun extends AgentReport {
 export interface RunAgentOptions {
   agent: StageRequest["agent"];
   prompt: string;
+  /** The invocation's own arguments (Copilot's `--agent speckit.plan`). */
+  extraArgs?: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
   /** Where a prompt file goes, for `prompt_via: file`. */
@@ -37,7 +39,11 @@ export interface RunAgentOptions {
  */
 export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
   const spec = BACKENDS[options.agent.backend];
-  const invocation = spec.build(options.prompt, options.agent);
+  const invocation = spec.build(
+    options.prompt,
+    options.agent,
+    options.extraArgs,
+  );
   let args = invocation.args;
   let promptPath: string | undefined;
   if (invocation.promptFile !== undefined) {

@@ -1,0 +1,40 @@
+import type { Changes } from "../../../src/contracts/changes.js";
+import type { StageResult } from "../../../src/contracts/stage-result.js";
+import type { Credential } from "../agents/backends.js";
+import type { ArtifactUploader } from "../bundle.js";
+import type { WorkerStartupProfile } from "../preflight.js";
+
+export interface ActionLog {
+  info(message: string): void;
+  warning(message: string): void;
+  startGroup(name: string): void;
+  endGroup(): void;
+  /** Writes agent output as it streams. */
+  write(text: string): void;
+}
+
+/** What a stage runs with: the runner, passed in rather than read from globals. */
+export interface StageDependencies {
+  cwd: string;
+  tempDir: string;
+  uploader: ArtifactUploader;
+  log: ActionLog;
+  now: () => Date;
+  /** The runner's environment; the agent gets a cleaned copy. */
+  env: NodeJS.ProcessEnv;
+  credentials: Partial<Record<Credential["input"], string>>;
+  dryRun: boolean;
+  /** The user id the agent runs as (root gets its CLI's sandbox settings). */
+  uid?: number | undefined;
+}
+
+export interface StageOutcome {
+  result: StageResult;
+  profile: WorkerStartupProfile;
+  changes: Changes;
+  artifactName: string;
+  /** Paths of the bundle's files (empty in a dry run). */
+  bundle: string[];
+  /** What a dry run would have run. */
+  plan?: string;
+}
