@@ -97,7 +97,7 @@ describe("each backend's unattended flags", () => {
   ])("%s with %j runs with %j after the prompt", (backend, args, flags) => {
     const output: Record<string, string[]> = {
       claude: ["--output-format", "json"],
-      codex: ["--json"],
+      codex: ["--skip-git-repo-check", "--json"],
       gemini: ["--output-format", "json"],
       copilot: [],
     };
@@ -124,6 +124,7 @@ describe("each backend's unattended flags", () => {
       prompt,
       "--sandbox",
       "workspace-write",
+      "--skip-git-repo-check",
       "--json",
     ]);
   });

@@ -746,6 +746,7 @@ describe("each backend's command line", () => {
         "workspace-write",
         "--model",
         "gpt-5-codex",
+        "--skip-git-repo-check",
         "--json",
       ],
     ],

@@ -134,6 +134,10 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
           ...extra,
           ...withDefaults(agent.args, this.unattended),
           ...(agent.model ? ["--model", agent.model] : []),
+          // The checkout is the job's own; codex refuses a directory it
+          // does not trust without this (a checkout in a container may not
+          // look like a repository to it).
+          "--skip-git-repo-check",
           "--json",
         ],
       };
