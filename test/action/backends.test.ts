@@ -99,7 +99,7 @@ describe("each backend's unattended flags", () => {
       claude: ["--output-format", "json"],
       codex: ["--skip-git-repo-check", "--json"],
       gemini: ["--output-format", "json"],
-      copilot: [],
+      copilot: ["--no-ask-user", "--output-format", "json"],
     };
     const { args: argv } = BACKENDS[backend].build(
       prompt,

@@ -768,7 +768,18 @@ describe("each backend's command line", () => {
       "copilot",
       { model: "gpt-5" },
       { "copilot-token": "c" },
-      (p: string) => ["-p", p, "--yolo", "--model", "gpt-5"],
+      (p: string) => [
+        "-p",
+        p,
+        "--yolo",
+        "--model",
+        "gpt-5",
+        "--no-ask-user",
+        "--output-format",
+        "json",
+        "--usage-output-file",
+        expect.stringMatching(/specwright-usage-[0-9a-f]{12}\.json$/),
+      ],
     ],
   ] as const)("%s %j", async (backend, agent, inputs, expected) => {
     const h = await createHarness();
@@ -799,7 +810,7 @@ describe("each backend's command line", () => {
       [
         "codex",
         { "openai-api-key": "k" },
-        { input_tokens: 500, output_tokens: 50, turns: 1 },
+        { input_tokens: 500, output_tokens: 50 },
       ],
       [
         "gemini",

@@ -31,6 +31,8 @@ export interface BackendSpec {
   credentials: Credential[];
   /** Arguments a caller's own arguments can replace (permission and sandbox flags). */
   unattended: { flags: string[]; unless: string[] };
+  /** The arguments that make the CLI write its usage to a file (Copilot). */
+  usageFile?(path: string): string[];
   /** Variables the CLI needs to run unattended in a job (no secrets). */
   environment?(context: { root: boolean }): Record<string, string>;
   /**
@@ -88,7 +90,11 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
     },
     // Claude Code refuses --dangerously-skip-permissions as root unless it
     // is told it runs in a sandbox, which a job's runner is.
-    environment: ({ root }) => (root ? { IS_SANDBOX: "1" } : {}),
+    // Nothing but the model API: no telemetry, error reports or updates.
+    environment: ({ root }) => ({
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      ...(root ? { IS_SANDBOX: "1" } : {}),
+    }),
     build(prompt, agent, extra = []) {
       return {
         executable: "claude",
@@ -195,9 +201,15 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
           ...extra,
           ...withDefaults(agent.args, this.unattended),
           ...(agent.model ? ["--model", agent.model] : []),
+          // A question would go unanswered: it decides on its own instead.
+          "--no-ask-user",
+          "--output-format",
+          "json",
         ],
       };
     },
+    // Its JSON output has no token counts; this file has.
+    usageFile: (path) => ["--usage-output-file", path],
   },
   command: {
     executable: "",

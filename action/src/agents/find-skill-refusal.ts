@@ -2,8 +2,8 @@ import type { AgentBackend } from "../../../src/workflow/schema.js";
 
 /**
  * What each CLI prints when the command or skill it was asked to run does
- * not exist — often exiting 0 all the same (Copilot CLI prints "Skill not
- * found: speckit.specify" and carries on with the bare prompt).
+ * not exist, where its structured output does not say it (see
+ * output/parse-*.ts): often exiting 0 all the same.
  */
 const REFUSALS: Readonly<Record<AgentBackend, readonly RegExp[]>> = {
   claude: [/^Unknown (?:skill|slash command|command): ?\S*/im],
@@ -11,7 +11,7 @@ const REFUSALS: Readonly<Record<AgentBackend, readonly RegExp[]>> = {
   gemini: [],
   copilot: [
     /^(?:Error: )?Skill not found: ?\S*/im,
-    /^(?:Error: )?(?:Custom )?agent not found: ?\S*/im,
+    /^(?:Error: )?No such agent: ?[^,\n]*/im,
   ],
   command: [],
 };

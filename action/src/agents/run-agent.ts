@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rm, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { StageRequest } from "../../../src/contracts/stage-request.js";
 import { exec } from "../exec.js";
@@ -54,6 +54,14 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
     await writeFile(promptPath, invocation.promptFile, { mode: 0o600 });
     args = [...args, promptPath];
   }
+  const usagePath = spec.usageFile
+    ? join(
+        options.tempDir,
+        `specwright-usage-${randomBytes(6).toString("hex")}.json`,
+      )
+    : undefined;
+  if (usagePath && spec.usageFile)
+    args = [...args, ...spec.usageFile(usagePath)];
   const start = Date.now();
   const mask = (text: string) => maskSecrets(text, options.secrets);
   try {
@@ -70,8 +78,14 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
         : {}),
     });
     const stdout = mask(result.stdout);
+    const usageFile = usagePath
+      ? await readFile(usagePath, "utf8").catch(() => undefined)
+      : undefined;
     return {
-      ...parseAgentOutput(options.agent.backend, stdout),
+      ...parseAgentOutput(options.agent.backend, stdout, {
+        stderr: mask(result.stderr),
+        usageFile,
+      }),
       exitCode: result.code,
       timedOut: result.timedOut,
       durationMs: Date.now() - start,
@@ -79,10 +93,17 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
       stderr: mask(result.stderr),
       commandLine: [
         invocation.executable,
-        ...args.map((arg) => (arg === options.prompt ? "<prompt>" : arg)),
+        ...args.map((arg) =>
+          arg === options.prompt
+            ? "<prompt>"
+            : arg === usagePath
+              ? "<usage file>"
+              : arg,
+        ),
       ].join(" "),
     };
   } finally {
     if (promptPath) await rm(promptPath, { force: true });
+    if (usagePath) await rm(usagePath, { force: true });
   }
 }

@@ -64,7 +64,9 @@ function runProblems(
   run: AgentRun,
 ): string[] {
   const refusal =
-    path === "skill" ? findSkillRefusal(request.agent.backend, run) : null;
+    path === "skill"
+      ? (run.skillRefusal ?? findSkillRefusal(request.agent.backend, run))
+      : null;
   return [
     ...(refusal
       ? [
