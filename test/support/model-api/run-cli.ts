@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chown, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -46,7 +47,8 @@ export async function ownedTempDir(
 
 /** Gives a whole tree to `user` (after the test wrote it as root). */
 export function chownTree(path: string, user?: UserIds): void {
-  if (user) execFileSync("chown", ["-R", `${user.uid}:${user.gid}`, path]);
+  if (user && existsSync(path))
+    execFileSync("chown", ["-R", `${user.uid}:${user.gid}`, path]);
 }
 
 export interface CliRun {
