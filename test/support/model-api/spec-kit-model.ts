@@ -94,6 +94,8 @@ function answer(stage: string): string {
 export interface SpecKitModelOptions {
   /** Stages whose Spec Kit skill this model refuses to follow (it says so and stops). */
   refuseSkillFor?: readonly string[];
+  /** Load a skill through the CLI's skill tool where it needs that (Copilot; default true). */
+  loadSkills?: boolean;
 }
 
 /**
@@ -128,6 +130,7 @@ export function specKitModel(options: SpecKitModelOptions = {}): Script {
     }
     const skill = `speckit-${stage}`;
     if (
+      options.loadSkills !== false &&
       backend === "copilot" &&
       new RegExp(`(?:^|\\s)/${skill}\\b`).test(text) &&
       !text.includes(`name="${skill}"`)

@@ -39,9 +39,13 @@ function usageFromFile(file: string | undefined): {
   return any ? { input, output } : {};
 }
 
-/** A `skill` tool call that found no such skill (the run goes on without it). */
+/**
+ * A `skill` tool call that found no such skill (the run goes on without
+ * it), when no other call loaded one.
+ */
 function skillRefusal(events: Json[]): string | null {
   const skillCalls = new Map<string, string>();
+  let refusal: string | null = null;
   for (const event of events) {
     const data = isObject(event.data) ? event.data : {};
     if (event.type === "tool.execution_start" && data.toolName === "skill") {
@@ -57,11 +61,11 @@ function skillRefusal(events: Json[]): string | null {
           ? data.toolTelemetry.properties
           : {};
       if (data.success === false || telemetry.found === "false") {
-        return `Skill not found: ${skillCalls.get(String(data.toolCallId))}`;
-      }
+        refusal ??= `Skill not found: ${skillCalls.get(String(data.toolCallId))}`;
+      } else return null;
     }
   }
-  return null;
+  return refusal;
 }
 
 /**
