@@ -37,7 +37,8 @@ function backoffMs(tries: number): number {
  * several runs at once, and feeds what happened back to the engine. Effects
  * survive a restart: a new process picks up what the last one left. A
  * transient failure is retried with back-off; a lasting one is reported to
- * the engine as the stage's or run's failure.
+ * the engine (`effect_failed`), which shows it on the tracking comment and
+ * the stage's check run and stops what cannot go on without it.
  */
 export class EffectRunner {
   private readonly store: Store;
@@ -151,6 +152,10 @@ export class EffectRunner {
     const { effect } = stored;
     const state = await store.loadRun(stored.runId);
     if (state === undefined) {
+      // Nobody follows a run that is gone: the log is the only place.
+      options.log.warn(
+        `specwright: dropped ${effect.kind} for run ${stored.runId}: the run no longer exists`,
+      );
       await store.failEffect(stored.id, "the run no longer exists");
       return;
     }
@@ -177,7 +182,8 @@ export class EffectRunner {
     } catch (error) {
       const message = errorMessage(error);
       const tries = stored.tries + 1;
-      if (isTransient(error) && tries < (options.maxTries ?? 6)) {
+      const transient = isTransient(error);
+      if (transient && tries < (options.maxTries ?? 6)) {
         // GitHub's own wait (rate limits) when it names one, else back-off.
         const wait = Math.max(
           backoffMs(tries),
@@ -197,8 +203,11 @@ export class EffectRunner {
         `specwright: giving up on ${effect.kind} for run ${stored.runId}: ${message}`,
       );
       await store.failEffect(stored.id, message);
-      const event = giveUpEvent(effect, message, this.now().toISOString());
-      if (event) await store.apply(stored.runId, event);
+      // The engine shows it where people look, and stops what cannot go on.
+      await store.apply(
+        stored.runId,
+        giveUpEvent(effect, message, transient, this.now().toISOString()),
+      );
     }
   }
 }

@@ -6,6 +6,7 @@ import type {
   Usage,
 } from "../contracts/stage-result.js";
 import type { Value } from "../workflow/expressions/values.js";
+import type { EffectKind } from "./effects.js";
 import type { AttemptArtifact } from "./run-state.js";
 
 /** What a stage's collected result contributes to the run. */
@@ -80,7 +81,13 @@ export type RunEvent = { at: string } & (
        */
       retryable: boolean;
     }
-  | { type: "pull_request_opened"; number: number; url: string }
+  | {
+      type: "pull_request_opened";
+      number: number;
+      url: string;
+      /** Opened ready because GitHub refused a draft in this repository. */
+      draft_refused?: boolean;
+    }
   | { type: "tracking_comment_moved"; comment_id: number; number: number }
   | {
       type: "gate_check_run_created";
@@ -103,6 +110,21 @@ export type RunEvent = { at: string } & (
   | { type: "tick" }
   /** No workflow run ever appeared for a dispatched attempt. */
   | { type: "dispatch_lost"; stage: string; attempt: number }
+  /**
+   * An effect failed for good: GitHub refused it, or kept failing until the
+   * effect runner gave up. The engine decides what that means for the run.
+   */
+  | {
+      type: "effect_failed";
+      kind: EffectKind;
+      /** The stage and attempt the effect was for, when it was for one. */
+      stage: string | null;
+      attempt: number | null;
+      /** GitHub's message (untrusted text). */
+      message: string;
+      /** GitHub kept failing (its side, the network, a rate limit) rather than refusing. */
+      transient: boolean;
+    }
 );
 
 export type RunEventType = RunEvent["type"];

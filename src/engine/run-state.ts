@@ -11,6 +11,7 @@ import type { StageStatus } from "../workflow/expressions/namespaces.js";
 import type { Value } from "../workflow/expressions/values.js";
 import type { ParameterValues } from "../workflow/plan/resolve-parameters.js";
 import type { Workflow } from "../workflow/schema.js";
+import type { EffectKind } from "./effects.js";
 
 export type RunStatus =
   | "queued"
@@ -147,6 +148,14 @@ export interface RunState {
   head_sha: string | null;
   spec_dir: string | null;
   pull_request: { number: number; url: string } | null;
+  /**
+   * The pull request was opened ready, not as the draft the settings ask
+   * for: GitHub refused drafts in the repository (a private repository on
+   * GitHub Free or Pro).
+   */
+  pull_request_draft_refused: boolean;
+  /** Effects that failed for good, for people to see and act on. */
+  problems: EffectProblem[];
   tracking_comment_id: number | null;
   /**
    * Where the tracking comment lives: null on the issue, else the pull
@@ -166,6 +175,20 @@ export interface RunState {
 
 /** `approved_by` of a gate approved by its `on_timeout: approve` (no login has a space). */
 export const APPROVED_ON_TIMEOUT = "nobody (on_timeout: approve)";
+
+/**
+ * An effect that failed for good, kept so the tracking comment and the
+ * stage's check run say what failed and what to do. One per effect kind,
+ * stage and attempt: the latest failure's message.
+ */
+export interface EffectProblem {
+  kind: EffectKind;
+  stage: string | null;
+  attempt: number | null;
+  /** GitHub's message (untrusted text: neutralise it where it is shown). */
+  message: string;
+  at: string;
+}
 
 /** A stage that has not run, as a run starts with it or a re-run resets it. */
 export function pendingStage(id: string): StageRun {

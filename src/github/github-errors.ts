@@ -65,6 +65,12 @@ export function errorMessage(error: unknown): string {
 export const ERROR_REFERENCE_EXISTS = "Reference already exists";
 export const ERROR_PULL_REQUEST_EXISTS = "A pull request already exists";
 export const ERROR_NOT_FAST_FORWARD = "Update is not a fast forward";
+/**
+ * A draft pull request where the plan has none (private repositories on
+ * GitHub Free and Pro): a plain 422 with this message and no `errors`.
+ */
+export const ERROR_DRAFTS_NOT_SUPPORTED =
+  "Draft pull requests are not supported in this repository";
 
 /** True when a 4xx error's message (or its validation errors) mention `text`. */
 export function mentions(error: unknown, text: string): boolean {

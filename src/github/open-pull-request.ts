@@ -1,6 +1,7 @@
 import type { RunEvent } from "../engine/events.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
 import {
+  ERROR_DRAFTS_NOT_SUPPORTED,
   ERROR_PULL_REQUEST_EXISTS,
   errorMessage,
   httpStatus,
@@ -20,8 +21,10 @@ function title(prefix: string, feature: string): string {
 /**
  * Opens the run's draft pull request from the feature branch to the base
  * branch, titled from the feature and linked to the issue; adds the
- * configured labels and asks the requester for a review. If a pull request
- * for the branch already exists (an earlier try), that one is used.
+ * configured labels and asks the requester for a review. Where GitHub
+ * refuses drafts (a private repository on GitHub Free or Pro) it is opened
+ * ready, and the run is told so. If a pull request for the branch already
+ * exists (an earlier try), that one is used.
  */
 export async function openPullRequest(
   context: EffectContext,
@@ -41,18 +44,36 @@ export async function openPullRequest(
     ].join("\n"),
     MAX_BODY,
   );
-  let pull: { number: number; html_url: string };
-  try {
-    const { data } = await octokit.rest.pulls.create({
+  const create = (draft: boolean) =>
+    octokit.rest.pulls.create({
       ...repo,
       title: title(options.title_prefix, state.feature),
       head: state.branch,
       base: state.base_branch,
       body,
-      draft: options.draft,
+      draft,
     });
-    pull = data;
-    log.info(`opened pull request #${data.number}`);
+  let pull: { number: number; html_url: string };
+  let draftRefused = false;
+  try {
+    let created: Awaited<ReturnType<typeof create>>;
+    try {
+      created = await create(options.draft);
+    } catch (error) {
+      if (
+        !options.draft ||
+        httpStatus(error) !== 422 ||
+        !mentions(error, ERROR_DRAFTS_NOT_SUPPORTED)
+      )
+        throw error;
+      log.info(
+        "draft pull requests are not supported in this repository; opening a ready pull request",
+      );
+      draftRefused = true;
+      created = await create(false);
+    }
+    pull = created.data;
+    log.info(`opened pull request #${pull.number}`);
   } catch (error) {
     if (
       httpStatus(error) !== 422 ||
@@ -69,11 +90,19 @@ export async function openPullRequest(
     pull = existing;
   }
   if (options.labels.length > 0) {
-    await octokit.rest.issues.addLabels({
-      ...repo,
-      issue_number: pull.number,
-      labels: options.labels,
-    });
+    try {
+      await octokit.rest.issues.addLabels({
+        ...repo,
+        issue_number: pull.number,
+        labels: options.labels,
+      });
+    } catch (error) {
+      // The pull request is open: failing now would report it as not
+      // opened, and lose it. Its configured labels are a convenience.
+      log.warn(
+        `could not add the labels ${options.labels.join(", ")} to pull request #${pull.number}: ${errorMessage(error)}`,
+      );
+    }
   }
   if (options.request_review && !state.requested_by.endsWith("[bot]")) {
     try {
@@ -93,6 +122,7 @@ export async function openPullRequest(
     type: "pull_request_opened",
     number: pull.number,
     url: pull.html_url,
+    ...(draftRefused ? { draft_refused: true } : {}),
     at: now().toISOString(),
   };
 }

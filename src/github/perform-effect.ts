@@ -58,37 +58,23 @@ export function performEffect(
 }
 
 /**
- * What the run learns when an effect cannot be performed at all: the stage
- * or run it was for fails with the reason. Reporting effects (comments,
- * check runs) fail alone.
+ * What the run learns when an effect cannot be performed at all: GitHub
+ * refused it, or kept failing until the runner gave up (`transient`). The
+ * engine decides what that means for the run (see `effect_failed`).
  */
 export function giveUpEvent(
   effect: Effect,
   error: string,
+  transient: boolean,
   at: string,
-): RunEvent | null {
-  switch (effect.kind) {
-    case "create_branch":
-      return { type: "branch_failed", error, at };
-    case "dispatch_stage":
-      return {
-        type: "dispatch_failed",
-        stage: effect.stage,
-        attempt: effect.attempt,
-        error,
-        at,
-      };
-    case "collect_result":
-      // GitHub kept failing us, not the agent: the retry policy applies.
-      return {
-        type: "result_missing",
-        stage: effect.stage,
-        attempt: effect.attempt,
-        error: `the result could not be collected: ${error}`,
-        retryable: true,
-        at,
-      };
-    default:
-      return null;
-  }
+): RunEvent {
+  return {
+    type: "effect_failed",
+    kind: effect.kind,
+    stage: "stage" in effect ? effect.stage : null,
+    attempt: "attempt" in effect ? effect.attempt : null,
+    message: error,
+    transient,
+    at,
+  };
 }

@@ -8,14 +8,8 @@ import {
 import { formatDuration } from "../workflow/duration.js";
 import type { StageStatus } from "../workflow/expressions/namespaces.js";
 import { renderMermaid } from "../workflow/plan/render-mermaid.js";
-import { type Stage, stageName, type Workflow } from "../workflow/schema.js";
-import {
-  approvalHowTo,
-  approversText,
-  gateDeadlineText,
-  gateMessage,
-  quote,
-} from "./render-notice.js";
+import type { Workflow } from "../workflow/schema.js";
+import { DRAFT_REFUSED_NOTE } from "./render-problems.js";
 import {
   attemptDuration,
   cell,
@@ -35,6 +29,7 @@ import {
   treeUrl,
   truncate,
 } from "./render-status.js";
+import { isLive, waitingPoints } from "./render-tracking-alerts.js";
 
 const RUN_STATUS: Readonly<Record<RunState["status"], [string, string]>> = {
   queued: ["⏳", "queued"],
@@ -64,14 +59,6 @@ export { MAX_COMMENT_LENGTH } from "./render-status.js";
 /** Shares of the comment, so that one long part cannot push out the rest. */
 const BUDGET = { alerts: 12_000, table: 30_000 };
 
-function definition(state: RunState, id: string): Stage | undefined {
-  return state.workflow.stages.find((s) => s.id === id);
-}
-
-function isLive(state: RunState): boolean {
-  return state.status === "in_progress" || state.status === "queued";
-}
-
 function header(state: RunState): string[] {
   const feature = state.feature.split("\n")[0]?.trim() ?? "";
   const [mark, word] = RUN_STATUS[state.status];
@@ -90,6 +77,8 @@ function header(state: RunState): string[] {
     "",
     facts.join(" · "),
   ];
+  if (state.pull_request !== null && state.pull_request_draft_refused)
+    lines.push("", DRAFT_REFUSED_NOTE);
   if (state.tracking_comment_on !== null && state.issue !== null) {
     lines.push(
       "",
@@ -97,83 +86,6 @@ function header(state: RunState): string[] {
     );
   }
   return lines;
-}
-
-/** A GitHub alert: a block quote whose first line names its kind. */
-function alert(
-  kind: "NOTE" | "IMPORTANT" | "WARNING" | "CAUTION",
-  lines: readonly string[],
-): string {
-  return [`[!${kind}]`, ...lines]
-    .join("\n")
-    .split("\n")
-    .map((line) => (line === "" ? ">" : `> ${line}`))
-    .join("\n");
-}
-
-function gateAlert(state: RunState, stage: StageRun): string {
-  const def = definition(state, stage.id);
-  if (def === undefined) return "";
-  const message = gateMessage(state, def);
-  const deadline = gateDeadlineText(def, stage);
-  return alert("IMPORTANT", [
-    `✋ **${inline(stageName(def))}** is waiting for approval${stage.waiting_since ? ` since ${formatTime(stage.waiting_since)}` : ""}.`,
-    ...(message ? ["", quote(clip(message, 2_000))] : []),
-    "",
-    `Who may approve: ${approversText(def)}. ${approvalHowTo(state, def)}`,
-    ...(deadline ? ["", deadline] : []),
-  ]);
-}
-
-function retryAlert(state: RunState, stage: StageRun): string {
-  const attempt = currentAttempt(stage);
-  const when = stage.retry_at ? ` at ${formatTime(stage.retry_at)}` : "";
-  return alert("NOTE", [
-    `🔁 **${inline(stageTitle(state, stage))}** ${attempt ? `failed on attempt ${attempt.attempt}` : "failed"} and is retried automatically: attempt ${(attempt?.attempt ?? 0) + 1} starts${when}.`,
-  ]);
-}
-
-function failedAlert(state: RunState, stage: StageRun): string {
-  const attempt = currentAttempt(stage);
-  const button =
-    attempt?.check_run_id != null &&
-    (attempt.status === "failed" || attempt.status === "timed_out") &&
-    state.status !== "cancelled";
-  const reason = stage.reason ? `: ${clip(quiet(stage.reason), 500)}` : "";
-  return alert("CAUTION", [
-    `❌ **${inline(stageTitle(state, stage))}** ${stage.status === "timed_out" ? "timed out" : "failed"}${reason}`,
-    "",
-    `To run it again, and the stages after it that already ran, comment \`/retry ${stage.id}\`${button ? " or press **Retry** on its check run" : ""}.`,
-  ]);
-}
-
-/** Where the run waits, and what a person can do about it. */
-function waitingPoints(state: RunState): string[] {
-  const alerts: string[] = [];
-  const live = isLive(state);
-  if (live && state.hold) {
-    alerts.push(
-      alert("WARNING", [
-        `⏸️ **On hold** since ${formatTime(state.hold.at)}, by @${state.hold.by}: no new stage starts. Comment \`/unhold\` to go on.`,
-      ]),
-    );
-  }
-  for (const stage of state.stages) {
-    if (live && stage.status === "waiting_approval")
-      alerts.push(gateAlert(state, stage));
-    else if (live && stage.status === "retrying")
-      alerts.push(retryAlert(state, stage));
-    else if (
-      (stage.status === "failed" || stage.status === "timed_out") &&
-      state.status !== "cancelled"
-    )
-      alerts.push(failedAlert(state, stage));
-  }
-  return fitLines(
-    alerts.filter((a) => a !== "").map((a) => `${a}\n`),
-    BUDGET.alerts,
-    (left) => `… and ${plural(left, "more note")}: see the table.`,
-  );
 }
 
 function statusCell(stage: StageRun): string {
@@ -305,7 +217,11 @@ function join(sections: readonly string[][]): string {
  * the outcome. The hidden marker stays the first line.
  */
 export function renderTrackingComment(state: RunState, now: Date): string {
-  const before = [header(state), waitingPoints(state), table(state, now)];
+  const before = [
+    header(state),
+    waitingPoints(state, BUDGET.alerts),
+    table(state, now),
+  ];
   const after = [outcome(state), footer(state)];
   const full = join([...before, diagram(state), ...after]);
   if (full.length <= MAX_COMMENT_LENGTH) return full;

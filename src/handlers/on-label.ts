@@ -7,7 +7,7 @@ import {
 } from "../commands/command-names.js";
 import { decideCommand } from "../commands/decide-command.js";
 import { hasPermission } from "../commands/permission.js";
-import { httpStatus } from "../github/github-errors.js";
+import { errorMessage, httpStatus } from "../github/github-errors.js";
 import { LABELS } from "../github/labels.js";
 import { act } from "./act.js";
 import { getCommandPermission } from "./get-command-permission.js";
@@ -134,7 +134,12 @@ export function onLabeled(deps: Dependencies) {
   };
 }
 
-/** Takes the label off again; one someone already removed is fine. */
+/**
+ * Takes the label off again; one someone already removed is fine. A label
+ * that cannot be removed is only logged: Specwright has acted on it, and
+ * failing here would hide what it did (it stays on the item until someone
+ * removes it, and must be removed before it can be applied again).
+ */
 async function removeLabel(
   context: LabelContext,
   number: number,
@@ -150,6 +155,9 @@ async function removeLabel(
       name,
     });
   } catch (error) {
-    if (httpStatus(error) !== 404) throw error;
+    if (httpStatus(error) === 404) return;
+    context.log.warn(
+      `specwright: could not remove the ${name} label from #${number}: ${errorMessage(error)}`,
+    );
   }
 }

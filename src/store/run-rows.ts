@@ -26,6 +26,9 @@ interface RunDocument {
   stages: Omit<StageRun, "attempts">[];
   tracking_comment_on: number | null;
   hold: RunState["hold"];
+  /** Absent in runs stored before they were kept: false and none. */
+  pull_request_draft_refused?: boolean;
+  problems?: RunState["problems"];
 }
 
 interface AttemptMetadata {
@@ -54,6 +57,8 @@ export function runToRow(state: RunState, now: string): RunRow {
     stages: state.stages.map(({ attempts: _, ...stage }) => stage),
     tracking_comment_on: state.tracking_comment_on,
     hold: state.hold,
+    pull_request_draft_refused: state.pull_request_draft_refused,
+    problems: state.problems,
   };
   return {
     id: state.id,
@@ -195,6 +200,8 @@ export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
       row.pullRequestNumber === null
         ? null
         : { number: row.pullRequestNumber, url: row.pullRequestUrl ?? "" },
+    pull_request_draft_refused: document.pull_request_draft_refused ?? false,
+    problems: document.problems ?? [],
     tracking_comment_id: row.trackingCommentId,
     tracking_comment_on: document.tracking_comment_on,
     hold: document.hold,

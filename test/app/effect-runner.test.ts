@@ -219,6 +219,65 @@ describe("the effect runner", () => {
     await r.stop();
   });
 
+  it("shows an effect GitHub refuses for good in the tracking comment, and the run goes on", async () => {
+    const state = makeRun(DEFAULT_WORKFLOW_SOURCE);
+    await test.store.createRun(state, on.start(clock.toISOString()), {
+      agent: {
+        backend: "claude",
+        version: null,
+        prompt_pack_version: "1",
+        runtime_env: {},
+      },
+    });
+    await test.store.apply(state.id, on.trackingCommentCreated(555));
+    await test.store.apply(state.id, on.branchCreated());
+    for (const row of await effectRows()) {
+      await test.store.completeEffect(row.id);
+    }
+    const now = clock.toISOString();
+    await test.store.db.insert(effectsTable).values({
+      runId: state.id,
+      kind: "open_pull_request",
+      payload: { kind: "open_pull_request" },
+      status: "pending",
+      availableAt: now,
+      createdAt: now,
+    });
+    const edits: string[] = [];
+    github()
+      .post("/repos/acme/web/pulls")
+      .reply(403, { message: "Resource not accessible by integration" })
+      .patch(
+        "/repos/acme/web/issues/comments/555",
+        (body: { body: string }) => {
+          edits.push(body.body);
+          return true;
+        },
+      )
+      .reply(200, { id: 555 });
+    const { runner: r, log } = runner();
+    r.kick();
+    await r.idle();
+    expect(log.warn).toHaveBeenCalledWith(
+      expect.stringContaining("giving up on open_pull_request"),
+    );
+    const run = await test.store.loadRun(state.id);
+    expect(run?.status).toBe("in_progress");
+    expect(run?.problems).toEqual([
+      expect.objectContaining({
+        kind: "open_pull_request",
+        message: expect.stringMatching(
+          /^Resource not accessible by integration/,
+        ),
+      }),
+    ]);
+    expect(edits).toHaveLength(1);
+    expect(edits[0]).toContain(
+      "Could not open the pull request: Resource not accessible by integration",
+    );
+    await r.stop();
+  });
+
   it("picks up the effects a previous process left", async () => {
     const id = await queuedRun();
     // A previous process claimed the effect and died: its lease runs out.

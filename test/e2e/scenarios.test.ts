@@ -24,9 +24,14 @@ describe.each(backends)("end to end (%s)", (_, base) => {
     world = undefined;
   });
 
-  async function setUp(options: WorldOptions = {}) {
+  async function setUp(
+    options: WorldOptions = {},
+    repository: { draftPullRequests?: boolean } = {},
+  ) {
     world = await World.create({ ...base, ...options });
     const repo = await world.repository();
+    // As a private repository on GitHub Free or Pro: no drafts.
+    if (repository.draftPullRequests === false) repo.draftPullRequests = false;
     await world.startApp();
     const issue = world.sim.openIssue(repo, {
       title: "Dark mode",
@@ -185,6 +190,49 @@ describe.each(backends)("end to end (%s)", (_, base) => {
         "succeeded",
       ]);
       expect(run?.stages[4]?.approved_by).toBe("bob");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "opens a ready pull request where the repository has no drafts, and the tracking comment says so",
+    async () => {
+      const {
+        world: w,
+        repo,
+        issue,
+      } = await setUp({}, { draftPullRequests: false });
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      const note =
+        "Opened as a ready pull request: draft pull requests are not supported in this repository.";
+      await w.until(
+        "the tracking comment to move to a ready pull request",
+        () => {
+          const pull = w.sim.pulls(repo)[0];
+          return (
+            pull !== undefined &&
+            (trackingComment(w, repo, pull.number)?.body ?? "").includes(note)
+          );
+        },
+      );
+      const [pull] = w.sim.pulls(repo);
+      expect(pull).toMatchObject({
+        title: "Add a dark mode toggle",
+        pull: { draft: false, state: "open" },
+      });
+      // The refused draft was asked for first, then the ready one.
+      const creates = w.sim.requests.filter(
+        (r) => r.method === "POST" && r.operationId === "pulls/create",
+      );
+      expect(creates.map((r) => r.status)).toEqual([422, 201]);
+      await w.until("implement to wait for approval", implementWaits(w, repo));
+      expect(trackingComment(w, repo, pull?.number ?? 0)?.body).toContain(note);
+      expect(w.problems()).toEqual([]);
+      const [run] = await w.runs();
+      expect(run).toMatchObject({
+        pull_request_draft_refused: true,
+        problems: [],
+      });
     },
     TIMEOUT,
   );

@@ -210,6 +210,48 @@ describe("the GitHub simulator", () => {
     ).rejects.toMatchObject({ status: 422 });
   });
 
+  it("refuses a draft pull request where the plan has no drafts, as GitHub does, and takes a ready one", async () => {
+    const plain = await sim.createRepository("acme/free", {
+      files: { "README.md": "# Free\n" },
+      draftPullRequests: false,
+    });
+    const head = await plain.git.resolve("refs/heads/main");
+    await octokit.rest.git.createRef({
+      owner,
+      repo: "free",
+      ref: "refs/heads/feature",
+      sha: head ?? "",
+    });
+    const pull = { owner, repo: "free", head: "feature", base: "main" };
+    const refused = await octokit.rest.pulls
+      .create({ ...pull, title: "Draft", draft: true })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      status: 422,
+      message: expect.stringContaining(
+        "Draft pull requests are not supported in this repository.",
+      ),
+      response: {
+        data: {
+          message: "Draft pull requests are not supported in this repository.",
+          documentation_url:
+            "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+        },
+      },
+    });
+    expect(
+      (refused as { response: { data: object } }).response.data,
+    ).not.toHaveProperty("errors");
+    expect(sim.pulls(plain)).toEqual([]);
+
+    const { data } = await octokit.rest.pulls.create({
+      ...pull,
+      title: "Ready",
+      draft: false,
+    });
+    expect(data).toMatchObject({ draft: false, state: "open" });
+  });
+
   it("refuses a dispatch of a workflow the default branch does not have", async () => {
     await expect(
       octokit.rest.actions.createWorkflowDispatch({

@@ -53,6 +53,8 @@ describe("createRunState", () => {
       head_sha: null,
       spec_dir: null,
       pull_request: null,
+      pull_request_draft_refused: false,
+      problems: [],
       tracking_comment_id: null,
       tracking_comment_on: null,
       hold: null,

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 import { checkConfig } from "../../src/config/check-config.js";
 import { createRunState } from "../../src/engine/create-run-state.js";
-import type { Effect } from "../../src/engine/effects.js";
+import type { Effect, EffectKind } from "../../src/engine/effects.js";
 import type { CollectedResult, RunEvent } from "../../src/engine/events.js";
 import {
   type Attempt,
@@ -229,6 +229,20 @@ export const on = {
     error,
     retryable,
     at: time,
+  }),
+  effectFailed: (
+    kind: EffectKind,
+    target: { stage?: string; attempt?: number } = {},
+    message = "Resource not accessible by integration",
+    options: { transient?: boolean; time?: string } = {},
+  ): RunEvent => ({
+    type: "effect_failed",
+    kind,
+    stage: target.stage ?? null,
+    attempt: target.attempt ?? null,
+    message,
+    transient: options.transient ?? false,
+    at: options.time ?? at(6),
   }),
   pullRequestOpened: (number: number, time = at(6)): RunEvent => ({
     type: "pull_request_opened",

@@ -1,6 +1,7 @@
 import { ProbotOctokit } from "probot";
 import { describe, expect, it, vi } from "vitest";
 import type { StageRequest } from "../../src/contracts/stage-request.js";
+import type { Effect } from "../../src/engine/effects.js";
 import type { RunState } from "../../src/engine/run-state.js";
 import { createCheckRun } from "../../src/github/check-runs.js";
 import { collectResult } from "../../src/github/collect-result.js";
@@ -12,6 +13,7 @@ import { createBranch } from "../../src/github/create-branch.js";
 import { dispatchStage } from "../../src/github/dispatch-stage.js";
 import type { EffectContext } from "../../src/github/effect-context.js";
 import { openPullRequest } from "../../src/github/open-pull-request.js";
+import { giveUpEvent } from "../../src/github/perform-effect.js";
 import { createTrackingComment } from "../../src/github/tracking-comment.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
 import {
@@ -397,6 +399,188 @@ describe("openPullRequest", () => {
       expect.stringContaining("could not request a review from octocat"),
     );
   });
+});
+
+describe("openPullRequest where GitHub refuses drafts", () => {
+  const refusal = {
+    message: "Draft pull requests are not supported in this repository.",
+    documentation_url:
+      "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+    status: "422",
+  };
+  const run = (settings = settingsFor()) =>
+    applyAll(makeRun(DEFAULT_WORKFLOW_SOURCE, { settings }), [
+      on.start(),
+      on.branchCreated(),
+    ]).state;
+
+  it("opens it again as a ready pull request, and says so", async () => {
+    const sent = capture<{ draft: boolean; head: string; title: string }>();
+    const scope = github()
+      .post(`${REPO}/pulls`, sent.match)
+      .reply(422, refusal)
+      .post(`${REPO}/pulls`, sent.match)
+      .reply(201, {
+        number: 12,
+        html_url: "https://github.com/acme/web/pull/12",
+      })
+      .post(`${REPO}/pulls/12/requested_reviewers`, { reviewers: ["octocat"] })
+      .reply(201, { number: 12 });
+    const ctx = context(run());
+    expect(await openPullRequest(ctx)).toEqual({
+      type: "pull_request_opened",
+      number: 12,
+      url: "https://github.com/acme/web/pull/12",
+      draft_refused: true,
+      at: NOW.toISOString(),
+    });
+    expect(sent.bodies).toEqual([
+      expect.objectContaining({ head: BRANCH, draft: true }),
+      expect.objectContaining({ head: BRANCH, draft: false }),
+    ]);
+    expect(sent.bodies[0]?.title).toBe(sent.bodies[1]?.title);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("reports the pull request opened though its labels were refused", async () => {
+    github()
+      .post(`${REPO}/pulls`)
+      .reply(201, {
+        number: 12,
+        html_url: "https://github.com/acme/web/pull/12",
+      })
+      .post(`${REPO}/issues/12/labels`, { labels: ["spec"] })
+      .reply(403, { message: "Resource not accessible by integration" })
+      .post(`${REPO}/pulls/12/requested_reviewers`)
+      .reply(201, { number: 12 });
+    const ctx = context(
+      run(settingsFor({ pull_request: { labels: ["spec"] } })),
+    );
+    expect(await openPullRequest(ctx)).toMatchObject({
+      type: "pull_request_opened",
+      number: 12,
+    });
+    expect(ctx.log.warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        "could not add the labels spec to pull request #12",
+      ),
+    );
+  });
+
+  it("does not try again as ready on another refusal", async () => {
+    github()
+      .post(`${REPO}/pulls`)
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [{ resource: "PullRequest", field: "head", code: "invalid" }],
+      });
+    await expect(openPullRequest(context(run()))).rejects.toMatchObject({
+      status: 422,
+    });
+  });
+
+  it("asks for a ready pull request at once where drafts are turned off, and notes nothing", async () => {
+    const sent = capture<{ draft: boolean }>();
+    github()
+      .post(`${REPO}/pulls`, sent.match)
+      .reply(201, {
+        number: 12,
+        html_url: "https://github.com/acme/web/pull/12",
+      })
+      .post(`${REPO}/pulls/12/requested_reviewers`)
+      .reply(201, { number: 12 });
+    const event = await openPullRequest(
+      context(run(settingsFor({ pull_request: { draft: false } }))),
+    );
+    expect(event).not.toHaveProperty("draft_refused");
+    expect(sent.bodies).toEqual([expect.objectContaining({ draft: false })]);
+  });
+});
+
+describe("giveUpEvent", () => {
+  const { request } = dispatchedRun();
+  it.each<{ effect: Effect; stage: string | null; attempt: number | null }>([
+    { effect: { kind: "create_tracking_comment" }, stage: null, attempt: null },
+    { effect: { kind: "update_tracking_comment" }, stage: null, attempt: null },
+    { effect: { kind: "create_branch" }, stage: null, attempt: null },
+    {
+      effect: { kind: "create_check_run", stage: "specify", attempt: 1 },
+      stage: "specify",
+      attempt: 1,
+    },
+    {
+      effect: { kind: "update_check_run", stage: "specify", attempt: 1 },
+      stage: "specify",
+      attempt: 1,
+    },
+    {
+      effect: { kind: "dispatch_stage", stage: "specify", attempt: 1, request },
+      stage: "specify",
+      attempt: 1,
+    },
+    {
+      effect: {
+        kind: "collect_result",
+        stage: "specify",
+        attempt: 1,
+        workflow_run_id: 5,
+        conclusion: "success",
+      },
+      stage: "specify",
+      attempt: 1,
+    },
+    { effect: { kind: "open_pull_request" }, stage: null, attempt: null },
+    { effect: { kind: "move_tracking_comment" }, stage: null, attempt: null },
+    { effect: { kind: "ensure_labels" }, stage: null, attempt: null },
+    {
+      effect: {
+        kind: "cancel_workflow_run",
+        stage: "specify",
+        attempt: 1,
+        workflow_run_id: 5,
+      },
+      stage: "specify",
+      attempt: 1,
+    },
+    {
+      effect: {
+        kind: "create_gate_check_run",
+        stage: "implement",
+        waiting_since: NOW.toISOString(),
+      },
+      stage: "implement",
+      attempt: null,
+    },
+    {
+      effect: { kind: "update_gate_check_run", stage: "implement" },
+      stage: "implement",
+      attempt: null,
+    },
+    {
+      effect: {
+        kind: "post_notice",
+        notice: { type: "run_finished" },
+        key: "finished",
+      },
+      stage: null,
+      attempt: null,
+    },
+  ])(
+    "tells the engine $effect.kind failed for good, for its stage",
+    ({ effect, stage, attempt }) => {
+      expect(
+        giveUpEvent(effect, "Forbidden", false, NOW.toISOString()),
+      ).toEqual({
+        type: "effect_failed",
+        kind: effect.kind,
+        stage,
+        attempt,
+        message: "Forbidden",
+        transient: false,
+        at: NOW.toISOString(),
+      });
+    },
+  );
 });
 
 describe("collectResult", () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { nockArtifact, nockDispatch } from "../mocks/actions.js";
 import { nockCreateCheckRuns } from "../mocks/checks.js";
 import { nockCommit } from "../mocks/git.js";
-import { nockCreateComment } from "../mocks/issues.js";
+import { capture, nockCreateComment } from "../mocks/issues.js";
 import {
   nockCreatePull,
   nockRequestReviewers,
@@ -16,6 +16,7 @@ import {
   RUN,
   startRun,
 } from "../support/flow.js";
+import { github } from "../support/github.js";
 import { workflowJobPayload, workflowRunPayload } from "../support/payloads.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { openTestStore } from "../support/test-store.js";
@@ -51,7 +52,9 @@ describe("workflow_run and workflow_job deliveries", () => {
     });
 
   /** The specify stage's good bundle, its commit, the PR and plan's dispatch. */
-  function nockSpecifyCollected() {
+  function nockSpecifyCollected(
+    pull: () => unknown = () => nockCreatePull(12),
+  ) {
     nockArtifact(
       101,
       `specwright-${RUN}-specify-1`,
@@ -71,12 +74,12 @@ describe("workflow_run and workflow_job deliveries", () => {
       newTree: "u".repeat(40),
       commit: COMMIT,
     });
-    nockCreatePull(12);
+    pull();
     nockRequestReviewers(12, ["alice"]);
-    nockTrackingMoved(12);
+    const moved = nockTrackingMoved(12);
     nockCreateCheckRuns(1, 701);
     nockDispatch(102);
-    return commit;
+    return { ...commit, moved };
   }
 
   async function stage(id: string) {
@@ -91,6 +94,43 @@ describe("workflow_run and workflow_job deliveries", () => {
     expect(commit.commit).toHaveLength(1);
     expect((await stage("specify"))?.attempts).toHaveLength(1);
     expect((await stage("specify"))?.status).toBe("succeeded");
+  });
+
+  it("opens a ready pull request where GitHub refuses drafts, and the tracking comment says so", async () => {
+    await startRun(app);
+    const sent = capture<{ draft: boolean; head: string; base: string }>();
+    const { moved } = nockSpecifyCollected(() =>
+      github()
+        .post("/repos/acme/web/pulls", sent.match)
+        .reply(422, {
+          message: "Draft pull requests are not supported in this repository.",
+          documentation_url:
+            "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+          status: "422",
+        })
+        .post("/repos/acme/web/pulls", sent.match)
+        .reply(201, {
+          number: 12,
+          html_url: "https://github.com/acme/web/pull/12",
+        }),
+    );
+    await app.receive("workflow_run", completed(), "completed-1");
+    expect(sent.bodies).toEqual([
+      expect.objectContaining({ head: BRANCH, base: "main", draft: true }),
+      expect.objectContaining({ head: BRANCH, base: "main", draft: false }),
+    ]);
+    const run = await test.store.loadRun(RUN);
+    expect(run).toMatchObject({
+      pull_request: { number: 12 },
+      pull_request_draft_refused: true,
+      problems: [],
+    });
+    const note =
+      "Opened as a ready pull request: draft pull requests are not supported in this repository.";
+    expect(moved.posted[0]?.body).toContain(note);
+    // Every later edit says it too.
+    expect(moved.edits.length).toBeGreaterThan(0);
+    for (const edit of moved.edits) expect(edit.body).toContain(note);
   });
 
   it("collects once when the completion arrives again under another delivery id", async () => {

@@ -734,6 +734,16 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       state.head_sha = sha("c");
       state.spec_dir = "specs/001-dark-mode";
       state.pull_request = { number: 12, url: "https://github.com/x/y/pull/1" };
+      state.pull_request_draft_refused = true;
+      state.problems = [
+        {
+          kind: "cancel_workflow_run",
+          stage: "plan",
+          attempt: 2,
+          message: "Resource not accessible by integration",
+          at: at(41),
+        },
+      ];
       state.tracking_comment_id = 4_000_000_000;
       state.installation_id = 9_007_199_254;
       state.parameters = { depth: 3, tags: ["a", "b"], strict: false };

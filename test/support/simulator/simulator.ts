@@ -103,6 +103,10 @@ function ok(body: unknown, status = 200): Reply {
   return { status, body };
 }
 
+/** What GitHub answers a draft pull request on a plan without drafts. */
+export const DRAFTS_NOT_SUPPORTED =
+  "Draft pull requests are not supported in this repository.";
+
 function notFound(): never {
   throw new HttpError(404, "Not Found");
 }
@@ -207,6 +211,8 @@ export class GitHubSimulator {
       roles?: Record<string, Role>;
       secrets?: Record<string, string>;
       vars?: Record<string, string>;
+      /** False: like a private repository on GitHub Free or Pro, no drafts. */
+      draftPullRequests?: boolean;
     },
   ): Promise<Repository> {
     const [owner = "", name = ""] = fullName.split("/");
@@ -227,6 +233,7 @@ export class GitHubSimulator {
       labels: new Map(),
       secrets: options.secrets ?? {},
       vars: options.vars ?? {},
+      draftPullRequests: options.draftPullRequests ?? true,
       nextNumber: 1,
     };
     this.repositories.set(fullName, repo);
@@ -1206,6 +1213,14 @@ export class GitHubSimulator {
               message: `A pull request already exists for ${repo.owner}:${head}.`,
             },
           ],
+        });
+      }
+      if (body.draft === true && !repo.draftPullRequests) {
+        // GitHub's answer, a plain 422 without `errors`, on a repository
+        // whose plan has no drafts (cynkra/fledge#260; cli/cli#520).
+        throw new HttpError(422, DRAFTS_NOT_SUPPORTED, {
+          documentation_url:
+            "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
         });
       }
       const number = repo.nextNumber++;

@@ -106,5 +106,10 @@ export interface Repository {
   labels: Map<string, Label>;
   secrets: Record<string, string>;
   vars: Record<string, string>;
+  /**
+   * False for a repository whose plan has no draft pull requests (a private
+   * repository on GitHub Free or Pro): GitHub refuses `draft: true` there.
+   */
+  draftPullRequests: boolean;
   nextNumber: number;
 }
