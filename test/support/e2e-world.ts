@@ -1,15 +1,33 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
 import type { RunState } from "../../src/engine/run-state.js";
 import { openStore } from "../../src/store/open-store.js";
+import {
+  allModelApis,
+  CREDENTIAL_SECRETS,
+  TEST_MODELS,
+} from "./model-api/index.js";
+import { CLI_BIN, runnerUser, type UserIds } from "./model-api/run-cli.js";
+import type { Backend } from "./model-api/script.js";
+import type { ModelApi } from "./model-api/server.js";
+import { specKitModel } from "./model-api/spec-kit-model.js";
+import { standInEnvironment } from "./model-api/stand-in-environment.js";
 import { GitHubSimulator } from "./simulator/simulator.js";
 import type { Repository, Role } from "./simulator/state.js";
+import { type SpecKitLayout, specKitFiles } from "./spec-kit-fixtures.js";
 
 const ROOT = resolve(".");
 const AGENT = join(ROOT, "test/e2e/agent/speckit-agent.mjs");
@@ -41,6 +59,33 @@ export function sampleRepositoryFiles(
   return { ...files, ...extra };
 }
 
+/**
+ * A repository as `specify init --integration <backend>` lays it out (the
+ * real fixture), with the stage workflow and a configuration choosing the
+ * backend and the model the stand-in answers as.
+ */
+export function realAgentRepositoryFiles(
+  backend: Backend,
+  layout: SpecKitLayout,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    "README.md": "# Web\n\nA small web app.\n",
+    ...specKitFiles(layout),
+    ".github/workflows/specwright.yml": readFileSync(
+      join(ROOT, ".github/workflows/specwright.yml"),
+      "utf8",
+    ),
+    ".github/specwright.yml": [
+      "agent:",
+      `  backend: ${backend}`,
+      `  model: ${TEST_MODELS[backend]}`,
+      "",
+    ].join("\n"),
+    ...extra,
+  };
+}
+
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
@@ -68,7 +113,17 @@ export interface WorldOptions {
   seed?: number;
   /** Jobs the simulated runners run at once (default: no limit). */
   runners?: number;
+  /**
+   * The real agent CLI of this backend instead of the scripted agent, on
+   * repositories laid out by this Spec Kit fixture, against the model-API
+   * stand-in (which answers as `specKitModel()` until told otherwise); jobs
+   * run as the `runner` user when the tests run as root, as on GitHub.
+   */
+  realAgent?: { backend: Backend; layout: SpecKitLayout };
 }
+
+/** The secret every test repository holds for its agent. */
+export const AGENT_KEY = "sk-e2e-stand-in-0123456789";
 
 /**
  * Everything a scenario needs: the simulated GitHub, the real App as its
@@ -86,6 +141,9 @@ export class World {
   private constructor(
     dir: string,
     private readonly options: WorldOptions,
+    /** The model-API stand-in the real agents talk to. */
+    readonly models: ModelApi | undefined,
+    agent: { env: Record<string, string>; user?: UserIds | undefined },
   ) {
     this.dir = dir;
     this.sim = new GitHubSimulator({
@@ -94,16 +152,40 @@ export class World {
       webhookSecret: this.secret,
       dataDir: join(dir, "github"),
       actionDir: join(ROOT, "action"),
-      agentPath: [join(dir, "bin")],
-      jobEnv: { SPECWRIGHT_E2E_AGENT: join(dir, "agent.json") },
+      agentPath: [options.realAgent ? CLI_BIN : join(dir, "bin")],
+      jobEnv: agent.env,
+      ...(agent.user ? { jobUser: agent.user } : {}),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.runners === undefined ? {} : { runners: options.runners }),
     });
   }
 
+  /** The environment and user of the jobs' agent: scripted, or real. */
+  private static async agent(dir: string, options: WorldOptions) {
+    if (!options.realAgent) {
+      return {
+        models: undefined,
+        env: { SPECWRIGHT_E2E_AGENT: join(dir, "agent.json") },
+      };
+    }
+    const user = runnerUser();
+    // The runner user must reach its job directories inside this one.
+    await chmod(dir, 0o755);
+    const models = await allModelApis().start();
+    models.use(specKitModel());
+    const env = await standInEnvironment({
+      backend: options.realAgent.backend,
+      url: models.url,
+      dir: join(dir, "agents"),
+      user,
+    });
+    return { models, env, user };
+  }
+
   static async create(options: WorldOptions = {}): Promise<World> {
     const dir = await mkdtemp(join(tmpdir(), "specwright-e2e-"));
-    const world = new World(dir, options);
+    const { models, ...agent } = await World.agent(dir, options);
+    const world = new World(dir, options, models, agent);
     await mkdir(join(dir, "bin"));
     for (const name of ["claude", "codex", "gemini", "copilot"]) {
       await symlink(AGENT, join(dir, "bin", name));
@@ -143,15 +225,20 @@ export class World {
       roles?: Record<string, Role>;
     } = {},
   ): Promise<Repository> {
+    const real = this.options.realAgent;
     return this.sim.createRepository(fullName, {
-      files: sampleRepositoryFiles(options.files),
+      files: real
+        ? realAgentRepositoryFiles(real.backend, real.layout, options.files)
+        : sampleRepositoryFiles(options.files),
       roles: {
         alice: "write",
         bob: "maintain",
         mallory: "read",
         ...options.roles,
       },
-      secrets: { ANTHROPIC_API_KEY: "sk-ant-e2e-0123456789" },
+      secrets: real
+        ? { [CREDENTIAL_SECRETS[real.backend]]: AGENT_KEY }
+        : { ANTHROPIC_API_KEY: "sk-ant-e2e-0123456789" },
     });
   }
 
@@ -295,6 +382,7 @@ export class World {
   async close(): Promise<void> {
     await this.stopApp("SIGKILL");
     await this.sim.stop();
+    await this.models?.stop();
     if (this.database && this.options.databaseUrl) {
       const admin = new pg.Client({
         connectionString: this.options.databaseUrl,

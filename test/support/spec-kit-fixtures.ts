@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cp } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 
 /**
  * The real Spec Kit layouts (`specify init --integration …`) kept beside
@@ -39,4 +39,19 @@ export async function installSpecKit(
   await cp(specKitLayout(layout), target, { recursive: true, force: true });
   // The copies keep the fixtures' read-only modes; a checkout is writable.
   execFileSync("chmod", ["-R", "u+w,go+rX", target]);
+}
+
+/** Every file of a layout, by its path in a repository. */
+export function specKitFiles(layout: SpecKitLayout): Record<string, string> {
+  const root = specKitLayout(layout);
+  const files: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files[relative(root, path)] = readFileSync(path, "utf8");
+    }
+  };
+  walk(root);
+  return files;
 }

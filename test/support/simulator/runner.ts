@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
@@ -84,6 +84,12 @@ export interface StageJob {
   env?: Record<string, string>;
   /** A scratch directory for this job (workspace, RUNNER_TEMP, files); the runner may create subdirectories. */
   workDir: string;
+  /**
+   * The user the job's processes run as (GitHub-hosted runners run jobs as
+   * the unprivileged `runner`); the job's directories are given to it.
+   * Unset: this process's user.
+   */
+  user?: { uid: number; gid: number };
   /**
    * Test-only: the job's time limit in milliseconds, instead of its
    * evaluated `timeout-minutes` (GitHub takes whole minutes only, too long
@@ -595,6 +601,15 @@ async function killJobProcesses(
   );
 }
 
+/** Gives a directory tree to the job's user (what the checkout wrote, too). */
+function giveTo(dir: string, user: { uid: number; gid: number }) {
+  return new Promise<void>((done, fail) => {
+    execFile("chown", ["-R", `${user.uid}:${user.gid}`, dir], (error) =>
+      error ? fail(error) : done(),
+    );
+  });
+}
+
 /**
  * Runs a process of the job, its output going to the log. On cancel or
  * timeout, the whole tree is killed. Resolves with the exit code (null when
@@ -605,11 +620,14 @@ async function runProcess(
   command: Command,
 ): Promise<number | null> {
   if (state.stop.signal.aborted) return null;
+  const { user } = state.job;
+  if (user) await giveTo(state.job.workDir, user);
   const child = spawn(command.file, command.args, {
     cwd: command.cwd,
     env: { ...command.env, RUNNER_TRACKING_ID: state.trackingId },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
   });
   let killing: Promise<unknown> = Promise.resolve();
   const onAbort = () => {
@@ -870,6 +888,15 @@ function gitEnv(state: JobState): Record<string, string> {
     PATH: stepPath(state),
     HOME: state.dirs.home,
     GIT_TERMINAL_PROMPT: "0",
+    // The simulated GitHub's repositories are this process's; a job run as
+    // another user fetches from them as from github.com.
+    ...(state.job.user
+      ? {
+          GIT_CONFIG_COUNT: "1",
+          GIT_CONFIG_KEY_0: "safe.directory",
+          GIT_CONFIG_VALUE_0: "*",
+        }
+      : {}),
   };
 }
 

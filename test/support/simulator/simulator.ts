@@ -47,6 +47,8 @@ export interface SimulatorOptions {
   agentPath: string[];
   /** Extra environment for every job (the fake agent's script). */
   jobEnv?: Record<string, string>;
+  /** The user jobs run as (the unprivileged `runner`, as on GitHub-hosted runners). */
+  jobUser?: { uid: number; gid: number };
   /** Seeds the shuffling of deliveries. */
   seed?: number;
   /** Jobs run at once, as a pool of runners (default: no limit); the rest wait queued. */
@@ -1696,6 +1698,7 @@ export class GitHubSimulator {
           actionDir: this.options.actionDir,
           path: this.options.agentPath,
           ...(this.options.jobEnv ? { env: this.options.jobEnv } : {}),
+          ...(this.options.jobUser ? { user: this.options.jobUser } : {}),
           workDir,
         },
         run.cancel.signal,
