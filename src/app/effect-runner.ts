@@ -6,7 +6,12 @@ import {
   retryAfterMs,
 } from "../github/github-errors.js";
 import type { Octokit } from "../github/octokit.js";
-import { giveUpEvent, performEffect } from "../github/perform-effect.js";
+import {
+  giveUpEvent,
+  performEffect,
+  recoveredEvent,
+} from "../github/perform-effect.js";
+import { redactSecrets } from "../github/untrusted-text.js";
 import type { Store, StoredEffect } from "../store/store.js";
 
 export interface EffectRunnerOptions {
@@ -175,12 +180,15 @@ export class EffectRunner {
         now: this.now,
         log,
       };
-      const event = await performEffect(effect, context);
+      // One that failed for good before and worked now: the problem goes.
+      const event =
+        (await performEffect(effect, context)) ??
+        recoveredEvent(effect, state, this.now().toISOString());
       if (event)
         await store.apply(stored.runId, event, { effectId: stored.id });
       else await store.completeEffect(stored.id);
     } catch (error) {
-      const message = errorMessage(error);
+      const message = redactSecrets(errorMessage(error));
       const tries = stored.tries + 1;
       const transient = isTransient(error);
       if (transient && tries < (options.maxTries ?? 6)) {

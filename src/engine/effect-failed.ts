@@ -1,11 +1,17 @@
 import { finishRun } from "./advance.js";
 import { endAttempt, liveAttempt } from "./attempts.js";
+import type { EffectKind } from "./effects.js";
 import type { RunEvent } from "./events.js";
-import { recordProblem } from "./problems.js";
-import { currentAttempt, type RunState } from "./run-state.js";
+import { clearProblems, isShownOnCheckRun, recordProblem } from "./problems.js";
+import {
+  currentAttempt,
+  type EffectProblem,
+  type RunState,
+} from "./run-state.js";
 import type { TransitionContext } from "./transition-context.js";
 
 type EffectFailed = Extract<RunEvent, { type: "effect_failed" }>;
+type EffectRecovered = Extract<RunEvent, { type: "effect_recovered" }>;
 
 /** The stage whose commit was the run's first: the pull request came from it. */
 function firstCommitter(
@@ -22,17 +28,67 @@ function firstCommitter(
   return first && { stage: first.stage, attempt: first.attempt };
 }
 
-/** Asks for the check run of a stage attempt to be brought up to date. */
-function showOnCheckRun(
+/**
+ * Asks for the check runs that show these problems to be brought up to
+ * date: each stage's current attempt that has a check run and shows one.
+ */
+function refreshCheckRuns(
   context: TransitionContext,
-  stage: string,
-  attempt: number,
+  problems: readonly EffectProblem[],
 ): void {
-  const found = context.state.stages
-    .find((s) => s.id === stage)
-    ?.attempts.find((a) => a.attempt === attempt);
-  if (found?.check_run_id != null)
-    context.effects.push({ kind: "update_check_run", stage, attempt });
+  if (problems.length === 0) return;
+  for (const stage of context.state.stages) {
+    // The current attempt, and any attempt a problem names.
+    const numbers = new Set<number>();
+    const current = currentAttempt(stage);
+    if (current) numbers.add(current.attempt);
+    for (const p of problems)
+      if (p.stage === stage.id && p.attempt !== null) numbers.add(p.attempt);
+    for (const number of numbers) {
+      const attempt = stage.attempts.find((a) => a.attempt === number);
+      if (attempt?.check_run_id == null) continue;
+      if (problems.some((p) => isShownOnCheckRun(p, stage.id, number)))
+        context.effects.push({
+          kind: "update_check_run",
+          stage: stage.id,
+          attempt: number,
+        });
+    }
+  }
+}
+
+/**
+ * Keeps a problem; a new one is shown on the check runs too. Not one whose
+ * message changed: when the check runs and the tracking comment all keep
+ * failing, with a new message each time, each would ask for the other
+ * again, forever.
+ */
+function keep(context: TransitionContext, problem: EffectProblem): void {
+  if (recordProblem(context.state, problem) === "new")
+    refreshCheckRuns(context, [problem]);
+}
+
+/**
+ * An effect whose failure was kept has worked (or the thing it was for
+ * exists now): the problem goes, from the check runs that showed it too.
+ */
+export function forgetProblems(
+  context: TransitionContext,
+  kind: EffectKind,
+  match: { stage?: string | null; attempt?: number | null } = {},
+): void {
+  refreshCheckRuns(context, clearProblems(context.state, kind, match));
+}
+
+/** An effect that failed for good earlier has now worked. */
+export function effectRecovered(
+  context: TransitionContext,
+  event: EffectRecovered,
+): void {
+  forgetProblems(context, event.kind, {
+    stage: event.stage,
+    attempt: event.attempt,
+  });
 }
 
 /**
@@ -98,39 +154,26 @@ export function effectFailed(
     case "open_pull_request": {
       if (state.pull_request !== null) return;
       const from = firstCommitter(state);
-      recordProblem(state, {
+      keep(context, {
         ...problem,
         stage: from?.stage ?? null,
         attempt: from?.attempt ?? null,
       });
-      if (from) showOnCheckRun(context, from.stage, from.attempt);
       return;
     }
+    // The work goes on without these; the check runs that show the
+    // problem (for the tracking comment's own: every stage's) say so.
     case "cancel_workflow_run":
-      recordProblem(state, problem);
-      if (event.stage !== null && event.attempt !== null)
-        showOnCheckRun(context, event.stage, event.attempt);
-      return;
     case "create_tracking_comment":
     case "update_tracking_comment":
-    case "move_tracking_comment": {
-      const before = state.problems.length;
-      recordProblem(state, problem);
-      // Where the comment cannot say it, the check runs do.
-      if (state.problems.length === before) return;
-      for (const stage of state.stages) {
-        const attempt = currentAttempt(stage);
-        if (attempt) showOnCheckRun(context, stage.id, attempt.attempt);
-      }
-      return;
-    }
+    case "move_tracking_comment":
     case "create_check_run":
     case "update_check_run":
     case "create_gate_check_run":
     case "update_gate_check_run":
     case "ensure_labels":
     case "post_notice":
-      recordProblem(state, problem);
+      keep(context, problem);
       return;
   }
 }

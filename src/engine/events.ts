@@ -125,6 +125,16 @@ export type RunEvent = { at: string } & (
       /** GitHub kept failing (its side, the network, a rate limit) rather than refusing. */
       transient: boolean;
     }
+  /**
+   * An effect whose lasting failure the run keeps (in `problems`) has now
+   * worked: a later update of a check run or of the tracking comment.
+   */
+  | {
+      type: "effect_recovered";
+      kind: EffectKind;
+      stage: string | null;
+      attempt: number | null;
+    }
 );
 
 export type RunEventType = RunEvent["type"];

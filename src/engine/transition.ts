@@ -1,9 +1,12 @@
 import { advance, dependentsOf, failStage, finishRun } from "./advance.js";
 import { ATTEMPT_HANDLERS } from "./attempt-events.js";
-import { effectFailed } from "./effect-failed.js";
+import {
+  effectFailed,
+  effectRecovered,
+  forgetProblems,
+} from "./effect-failed.js";
 import type { Effect } from "./effects.js";
 import type { RunEvent } from "./events.js";
-import { clearProblems } from "./problems.js";
 import {
   findStage,
   isTerminalRun,
@@ -38,6 +41,7 @@ function isBusy(stage: StageRun): boolean {
 const HANDLERS: Handlers<RunEvent["type"]> = {
   ...ATTEMPT_HANDLERS,
   effect_failed: effectFailed,
+  effect_recovered: effectRecovered,
 
   start({ state, effects }, event) {
     if (state.status !== "queued" || state.started_at !== null) return;
@@ -65,26 +69,30 @@ const HANDLERS: Handlers<RunEvent["type"]> = {
     );
   },
 
-  tracking_comment_created({ state }, event) {
-    state.tracking_comment_id ??= event.comment_id;
-    clearProblems(state, "create_tracking_comment");
+  tracking_comment_created(context, event) {
+    context.state.tracking_comment_id ??= event.comment_id;
+    forgetProblems(context, "create_tracking_comment");
   },
 
-  tracking_comment_moved({ state }, event) {
-    state.tracking_comment_id = event.comment_id;
-    state.tracking_comment_on = event.number;
-    clearProblems(state, "move_tracking_comment");
+  tracking_comment_moved(context, event) {
+    context.state.tracking_comment_id = event.comment_id;
+    context.state.tracking_comment_on = event.number;
+    forgetProblems(context, "move_tracking_comment");
   },
 
-  check_run_created({ state }, event) {
-    const attempt = findStage(state, event.stage)?.attempts.find(
+  check_run_created(context, event) {
+    const attempt = findStage(context.state, event.stage)?.attempts.find(
       (a) => a.attempt === event.attempt,
     );
     if (attempt) attempt.check_run_id ??= event.check_run_id;
-    clearProblems(state, "create_check_run", event);
+    forgetProblems(context, "create_check_run", {
+      stage: event.stage,
+      attempt: event.attempt,
+    });
   },
 
-  gate_check_run_created({ state, effects }, event) {
+  gate_check_run_created(context, event) {
+    const { state, effects } = context;
     const stage = findStage(state, event.stage);
     if (stage === undefined) return;
     if (stage.waiting_since !== event.waiting_since) {
@@ -101,17 +109,18 @@ const HANDLERS: Handlers<RunEvent["type"]> = {
     }
     if (stage.gate_check_run_id !== null) return;
     stage.gate_check_run_id = event.check_run_id;
-    clearProblems(state, "create_gate_check_run", { stage: stage.id });
+    forgetProblems(context, "create_gate_check_run", { stage: stage.id });
     // Decided while the check run was being made: show the decision.
     if (stage.status !== "waiting_approval")
       effects.push({ kind: "update_gate_check_run", stage: stage.id });
   },
 
-  pull_request_opened({ state, effects }, event) {
+  pull_request_opened(context, event) {
+    const { state, effects } = context;
     if (state.pull_request !== null) return;
     state.pull_request = { number: event.number, url: event.url };
     state.pull_request_draft_refused = event.draft_refused === true;
-    clearProblems(state, "open_pull_request");
+    forgetProblems(context, "open_pull_request");
     if (
       state.tracking_comment_id !== null &&
       state.tracking_comment_on === null
@@ -224,6 +233,7 @@ const BOOKKEEPING = new Set<RunEvent["type"]>([
   // What failed is shown even after the run ended (a workflow run that
   // could not be cancelled, a last notice that could not be posted).
   "effect_failed",
+  "effect_recovered",
   // Re-running a stage opens a failed or finished run again.
   "rerun",
 ]);
@@ -250,9 +260,12 @@ export function transition(current: RunState, event: RunEvent): Transition {
     state.tracking_comment_id !== null &&
     event.type !== "tracking_comment_created" &&
     event.type !== "tracking_comment_moved" &&
-    // An edit that failed for good is not asked for again by its own failure.
+    // An edit that failed for good is not asked for again by its own
+    // failure; one that worked again showed the comment as it is (the
+    // comment does not show its own failures).
     !(
-      event.type === "effect_failed" && event.kind === "update_tracking_comment"
+      (event.type === "effect_failed" || event.type === "effect_recovered") &&
+      event.kind === "update_tracking_comment"
     )
   ) {
     context.effects.push({ kind: "update_tracking_comment" });

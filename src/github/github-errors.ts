@@ -72,6 +72,23 @@ export const ERROR_NOT_FAST_FORWARD = "Update is not a fast forward";
 export const ERROR_DRAFTS_NOT_SUPPORTED =
   "Draft pull requests are not supported in this repository";
 
+/**
+ * GitHub refused a draft pull request, and only that: a 422 whose message
+ * is {@link ERROR_DRAFTS_NOT_SUPPORTED} itself. Not a validation error that
+ * merely contains the words (one may echo the title, which is the
+ * requester's text).
+ */
+export function isDraftRefused(error: unknown): boolean {
+  if (!isHttpError(error) || error.status !== 422) return false;
+  const data = error.response?.data as { message?: unknown } | undefined;
+  const message =
+    typeof data?.message === "string"
+      ? data.message
+      : // Octokit's message: GitHub's, then " - <documentation URL>".
+        error.message.replace(/ - https:\/\/\S+$/, "");
+  return message.trim().replace(/\.$/, "") === ERROR_DRAFTS_NOT_SUPPORTED;
+}
+
 /** True when a 4xx error's message (or its validation errors) mention `text`. */
 export function mentions(error: unknown, text: string): boolean {
   if (!isHttpError(error)) return false;

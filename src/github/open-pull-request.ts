@@ -1,13 +1,14 @@
 import type { RunEvent } from "../engine/events.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
 import {
-  ERROR_DRAFTS_NOT_SUPPORTED,
   ERROR_PULL_REQUEST_EXISTS,
   errorMessage,
   httpStatus,
+  isDraftRefused,
   mentions,
 } from "./github-errors.js";
-import { truncate } from "./render-status.js";
+import { quiet, truncate } from "./render-status.js";
+import { breakReferences } from "./untrusted-text.js";
 
 /** GitHub refuses pull request bodies over 65,536 characters. */
 const MAX_BODY = 60_000;
@@ -38,7 +39,11 @@ export async function openPullRequest(
         ? `Spec-driven changes for #${state.issue.number}, made by Specwright.`
         : "Spec-driven changes made by Specwright.",
       "",
-      `> ${state.feature.split("\n").join("\n> ")}`,
+      // The requester's text: a closing keyword in a pull request's body
+      // would close that issue on merge, a mention would notify.
+      ...state.feature
+        .split(/\r?\n/)
+        .map((line) => `> ${quiet(breakReferences(line))}`),
       "",
       `Run \`${state.id}\` · requested by @${state.requested_by}. Progress is reported in the run's tracking comment and in the checks.`,
     ].join("\n"),
@@ -60,12 +65,7 @@ export async function openPullRequest(
     try {
       created = await create(options.draft);
     } catch (error) {
-      if (
-        !options.draft ||
-        httpStatus(error) !== 422 ||
-        !mentions(error, ERROR_DRAFTS_NOT_SUPPORTED)
-      )
-        throw error;
+      if (!options.draft || !isDraftRefused(error)) throw error;
       log.info(
         "draft pull requests are not supported in this repository; opening a ready pull request",
       );

@@ -1,5 +1,7 @@
 import type { Effect } from "../engine/effects.js";
 import type { RunEvent } from "../engine/events.js";
+import { findProblem } from "../engine/problems.js";
+import type { RunState } from "../engine/run-state.js";
 import { cancelWorkflowRun } from "./cancel-workflow-run.js";
 import {
   createCheckRun,
@@ -19,6 +21,7 @@ import {
   moveTrackingComment,
   updateTrackingComment,
 } from "./tracking-comment.js";
+import { redactSecrets } from "./untrusted-text.js";
 
 /** Performs one effect against GitHub; returns what happened, for the engine. */
 export function performEffect(
@@ -73,8 +76,26 @@ export function giveUpEvent(
     kind: effect.kind,
     stage: "stage" in effect ? effect.stage : null,
     attempt: "attempt" in effect ? effect.attempt : null,
-    message: error,
+    // Kept in the run and shown: nothing that looks like a credential.
+    message: redactSecrets(error),
     transient,
     at,
   };
+}
+
+/**
+ * What the run learns when an effect whose lasting failure it keeps has
+ * now worked (and said nothing else): the problem can go. Null when the
+ * run keeps no failure of it.
+ */
+export function recoveredEvent(
+  effect: Effect,
+  state: RunState,
+  at: string,
+): RunEvent | null {
+  const stage = "stage" in effect ? effect.stage : null;
+  const attempt = "attempt" in effect ? effect.attempt : null;
+  if (findProblem(state, effect.kind, stage, attempt) === undefined)
+    return null;
+  return { type: "effect_recovered", kind: effect.kind, stage, attempt, at };
 }

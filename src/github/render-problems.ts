@@ -1,4 +1,5 @@
 import type { EffectKind } from "../engine/effects.js";
+import { isShownOnCheckRun } from "../engine/problems.js";
 import {
   type EffectProblem,
   findStage,
@@ -8,21 +9,14 @@ import {
   clip,
   inline,
   linkText,
-  quiet,
   stageTitle,
   treeUrl,
 } from "./render-status.js";
+import { untrusted } from "./untrusted-text.js";
 
 /** The line a tracking comment shows for a pull request GitHub would not take as a draft. */
 export const DRAFT_REFUSED_NOTE =
   "Opened as a ready pull request: draft pull requests are not supported in this repository.";
-
-/** The problems a stage's check run shows though they are not the stage's: the comment's own. */
-const RUN_LEVEL: ReadonlySet<EffectKind> = new Set([
-  "create_tracking_comment",
-  "update_tracking_comment",
-  "move_tracking_comment",
-]);
 
 function stageText(state: RunState, problem: EffectProblem): string {
   if (problem.stage === null) return "the stage";
@@ -45,7 +39,7 @@ export function describeProblem(
   state: RunState,
   problem: EffectProblem,
 ): string {
-  const why = clip(quiet(problem.message), 300).replace(/\.$/, "");
+  const why = clip(untrusted(problem.message), 300).replace(/\.$/, "");
   const stage = stageText(state, problem);
   const id = problem.stage ?? "";
   const retry = `comment \`/retry ${id}\``;
@@ -53,7 +47,7 @@ export function describeProblem(
     create_branch: `Could not create the feature branch ${branchLink(state)}: ${why}. Check that the App may write the repository's contents and that the base branch \`${linkText(state.base_branch)}\` exists, then comment \`/specify\` again.`,
     dispatch_stage: `Could not dispatch ${stage}: ${why}. To try again, ${retry}.`,
     collect_result: `Could not collect and commit the result of ${stage}: ${why}. To run it again, ${retry}.`,
-    open_pull_request: `Could not open the pull request: ${why}. Specwright tries again when the next stage commits; to try sooner, ${problem.stage === null ? "comment `/retry`" : retry} (it runs the stage again), or open it by hand from branch ${branchLink(state)} to \`${linkText(state.base_branch)}\`.`,
+    open_pull_request: `Could not open the pull request: ${why}. Specwright tries again when a stage next commits. To try sooner, ${problem.stage === null ? "open it by hand" : `comment ${retry} (it runs that stage, and the stages after it, again), or open it by hand`} from branch ${branchLink(state)} to \`${linkText(state.base_branch)}\`.`,
     create_check_run: `Could not create the check run of ${stage}: ${why}. The stage runs on without it; the tracking comment shows its progress. Check that the App has the Checks: write permission.`,
     update_check_run: `Could not update the check run of ${stage}: ${why}. It may show an old status; the tracking comment shows the current one.`,
     create_gate_check_run: `Could not create the approval check run of ${stage}: ${why}. Approve it with a comment instead: \`/approve ${id}\` (or \`/reject ${id} <reason>\`).`,
@@ -74,13 +68,17 @@ export function checkRunProblems(
   stage: string,
   attempt: number,
 ): EffectProblem[] {
+  return state.problems.filter((p) => isShownOnCheckRun(p, stage, attempt));
+}
+
+/**
+ * The problems the tracking comment shows: not that it could not be posted
+ * or edited (shown in it, that is no longer true).
+ */
+export function trackingCommentProblems(state: RunState): EffectProblem[] {
   return state.problems.filter(
     (p) =>
-      RUN_LEVEL.has(p.kind) ||
-      (p.stage === stage &&
-        (p.attempt === null || p.attempt === attempt) &&
-        // Shown on the check run, it would be shown by the very call that failed.
-        p.kind !== "create_check_run" &&
-        p.kind !== "update_check_run"),
+      p.kind !== "create_tracking_comment" &&
+      p.kind !== "update_tracking_comment",
   );
 }

@@ -11,7 +11,7 @@ import {
   gateMessage,
   quote,
 } from "./render-notice.js";
-import { describeProblem } from "./render-problems.js";
+import { describeProblem, trackingCommentProblems } from "./render-problems.js";
 import {
   clip,
   fitLines,
@@ -104,7 +104,7 @@ export function waitingPoints(state: RunState, budget: number): string[] {
     )
       alerts.push(failedAlert(state, stage));
   }
-  for (const problem of state.problems)
+  for (const problem of trackingCommentProblems(state))
     alerts.push(alert("WARNING", [`⚠️ ${describeProblem(state, problem)}`]));
   return fitLines(
     alerts.filter((a) => a !== "").map((a) => `${a}\n`),

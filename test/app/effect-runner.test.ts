@@ -278,6 +278,61 @@ describe("the effect runner", () => {
     await r.stop();
   });
 
+  it("forgets a failure once the same effect works, and the comment stops showing it", async () => {
+    const state = makeRun(DEFAULT_WORKFLOW_SOURCE);
+    await test.store.createRun(state, on.start(clock.toISOString()), {
+      agent: {
+        backend: "claude",
+        version: null,
+        prompt_pack_version: "1",
+        runtime_env: {},
+      },
+    });
+    await test.store.apply(state.id, on.trackingCommentCreated(555));
+    await test.store.apply(state.id, {
+      type: "effect_failed",
+      kind: "ensure_labels",
+      stage: null,
+      attempt: null,
+      message: "Server Error",
+      transient: true,
+      at: clock.toISOString(),
+    });
+    for (const row of await effectRows()) {
+      await test.store.completeEffect(row.id);
+    }
+    const now = clock.toISOString();
+    await test.store.db.insert(effectsTable).values({
+      runId: state.id,
+      kind: "ensure_labels",
+      payload: { kind: "ensure_labels" },
+      status: "pending",
+      availableAt: now,
+      createdAt: now,
+    });
+    const edits: string[] = [];
+    github()
+      .get("/repos/acme/web/labels/specwright%3Aimplement")
+      .reply(200, { name: "specwright:implement" })
+      .get("/repos/acme/web/labels/specwright%3Aspecify")
+      .reply(200, { name: "specwright:specify" })
+      .patch(
+        "/repos/acme/web/issues/comments/555",
+        (body: { body: string }) => {
+          edits.push(body.body);
+          return true;
+        },
+      )
+      .reply(200, { id: 555 });
+    const { runner: r } = runner();
+    r.kick();
+    await r.idle();
+    expect((await test.store.loadRun(state.id))?.problems).toEqual([]);
+    expect(edits).toHaveLength(1);
+    expect(edits[0]).not.toContain("Could not create the");
+    await r.stop();
+  });
+
   it("picks up the effects a previous process left", async () => {
     const id = await queuedRun();
     // A previous process claimed the effect and died: its lease runs out.

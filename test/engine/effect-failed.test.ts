@@ -145,7 +145,8 @@ const cases: Case[] = [
     event: on.effectFailed("create_gate_check_run", { stage: "b" }),
     run: "in_progress",
     problem: { stage: "b", attempt: null },
-    effects: [TRACKING],
+    // b's check run shows its stage's problems.
+    effects: [{ kind: "update_check_run", stage: "b", attempt: 1 }, TRACKING],
   },
   {
     kind: "update_gate_check_run",
@@ -153,7 +154,8 @@ const cases: Case[] = [
     event: on.effectFailed("update_gate_check_run", { stage: "b" }),
     run: "in_progress",
     problem: { stage: "b", attempt: null },
-    effects: [TRACKING],
+    // b's check run shows its stage's problems.
+    effects: [{ kind: "update_check_run", stage: "b", attempt: 1 }, TRACKING],
   },
   {
     kind: "cancel_workflow_run",
@@ -358,5 +360,87 @@ describe("effect_failed", () => {
       draft_refused: true,
     } as RunEvent);
     expect(state.pull_request_draft_refused).toBe(true);
+  });
+
+  it("forgets a check run update that failed once a later update worked, and shows that in the comment", () => {
+    const failed = step(
+      runningRun(),
+      on.effectFailed("update_check_run", { stage: "a", attempt: 1 }),
+    );
+    const recovered = step(failed.state, {
+      type: "effect_recovered",
+      kind: "update_check_run",
+      stage: "a",
+      attempt: 1,
+      at: at(7),
+    });
+    expect(recovered.state.problems).toEqual([]);
+    expect(recovered.effects).toStrictEqual([TRACKING]);
+  });
+
+  it("takes the tracking comment's failure off the check runs once an edit worked, without another edit", () => {
+    const failed = step(
+      runningRun(),
+      on.effectFailed("update_tracking_comment"),
+    );
+    const recovered = step(failed.state, {
+      type: "effect_recovered",
+      kind: "update_tracking_comment",
+      stage: null,
+      attempt: null,
+      at: at(7),
+    });
+    expect(recovered.state.problems).toEqual([]);
+    expect(recovered.effects).toStrictEqual([
+      { kind: "update_check_run", stage: "a", attempt: 1 },
+      { kind: "update_check_run", stage: "b", attempt: 1 },
+    ]);
+  });
+
+  it("changes nothing when an effect that never failed works", () => {
+    const from = runningRun();
+    const { state, effects } = step(from, {
+      type: "effect_recovered",
+      kind: "update_check_run",
+      stage: "a",
+      attempt: 1,
+      at: at(7),
+    });
+    expect(state).toBe(from);
+    expect(effects).toEqual([]);
+  });
+
+  it("takes the pull request's failure off the check run that showed it once it is open", () => {
+    const failed = step(runningRun(), on.effectFailed("open_pull_request"));
+    const opened = step(failed.state, on.pullRequestOpened(7, at(8)));
+    expect(opened.effects).toContainEqual({
+      kind: "update_check_run",
+      stage: "a",
+      attempt: 1,
+    });
+  });
+
+  // Every effect a failure asks for fails too (GitHub refuses the App
+  // everything), with a new message each time: the run settles.
+  it("settles when the tracking comment and every check run keep failing", () => {
+    let state = runningRun();
+    let queue: Effect[] = [TRACKING];
+    let n = 0;
+    for (; queue.length > 0 && n < 100; n++) {
+      const effect = queue.shift() as Effect;
+      const next = step(state, {
+        type: "effect_failed",
+        kind: effect.kind,
+        stage: "stage" in effect ? effect.stage : null,
+        attempt: "attempt" in effect ? effect.attempt : null,
+        message: `Server Error ${n}`,
+        transient: true,
+        at: at(6),
+      });
+      state = next.state;
+      queue = [...queue, ...next.effects];
+    }
+    expect(queue).toEqual([]);
+    expect(n).toBeLessThan(10);
   });
 });

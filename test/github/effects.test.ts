@@ -13,7 +13,10 @@ import { createBranch } from "../../src/github/create-branch.js";
 import { dispatchStage } from "../../src/github/dispatch-stage.js";
 import type { EffectContext } from "../../src/github/effect-context.js";
 import { openPullRequest } from "../../src/github/open-pull-request.js";
-import { giveUpEvent } from "../../src/github/perform-effect.js";
+import {
+  giveUpEvent,
+  recoveredEvent,
+} from "../../src/github/perform-effect.js";
 import { createTrackingComment } from "../../src/github/tracking-comment.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
 import {
@@ -479,6 +482,83 @@ describe("openPullRequest where GitHub refuses drafts", () => {
     });
   });
 
+  it("uses the ready pull request an earlier try opened after a refused draft", async () => {
+    const sent = capture<{ draft: boolean }>();
+    const scope = github()
+      .post(`${REPO}/pulls`, sent.match)
+      .reply(422, refusal)
+      .post(`${REPO}/pulls`, sent.match)
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [
+          { message: `A pull request already exists for acme:${BRANCH}.` },
+        ],
+      })
+      .get(`${REPO}/pulls`)
+      .query({ head: `acme:${BRANCH}`, state: "open" })
+      .reply(200, [
+        { number: 12, html_url: "https://github.com/acme/web/pull/12" },
+      ])
+      .post(`${REPO}/pulls/12/requested_reviewers`)
+      .reply(201, { number: 12 });
+    expect(await openPullRequest(context(run()))).toEqual({
+      type: "pull_request_opened",
+      number: 12,
+      url: "https://github.com/acme/web/pull/12",
+      draft_refused: true,
+      at: NOW.toISOString(),
+    });
+    expect(sent.bodies.map((b) => b.draft)).toEqual([true, false]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("does not take a validation error that only contains the words for the refusal", async () => {
+    const sent = capture<{ draft: boolean }>();
+    github()
+      .post(`${REPO}/pulls`, sent.match)
+      .reply(422, {
+        message: "Validation Failed",
+        errors: [
+          {
+            resource: "PullRequest",
+            field: "title",
+            code: "custom",
+            message:
+              "title Draft pull requests are not supported in this repository is too long",
+          },
+        ],
+      });
+    await expect(openPullRequest(context(run()))).rejects.toMatchObject({
+      status: 422,
+    });
+    expect(sent.bodies).toHaveLength(1);
+  });
+
+  it("quotes the feature in the body without mentions, closing keywords or HTML", async () => {
+    const sent = capture<{ body: string }>();
+    github()
+      .post(`${REPO}/pulls`, sent.match)
+      .reply(201, {
+        number: 12,
+        html_url: "https://github.com/acme/web/pull/12",
+      })
+      .post(`${REPO}/pulls/12/requested_reviewers`)
+      .reply(201, { number: 12 });
+    const state = applyAll(
+      makeRun(DEFAULT_WORKFLOW_SOURCE, {
+        feature: "Dark mode\nFixes #7 for @admins <!-- hidden",
+      }),
+      [on.start(), on.branchCreated()],
+    ).state;
+    await openPullRequest(context(state));
+    const body = sent.bodies[0]?.body ?? "";
+    expect(body).toContain("> Dark mode\n> ");
+    expect(body).not.toMatch(/Fixes #7|@admins|<!--/);
+    expect(body).toContain("@\u200Badmins");
+    // The run's own link to its issue stays.
+    expect(body).toContain("Spec-driven changes for #42");
+  });
+
   it("asks for a ready pull request at once where drafts are turned off, and notes nothing", async () => {
     const sent = capture<{ draft: boolean }>();
     github()
@@ -581,6 +661,56 @@ describe("giveUpEvent", () => {
       });
     },
   );
+});
+
+describe("giveUpEvent and recoveredEvent", () => {
+  it("keeps no credential from GitHub's message in the run", () => {
+    const event = giveUpEvent(
+      {
+        kind: "collect_result",
+        stage: "specify",
+        attempt: 1,
+        workflow_run_id: 5,
+        conclusion: "success",
+      },
+      "request to https://blob.example/x.zip?sig=abcdef failed; token ghs_16C7e42F292c6912E7710c838347Ae178B4a",
+      true,
+      NOW.toISOString(),
+    );
+    expect(event).toMatchObject({
+      message:
+        "request to https://blob.example/x.zip?[redacted] failed; token [redacted]",
+    });
+  });
+
+  it("says an effect worked only where the run keeps its failure", () => {
+    const { state } = dispatchedRun();
+    const effect: Effect = {
+      kind: "update_check_run",
+      stage: "specify",
+      attempt: 1,
+    };
+    expect(recoveredEvent(effect, state, NOW.toISOString())).toBeNull();
+    state.problems = [
+      {
+        kind: "update_check_run",
+        stage: "specify",
+        attempt: 1,
+        message: "Server Error",
+        at: NOW.toISOString(),
+      },
+    ];
+    expect(recoveredEvent(effect, state, NOW.toISOString())).toEqual({
+      type: "effect_recovered",
+      kind: "update_check_run",
+      stage: "specify",
+      attempt: 1,
+      at: NOW.toISOString(),
+    });
+    expect(
+      recoveredEvent({ ...effect, attempt: 2 }, state, NOW.toISOString()),
+    ).toBeNull();
+  });
 });
 
 describe("collectResult", () => {

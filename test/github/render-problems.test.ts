@@ -55,7 +55,7 @@ const cases: [EffectProblem, RegExp][] = [
   [
     problem("open_pull_request", "specify", 1),
     new RegExp(
-      `Could not open the pull request: Resource not accessible by integration\\. .*\`/retry specify\`.*open it by hand from branch \\[\`${BRANCH.replace(/\//g, "\\/")}\`\\]`,
+      `Could not open the pull request: Resource not accessible by integration\\. .*\`/retry specify\` \\(it runs that stage, and the stages after it, again\\), or open it by hand from branch \\[\`${BRANCH.replace(/\//g, "\\/")}\`\\]`,
     ),
   ],
   [
@@ -113,6 +113,54 @@ describe("describeProblem", () => {
     expect(text).not.toMatch(/@admins|<img|\[click\]/);
     expect(text).toContain("&lt;img");
   });
+
+  it("neutralises GitHub's message: no hidden rest, closing keyword or issue reference", () => {
+    const text = describeProblem(
+      running(),
+      problem(
+        "ensure_labels",
+        null,
+        null,
+        "Fixes #1, closes: acme/web#2, resolves https://github.com/acme/web/issues/3 <!-- hidden -->",
+      ),
+    );
+    expect(text).not.toMatch(/<!--|#\d|\bFixes\b|\bcloses\b|\bresolves\b/i);
+    expect(text).toContain("&lt;\\!--");
+  });
+
+  it.each([
+    [
+      "an installation token",
+      "Bad token ghs_16C7e42F292c6912E7710c838347Ae178B4a",
+    ],
+    ["a personal token", "github_pat_11ABCDEFG0123456789_abcdefghijklmnop"],
+    [
+      "a private key",
+      "key -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY----- bad",
+    ],
+    ["a JWT", "jwt eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjEyMzR9.c2lnbmF0dXJlX2hlcmU"],
+    [
+      "an Authorization value",
+      "sent Authorization: token abcdefabcdefabcdef0123",
+    ],
+    [
+      "a signed download URL",
+      "GET https://results.blob.core.windows.net/a/b.zip?sv=2019&sig=c2VjcmV0c2lnbmF0dXJl failed",
+    ],
+    [
+      "a password in a URL",
+      "https://x-access-token:s3cr3tv4lu3@github.com/acme/web.git",
+    ],
+  ])("shows no credential: %s", (_, message) => {
+    const text = describeProblem(
+      running(),
+      problem("ensure_labels", null, null, message),
+    );
+    expect(text).toContain("\\[redacted\\]");
+    expect(text).not.toMatch(
+      /ghs_16C7|github_pat_11|MIIEow|eyJpc3Mi|abcdefabcdef|c2VjcmV0|s3cr3t/,
+    );
+  });
 });
 
 describe("problems where people look", () => {
@@ -138,6 +186,21 @@ describe("problems where people look", () => {
       NOW,
     );
     expect(plan.output.summary).not.toContain("Problems");
+  });
+
+  it("does not show, in the tracking comment, that it could not be posted or edited (it was, since)", () => {
+    const state = running();
+    state.problems = [
+      problem("create_tracking_comment"),
+      problem("update_tracking_comment"),
+      problem("move_tracking_comment"),
+    ];
+    const comment = renderTrackingComment(state, NOW);
+    expect(comment).not.toContain("Could not post the run's tracking comment");
+    expect(comment).not.toContain(
+      "Could not update the run's tracking comment",
+    );
+    expect(comment).toContain("Could not move the run's tracking comment");
   });
 
   it("shows a tracking comment that could not be edited on every check run", () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { nockCreateComment, nockReaction } from "../mocks/issues.js";
 import { nockConfig, nockPermission } from "../mocks/repository.js";
 import { BRANCH, RUN, startRun } from "../support/flow.js";
+import { github } from "../support/github.js";
 import { commentPayload } from "../support/payloads.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { openTestStore } from "../support/test-store.js";
@@ -159,6 +160,25 @@ describe("issue comments", () => {
       ].join("\n"),
     );
     expect(await runs()).toEqual([]);
+  });
+
+  it("answers though GitHub refuses its 😕 reaction (a reaction is only logged)", async () => {
+    nockPermission("alice", "write");
+    nockConfig("agent:\n  backend: gpt\n", { raw: true });
+    const comment = commentPayload("/specify Add a dark mode toggle");
+    const reaction = github()
+      .post(`/repos/acme/web/issues/comments/${comment.comment.id}/reactions`, {
+        content: "confused",
+      })
+      .reply(403, { message: "Resource not accessible by integration" });
+    const reply = nockCreateComment(42);
+    await expect(
+      app.receive("issue_comment", comment),
+    ).resolves.toBeUndefined();
+    expect(reaction.isDone()).toBe(true);
+    expect(reply.bodies[0]?.body).toContain(
+      "Specwright did not act on `/specify`: `.github/specwright.yml` is invalid.",
+    );
   });
 
   it("explains a config that is not YAML at all", async () => {

@@ -94,6 +94,22 @@ describe("the specwright labels", () => {
       expect(await test.store.findRunsFor("acme", "web", 42)).toEqual([]);
     });
 
+    it("says so though GitHub refuses to take the label off (that is only logged)", async () => {
+      nockPermission("mallory", "read");
+      nockConfig(null);
+      const reply = nockCreateComment(42);
+      const removed = nockRemoveLabel(42, "specwright:specify", 403);
+      await expect(
+        app.receive("issues", issueLabeledPayload({ login: "mallory" })),
+      ).resolves.toBeUndefined();
+      expect(removed.isDone()).toBe(true);
+      expect(reply.bodies).toEqual([
+        {
+          body: "@mallory the `specwright:specify` label needs write permission on this repository; you have read.",
+        },
+      ]);
+    });
+
     it.each([
       ["another label", issueLabeledPayload({ label: "bug" })],
       ["a bot's label", issueLabeledPayload({ bot: true })],

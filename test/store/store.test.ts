@@ -813,6 +813,46 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       });
     });
 
+    it("loads a run stored before problems and refused drafts were kept", async () => {
+      const state = newRun();
+      await store.createRun(state, NOTHING, { agent: AGENT });
+      const [row] = await store.db
+        .select({ state: schema.runs.state })
+        .from(schema.runs)
+        .where(eq(schema.runs.id, RUN));
+      const {
+        problems: _,
+        pull_request_draft_refused: __,
+        ...old
+      } = (row?.state ?? {}) as Record<string, unknown>;
+      expect(old).toHaveProperty("hold");
+      expect(old).not.toHaveProperty("problems");
+      await store.db
+        .update(schema.runs)
+        .set({ state: old })
+        .where(eq(schema.runs.id, RUN));
+
+      const loaded = await store.loadRun(RUN);
+
+      expect(loaded).toMatchObject({
+        problems: [],
+        pull_request_draft_refused: false,
+      });
+      // And the engine goes on with it: a later event is applied and kept.
+      await store.apply(RUN, {
+        type: "effect_failed",
+        kind: "ensure_labels",
+        stage: null,
+        attempt: null,
+        message: "Resource not accessible by integration",
+        transient: false,
+        at: at(3),
+      });
+      expect((await store.loadRun(RUN))?.problems).toEqual([
+        expect.objectContaining({ kind: "ensure_labels" }),
+      ]);
+    });
+
     // PostgreSQL's jsonb and text cannot hold U+0000. Results never bring
     // one: the result bundle is refused before (test/contracts). The store
     // refuses one too, failing the transition and changing nothing.
