@@ -83,6 +83,17 @@ describe("the GitHub simulator", () => {
     sim.problems.length = before;
   });
 
+  it("answers a file's raw media type as GitHub does, text Octokit reads as a string", async () => {
+    const { data, headers } = await octokit.rest.repos.getContent({
+      owner,
+      repo: name,
+      path: "README.md",
+      mediaType: { format: "raw" },
+    });
+    expect(headers["content-type"]).toBe("text/plain; charset=utf-8");
+    expect(data).toBe("# Web\n");
+  });
+
   it("refuses a JWT not signed with the App's key, and a token it did not issue", async () => {
     const stranger = client("ghs_forged");
     await expect(

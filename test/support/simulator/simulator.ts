@@ -854,10 +854,13 @@ export class GitHubSimulator {
         const bytes = await repo.git.read(ref, path);
         if (bytes === undefined) notFound();
         if (String(headers.accept ?? "").includes("raw")) {
+          // GitHub answers the raw media type as text/plain; Octokit gives
+          // a string for that (an ArrayBuffer for a content type without a
+          // charset), which Probot's config loader and ours read as YAML.
           return {
             status: 200,
             raw: bytes,
-            headers: { "content-type": "application/vnd.github.raw" },
+            headers: { "content-type": "text/plain; charset=utf-8" },
           };
         }
         return ok({
