@@ -49,9 +49,10 @@ export function agentEnvironment(
   const spec = BACKENDS[request.agent.backend];
   const others = othersCredentials(spec.credentials);
   const env: NodeJS.ProcessEnv = {};
+  const hidden = new Set(spec.hidden ?? []);
   for (const [name, value] of Object.entries(options.env)) {
     if (WITHHELD.some((pattern) => pattern.test(name))) continue;
-    if (others.has(name)) continue;
+    if (others.has(name) || hidden.has(name)) continue;
     env[name] = value;
   }
   Object.assign(env, request.env);

@@ -33,6 +33,8 @@ export interface BackendSpec {
   unattended: { flags: string[]; unless: string[] };
   /** The arguments that make the CLI write its usage to a file (Copilot). */
   usageFile?(path: string): string[];
+  /** Runner variables the CLI must not see (they change how it behaves). */
+  hidden?: string[];
   /** Variables the CLI needs to run unattended in a job (no secrets). */
   environment?(context: { root: boolean }): Record<string, string>;
   /**
@@ -164,6 +166,11 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
     },
     // Without trust Gemini CLI exits 55, and downgrades --yolo silently.
     environment: () => ({ GEMINI_CLI_TRUST_WORKSPACE: "true" }),
+    // Seeing GITHUB_SHA, Gemini CLI gives its shell commands only a short
+    // list of variables: Spec Kit's scripts would lose
+    // SPECIFY_FEATURE_DIRECTORY. The action has already removed what the
+    // agent must not hold.
+    hidden: ["GITHUB_SHA", "SURFACE"],
     build(prompt, agent, extra = []) {
       return {
         executable: "gemini",

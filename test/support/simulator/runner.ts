@@ -888,15 +888,6 @@ function gitEnv(state: JobState): Record<string, string> {
     PATH: stepPath(state),
     HOME: state.dirs.home,
     GIT_TERMINAL_PROMPT: "0",
-    // The simulated GitHub's repositories are this process's; a job run as
-    // another user fetches from them as from github.com.
-    ...(state.job.user
-      ? {
-          GIT_CONFIG_COUNT: "1",
-          GIT_CONFIG_KEY_0: "safe.directory",
-          GIT_CONFIG_VALUE_0: "*",
-        }
-      : {}),
   };
 }
 
@@ -1419,6 +1410,13 @@ async function prepareDirectories(state: JobState): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true });
   await writeFile(state.eventPath, JSON.stringify(state.event, null, 2));
+  if (state.job.user) {
+    // The simulated GitHub's repositories are this process's; a job run as
+    // another user fetches from them as from github.com. (Git keeps
+    // safe.directory to the global configuration, and clears the
+    // command line's for a local fetch.)
+    await writeFile(join(dirs.home, ".gitconfig"), "[safe]\n\tdirectory = *\n");
+  }
 }
 
 /**
