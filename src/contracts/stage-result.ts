@@ -49,6 +49,25 @@ export const Finding = z.strictObject({
 });
 export type Finding = z.infer<typeof Finding>;
 
+/** How many preflight warnings a result carries, and how long each may be. */
+export const MAX_WARNINGS = 20;
+export const MAX_WARNING_LENGTH = 500;
+
+/**
+ * Warnings as the contract takes them: the first {@link MAX_WARNINGS}, each
+ * cut to {@link MAX_WARNING_LENGTH} characters, never inside a surrogate
+ * pair (PostgreSQL's jsonb refuses a lone one).
+ */
+export function fitWarnings(warnings: readonly string[]): string[] {
+  return warnings.slice(0, MAX_WARNINGS).map((warning) => {
+    if (warning.length <= MAX_WARNING_LENGTH) return warning;
+    let end = MAX_WARNING_LENGTH - 1;
+    const last = warning.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end--;
+    return `${warning.slice(0, end)}…`;
+  });
+}
+
 /**
  * The stage action's report, `result.json` in the bundle (the Skills-First
  * seed's WorkflowStageResult, with phases, outputs and usage).
@@ -83,6 +102,15 @@ export const StageResult = z
     findings: z.array(Finding).optional(),
     /** The agent's last message, for the check run. */
     final_message: z.string().nullable().optional(),
+    /**
+     * What the runner's preflight found odd but not fatal (an agent version
+     * Specwright was not tested with, Spec Kit without the agent's
+     * commands), for the check run. Absent in older bundles.
+     */
+    warnings: z
+      .array(z.string().max(MAX_WARNING_LENGTH))
+      .max(MAX_WARNINGS)
+      .optional(),
   })
   .refine((r) => r.execution_path !== "skill" || r.selected_skill_id !== null, {
     message: "selected_skill_id is required when execution_path is skill",

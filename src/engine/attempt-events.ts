@@ -133,6 +133,7 @@ export const ATTEMPT_HANDLERS: Handlers<AttemptEvent> = {
     attempt.findings = result.findings;
     attempt.final_message = result.final_message;
     attempt.log_tail = result.log_tail;
+    attempt.warnings = result.warnings;
     if (result.commit_sha !== null) state.head_sha = result.commit_sha;
     if (state.spec_dir === null && result.spec_dir !== null)
       state.spec_dir = result.spec_dir;

@@ -25,6 +25,8 @@ export interface CollectedResult {
   final_message: string | null;
   /** The end of the agent's log, when the stage failed. */
   log_tail: string | null;
+  /** What the runner's preflight warned about (untrusted text). */
+  warnings: string[];
   /** The commit made from the stage's changes, if it changed anything. */
   commit_sha: string | null;
   commit_parent: string | null;

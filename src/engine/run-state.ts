@@ -77,6 +77,11 @@ export interface Attempt {
   final_message: string | null;
   /** The end of the agent's log, kept when the attempt failed. */
   log_tail: string | null;
+  /**
+   * What the runner's preflight warned about: an untested agent version,
+   * Spec Kit without the agent's commands (untrusted text).
+   */
+  warnings: string[];
   /** Why this attempt was made, when not by the run's own progress. */
   trigger: string | null;
   /** Specwright asked GitHub to cancel the workflow run. */
@@ -237,6 +242,7 @@ export function newAttempt(
     findings: [],
     final_message: null,
     log_tail: null,
+    warnings: [],
     trigger,
     cancel_requested: false,
     redispatches: 0,

@@ -4,61 +4,20 @@ import {
   readResultBundle,
 } from "../contracts/read-result-bundle.js";
 import { bundleArtifactName } from "../contracts/stage-request.js";
-import type { ArtifactType } from "../contracts/stage-result.js";
-import type { CollectedResult, RunEvent } from "../engine/events.js";
+import type { RunEvent } from "../engine/events.js";
 import {
   type Attempt,
-  type AttemptArtifact,
   findStage,
   isTerminalRun,
   type RunState,
   TERMINAL_STAGE_STATUSES,
 } from "../engine/run-state.js";
-import { kindOf, toValue, type Value } from "../workflow/expressions/values.js";
+import { kindOf, toValue } from "../workflow/expressions/values.js";
 import { stageName } from "../workflow/schema.js";
+import { buildCollectedResult } from "./build-collected-result.js";
 import { BranchMovedError, commitChanges } from "./commit-changes.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
 import { httpStatus } from "./github-errors.js";
-
-/** What each file of a bundle is, in the seeds' artifact types. */
-const ARTIFACT_TYPES: Readonly<Record<string, ArtifactType>> = {
-  "result.json": "commit_status",
-  "changes.json": "diff_summary",
-  "diff-summary.txt": "diff_summary",
-  "stdout.log": "stdout_log",
-  "stderr.log": "stderr_log",
-  "environment.json": "environment_info",
-  "metrics.json": "metrics_snapshot",
-};
-
-/** What a check run shows of the agent's last message and of its log. */
-const MAX_FINAL_MESSAGE = 8_000;
-const MAX_LOG_TAIL = 6_000;
-const LOG_TAIL_LINES = 40;
-
-/** Text cut to `max` characters, never inside a surrogate pair. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${text.slice(0, end)}…`;
-}
-
-/** The last lines of the agent's error output, or of its output without it. */
-function logTail(bundle: ResultBundle): string | null {
-  for (const file of ["stderr.log", "stdout.log"]) {
-    const bytes = bundle.files.get(file);
-    if (bytes === undefined) continue;
-    const lines = new TextDecoder().decode(bytes).trimEnd().split("\n");
-    const tail = lines.slice(-LOG_TAIL_LINES).join("\n");
-    if (tail.trim() === "") continue;
-    return tail.length > MAX_LOG_TAIL
-      ? `…${tail.slice(tail.length - MAX_LOG_TAIL + 1)}`
-      : tail;
-  }
-  return null;
-}
 
 function shorten(text: string, max: number): string {
   const line = text.split("\n")[0]?.trim() ?? "";
@@ -276,53 +235,16 @@ export async function collectResult(
     }
   }
 
-  const expiresAt =
-    artifact.expires_at ??
-    new Date(now().getTime() + 7 * 86_400_000).toISOString();
-  const artifacts: AttemptArtifact[] = [];
-  for (const [file, type] of Object.entries(ARTIFACT_TYPES)) {
-    const bytes =
-      file === "result.json" || file === "changes.json"
-        ? zip
-        : bundle.files.get(file);
-    if (bytes === undefined) continue;
-    artifacts.push({
-      type,
-      name: file,
-      size_bytes:
-        file === "result.json"
-          ? JSON.stringify(result).length
-          : file === "changes.json"
-            ? JSON.stringify(changes).length
-            : bytes.byteLength,
-      storage_path: `${artifact.id}/${file}`,
-      expires_at: expiresAt,
-    });
-  }
-
-  const collected: CollectedResult = {
+  const collected = buildCollectedResult({
+    bundle,
+    zip,
+    artifact,
     status,
-    execution_path: result.execution_path,
-    selected_skill: result.selected_skill_id,
-    agent_version: result.agent.version,
-    outputs: Object.fromEntries(
-      Object.entries(result.outputs).map(([k, v]) => [k, toValue(v)]),
-    ) as Record<string, Value>,
-    spec_dir: result.spec_dir,
-    error_message: status === "failed" ? (error ?? "the stage failed") : null,
-    phases: result.phases,
-    usage: result.usage,
-    findings: result.findings ?? [],
-    final_message:
-      result.final_message == null
-        ? null
-        : cut(result.final_message, MAX_FINAL_MESSAGE),
-    log_tail: status === "failed" ? logTail(bundle) : null,
-    commit_sha: commitSha,
-    commit_parent: commitSha === null ? null : parent,
-    changed_paths: commitSha === null ? [] : changedPaths,
-    artifacts,
-  };
+    error,
+    commitSha,
+    parent,
+    now: now(),
+  });
   return {
     type: "result_collected",
     stage: effect.stage,

@@ -15,6 +15,7 @@ import {
   MAX_CHECK_TEXT,
   messageSection,
 } from "./render-check-run-sections.js";
+import { warningsSection } from "./render-check-run-warnings.js";
 import { checkRunProblems, describeProblem } from "./render-problems.js";
 import {
   type CheckRunAction,
@@ -202,10 +203,10 @@ function join(sections: string[][]): string {
 
 /**
  * A stage attempt's check run, as it should look now: the outcome in the
- * title; the summary with how it ran (path, skill, agent), how long and at
- * what cost, why it was made, what it changed, its result bundle, and on
- * failure why and the end of the log; `analyze`'s findings and report. The
- * Actions run is the details link.
+ * title; the summary with, on failure, why, then the runner's warnings,
+ * how it ran (path, skill, agent), how long and at what cost, why it was
+ * made, what it changed, its result bundle, and on failure the end of the
+ * log; `analyze`'s findings and report. The Actions run is the details link.
  */
 export function renderCheckRun(
   state: RunState,
@@ -218,6 +219,7 @@ export function renderCheckRun(
   const summary = join([
     [lead(state, stage, attempt)],
     errorSection(attempt),
+    warningsSection(attempt),
     retrySection(stage, attempt),
     problemsSection(state, stage, attempt),
     facts(state, stage, attempt, now),

@@ -42,6 +42,8 @@ interface AttemptMetadata {
   findings: Attempt["findings"];
   final_message: string | null;
   log_tail: string | null;
+  /** Absent in attempts stored before they were kept: none. */
+  warnings?: string[];
   trigger: string | null;
   cancel_requested: boolean;
   redispatches: number;
@@ -109,6 +111,7 @@ export function attemptToRow(
     findings: attempt.findings,
     final_message: attempt.final_message,
     log_tail: attempt.log_tail,
+    warnings: attempt.warnings,
     trigger: attempt.trigger,
     cancel_requested: attempt.cancel_requested,
     redispatches: attempt.redispatches,
@@ -170,6 +173,7 @@ export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
       findings: metadata.findings,
       final_message: metadata.final_message,
       log_tail: metadata.log_tail,
+      warnings: metadata.warnings ?? [],
       trigger: metadata.trigger,
       cancel_requested: metadata.cancel_requested,
       redispatches: metadata.redispatches,

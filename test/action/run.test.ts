@@ -2,6 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { TESTED_CLIS } from "../../action/src/agents/tested-versions.js";
 import type { Changes } from "../../src/contracts/changes.js";
 import { readResultBundle } from "../../src/contracts/read-result-bundle.js";
 import type { StageResult } from "../../src/contracts/stage-result.js";
@@ -14,6 +15,8 @@ import {
 } from "./harness.js";
 
 const SPEC = "specs/001-dark-mode/spec.md";
+/** The preflight's warning about the fake agent, which prints 9.9.9. */
+const UNTESTED_CLAUDE = `claude 9.9.9 found; Specwright is tested with claude ${TESTED_CLIS.claude.version}: install that version (the repository variable SPECWRIGHT_AGENT_VERSION overrides it) if this one misbehaves`;
 const writesSpec = { write: { [SPEC]: "# Dark mode\n" } };
 /** No skill, no fallback: the stage runs the direct prompt only. */
 const DIRECT_ONLY = {
@@ -55,6 +58,8 @@ describe("the stage action", () => {
         turns: 7,
       },
       agent: { backend: "claude", version: "claude 9.9.9 (fake)" },
+      // For the App's check run, not only the job log.
+      warnings: [UNTESTED_CLAUDE],
     });
     expect(result.phases.map((p) => [p.phase, p.status])).toEqual([
       ["preflight", "succeeded"],
@@ -129,6 +134,7 @@ describe("the stage action", () => {
       protected_paths: [".github/workflows/**"],
     });
     expect(bundle.changes.files).toHaveLength(1);
+    expect(bundle.result.warnings).toEqual([UNTESTED_CLAUDE]);
 
     expect(run.summary).toContain("## Specwright: specify");
     expect(run.summary).toContain("| Execution path | `skill` |");
@@ -327,6 +333,9 @@ describe("the stage action", () => {
       failure_reason: reason,
       credentials: { present: false },
     });
+    expect(json<StageResult>(run.upload, "result.json").warnings).toEqual([
+      UNTESTED_CLAUDE,
+    ]);
     expect(
       json<StageResult>(run.upload, "result.json").phases.map((p) => [
         p.phase,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { StageResult } from "../../src/contracts/stage-result.js";
+import {
+  fitWarnings,
+  MAX_WARNING_LENGTH,
+  MAX_WARNINGS,
+  StageResult,
+} from "../../src/contracts/stage-result.js";
 import { listIssues } from "./list-issues.js";
 
 /** A `result.json` as the stage action writes it after a skill run. */
@@ -43,6 +48,9 @@ function result(): Record<string, unknown> {
       },
     ],
     final_message: "Analysis done.",
+    warnings: [
+      "gemini 0.62.0 found; Specwright is tested with gemini 0.61.0: install that version (the repository variable SPECWRIGHT_AGENT_VERSION overrides it) if this one misbehaves",
+    ],
   };
 }
 
@@ -82,6 +90,19 @@ describe("StageResult", () => {
     ["no findings", { findings: undefined }],
     ["no final message", { final_message: undefined }],
     ["a null final message", { final_message: null }],
+    [
+      "no warnings (a bundle from before they were kept)",
+      { warnings: undefined },
+    ],
+    ["an empty list of warnings", { warnings: [] }],
+    [
+      "as many warnings as allowed, each as long as allowed",
+      {
+        warnings: Array.from({ length: MAX_WARNINGS }, () =>
+          "w".repeat(MAX_WARNING_LENGTH),
+        ),
+      },
+    ],
     ["an unknown agent version", { agent: { backend: "x", version: null } }],
     [
       "a phase that was skipped",
@@ -175,11 +196,50 @@ describe("StageResult", () => {
     ],
     ["an unknown key", { logs: "..." }, [': Unrecognized key: "logs"']],
     [
+      "a warning that is not a string",
+      { warnings: ["fine", 42] },
+      ["warnings.1: Invalid input: expected string, received number"],
+    ],
+    [
+      "warnings that are not a list",
+      { warnings: "gemini 0.62.0 found" },
+      ["warnings: Invalid input: expected array, received string"],
+    ],
+    [
+      "too many warnings",
+      { warnings: Array.from({ length: MAX_WARNINGS + 1 }, () => "w") },
+      ["warnings: Too big: expected array to have <=20 items"],
+    ],
+    [
+      "a warning that is too long",
+      { warnings: ["w".repeat(MAX_WARNING_LENGTH + 1)] },
+      ["warnings.0: Too big: expected string to have <=500 characters"],
+    ],
+    [
       "a missing agent",
       { agent: undefined },
       ["agent: Invalid input: expected object, received undefined"],
     ],
   ])("refuses %s", (_, patch, issues) => {
     expect(listIssues(StageResult, resultWith(patch))).toEqual(issues);
+  });
+});
+
+describe("fitWarnings", () => {
+  it("keeps warnings that fit as they are", () => {
+    expect(fitWarnings(["a", "b"])).toEqual(["a", "b"]);
+  });
+
+  it("keeps the first ones, each cut to the limit, never inside a surrogate pair", () => {
+    const fitted = fitWarnings([
+      `${"x".repeat(MAX_WARNING_LENGTH - 2)}😀😀`,
+      ...Array.from({ length: MAX_WARNINGS }, (_, i) => `warning ${i}`),
+    ]);
+    expect(fitted).toHaveLength(MAX_WARNINGS);
+    expect(fitted[0]).toBe(`${"x".repeat(MAX_WARNING_LENGTH - 2)}…`);
+    expect(fitted.at(-1)).toBe(`warning ${MAX_WARNINGS - 2}`);
+    expect(listIssues(StageResult, { ...result(), warnings: fitted })).toEqual(
+      [],
+    );
   });
 });

@@ -336,6 +336,7 @@ export function succeeded(
     findings: [],
     final_message: null,
     log_tail: null,
+    warnings: [],
     commit_sha: null,
     commit_parent: null,
     changed_paths: [],

@@ -482,6 +482,9 @@ describe("transition", () => {
         ],
         usage: { input_tokens: 10, output_tokens: 20, turns: 3 },
         changed_paths: [`${SPEC_DIR}/spec.md`],
+        warnings: [
+          "claude 9.9.9 found; Specwright is tested with claude 2.1.197",
+        ],
         artifacts: [
           {
             type: "stdout_log",
@@ -522,6 +525,7 @@ describe("transition", () => {
         commit_parent: BASE_SHA,
         changed_paths: [`${SPEC_DIR}/spec.md`],
         artifacts: result.artifacts,
+        warnings: result.warnings,
         completed_at: at(5),
       });
       expect(stageOf(state, "plan")).toMatchObject({
@@ -808,6 +812,9 @@ describe("transition", () => {
         selected_skill: "speckit",
         outputs: { partial: true },
         spec_dir: SPEC_DIR,
+        warnings: [
+          "Spec Kit is set up (.specify/) but no codex commands were found",
+        ],
       });
       const { state } = step(
         runningSingle(),
@@ -818,6 +825,7 @@ describe("transition", () => {
         selected_skill: "speckit",
         outputs: { partial: true },
         commit_sha: null,
+        warnings: result.warnings,
       });
       expect(stageOf(state, "a").outputs).toBeNull();
       expect(state.spec_dir).toBe(SPEC_DIR);

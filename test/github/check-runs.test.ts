@@ -291,6 +291,31 @@ describe("updateCheckRun", () => {
     expect(updated.bodies[0]).not.toHaveProperty("name");
   });
 
+  it("shows the runner's warnings near the top of the summary, neutralised", async () => {
+    const untested =
+      "gemini 0.62.0 found; Specwright is tested with gemini 0.61.0: install that version (the repository variable SPECWRIGHT_AGENT_VERSION overrides it) if this one misbehaves";
+    const hostile =
+      "ping @acme/admins <img src=x onerror=alert(1)> [click](https://evil.example) fixes #1";
+    const state = finishStage(
+      applyAll(startedRun(DEFAULT_WORKFLOW_SOURCE).state, [
+        on.checkRunCreated("specify", 1, 701),
+      ]).state,
+      "specify",
+      succeeded({ warnings: [untested, hostile] }),
+    ).state;
+    const updated = nockUpdate(701, 1);
+    await updateCheckRun(context(state), { stage: "specify", attempt: 1 });
+    expect(updated.scope.isDone()).toBe(true);
+    const summary = updated.bodies[0]?.output?.summary ?? "";
+    expect(summary).toContain(
+      `#### Warnings from the runner\n\n- ⚠️ ${untested}\n- ⚠️ ping @\u200Bacme/admins &lt;img src=x onerror=alert(1)> \\[click\\](https://evil.example) f\u200Bixes #\u200B1`,
+    );
+    // Before the facts: seen without scrolling.
+    expect(summary.indexOf("⚠️")).toBeLessThan(summary.indexOf("| Run |"));
+    expect(summary).not.toContain("<img");
+    expect(summary).not.toContain("@acme");
+  });
+
   it("sends 120 findings in requests of 50, 50 and 20", async () => {
     const state = analyzed(120, 704);
     const counted = nockGet(704, 0);

@@ -1,3 +1,4 @@
+import { strFromU8, unzipSync } from "fflate";
 import { ProbotOctokit } from "probot";
 import { describe, expect, it, vi } from "vitest";
 import type { StageRequest } from "../../src/contracts/stage-request.js";
@@ -30,7 +31,9 @@ import {
   settingsFor,
   workflowRunId,
 } from "../engine/fixtures.js";
+import { nockArtifact } from "../mocks/actions.js";
 import { capture } from "../mocks/issues.js";
+import { buildBundle } from "../support/bundle.js";
 import { github } from "../support/github.js";
 
 const TestOctokit = ProbotOctokit.defaults((options: object) => ({
@@ -733,6 +736,55 @@ describe("collectResult", () => {
       ).toMatchObject({ type: "result_missing", retryable: false });
     },
   );
+});
+
+describe("collectResult and the runner's warnings", () => {
+  const WARNING =
+    "Spec Kit is set up (.specify/) but no claude commands were found; run `specify init --here --integration claude` to install them";
+
+  /** A failed specify's bundle (nothing to commit), its result.json patched. */
+  function bundle(patch: Record<string, unknown>): Uint8Array {
+    const options = {
+      runId: RUN_ID,
+      stage: "specify",
+      baseSha: BASE_SHA,
+      status: "failed" as const,
+      error: "the agent gave up",
+    };
+    const plain = unzipSync(buildBundle(options))["result.json"];
+    const result = JSON.parse(strFromU8(plain ?? new Uint8Array()));
+    return buildBundle({
+      ...options,
+      entries: { "result.json": JSON.stringify({ ...result, ...patch }) },
+    });
+  }
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ["carries them into the event", { warnings: [WARNING] }, [WARNING]],
+    ["takes a bundle from before they were kept as none", {}, []],
+  ])("%s", async (_, patch, warnings) => {
+    const { state } = dispatchedRun();
+    const completed = applyAll(state, [
+      on.runUpdated("specify", 1, "completed", { time: at(3) }),
+    ]).state;
+    const id = workflowRunId("specify");
+    const scope = nockArtifact(
+      id,
+      `specwright-${RUN_ID}-specify-1`,
+      bundle(patch),
+    );
+    const event = await collectResult(context(completed), {
+      stage: "specify",
+      attempt: 1,
+      workflow_run_id: id,
+      conclusion: "success",
+    });
+    expect(scope.isDone()).toBe(true);
+    expect(event).toMatchObject({
+      type: "result_collected",
+      result: { status: "failed", warnings },
+    });
+  });
 });
 
 describe("retries look for what an earlier try did", () => {

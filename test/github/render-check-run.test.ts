@@ -412,6 +412,30 @@ describe("renderCheckRun for a failed attempt", () => {
     expect(summary).toContain("x\nthe end\n```");
   });
 
+  it("shows the runner's warnings after why it failed, before the facts", () => {
+    const { summary } = render(
+      failedRun({
+        warnings: [
+          "codex 0.1.0 found; Specwright is tested with codex 0.171.0",
+        ],
+      }),
+      "build",
+    ).output;
+    const warning =
+      "- ⚠️ codex 0.1.0 found; Specwright is tested with codex 0.171.0";
+    expect(summary).toContain(`#### Warnings from the runner\n\n${warning}`);
+    expect(summary.indexOf("**Why it failed:**")).toBeLessThan(
+      summary.indexOf(warning),
+    );
+    expect(summary.indexOf(warning)).toBeLessThan(summary.indexOf("| Run |"));
+  });
+
+  it("has no warnings section when the runner warned of nothing", () => {
+    expect(render(failedRun(), "build").output.summary).not.toContain(
+      "Warnings",
+    );
+  });
+
   it("never cuts inside a surrogate pair", () => {
     const state = failedRun({
       log_tail: "😀".repeat(40_000),

@@ -117,6 +117,9 @@ export function specifyResult(
     findings: [],
     final_message: "Wrote specs/001-dark-mode/spec.md.",
     log_tail: null,
+    warnings: [
+      "claude 1.0.0 found; Specwright is tested with claude 2.0.0: install that version if this one misbehaves",
+    ],
     commit_sha: sha("c"),
     commit_parent: sha("a"),
     changed_paths: ["specs/001-dark-mode/spec.md"],

@@ -706,6 +706,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
           findings: [],
           final_message: "Wrote specs/001-dark-mode/spec.md.",
           log_tail: null,
+          warnings: specifyResult().warnings,
           trigger: null,
           cancel_requested: false,
           redispatches: 0,
@@ -851,6 +852,35 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       expect((await store.loadRun(RUN))?.problems).toEqual([
         expect.objectContaining({ kind: "ensure_labels" }),
       ]);
+    });
+
+    it("loads an attempt stored before preflight warnings were kept", async () => {
+      await drive(SPECIFY_DONE);
+      const where = and(
+        eq(schema.stageAttempts.runId, RUN),
+        eq(schema.stageAttempts.stage, "specify"),
+      );
+      const [row] = await store.db
+        .select({ metadata: schema.stageAttempts.metadata })
+        .from(schema.stageAttempts)
+        .where(where);
+      const { warnings: _, ...old } = (row?.metadata ?? {}) as Record<
+        string,
+        unknown
+      >;
+      expect(old).toHaveProperty("log_tail");
+      expect(old).not.toHaveProperty("warnings");
+      await store.db
+        .update(schema.stageAttempts)
+        .set({ metadata: old })
+        .where(where);
+
+      const loaded = await store.loadRun(RUN);
+
+      expect(loaded?.stages[0]?.attempts[0]).toMatchObject({
+        warnings: [],
+        final_message: specifyResult().final_message,
+      });
     });
 
     // PostgreSQL's jsonb and text cannot hold U+0000. Results never bring

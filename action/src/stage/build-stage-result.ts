@@ -1,9 +1,10 @@
 import type { StageRequest } from "../../../src/contracts/stage-request.js";
-import type {
-  ExecutionPath,
-  Finding,
-  StageResult,
-  Usage,
+import {
+  type ExecutionPath,
+  type Finding,
+  fitWarnings,
+  type StageResult,
+  type Usage,
 } from "../../../src/contracts/stage-result.js";
 import type { WorkerStartupProfile } from "../preflight.js";
 import type { Attempt } from "./run-attempt.js";
@@ -65,5 +66,6 @@ export function buildStageResult(options: {
     agent: { backend: request.agent.backend, version: profile.agent.version },
     findings,
     final_message: finalMessage ? finalMessage.slice(-20_000) : null,
+    warnings: fitWarnings(profile.warnings),
   };
 }
