@@ -2,6 +2,10 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StageResult } from "../../src/contracts/stage-result.js";
+import {
+  CLASSIC_SCRIPTS,
+  classicCommands,
+} from "../support/classic-spec-kit.js";
 import { allModelApis } from "../support/model-api/index.js";
 import { ownedTempDir } from "../support/model-api/run-cli.js";
 import type { Backend, Script } from "../support/model-api/script.js";
@@ -38,65 +42,6 @@ afterAll(async () => {
 
 const env = (backend: Backend, name: string) =>
   standInEnvironment({ backend, url: api.url, dir: join(scratch, name) });
-
-/**
- * Stand-ins for Spec Kit 0.0.90's setup-plan.sh and check-prerequisites.sh
- * (its scripts are its code, not in the fixtures): they find the feature
- * as the real ones do — SPECIFY_FEATURE, else the branch — and refuse
- * anything that is not a feature branch, a detached checkout included.
- */
-const FEATURE_SCRIPT = `#!/usr/bin/env bash
-branch="\${SPECIFY_FEATURE:-$(git rev-parse --abbrev-ref HEAD)}"
-if [[ ! "$branch" =~ ^[0-9]{3}- ]]; then
-  echo "ERROR: Not on a feature branch. Current branch: $branch" >&2
-  echo "Feature branches should be named like: 001-feature-name" >&2
-  exit 1
-fi
-dir="specs/$branch"
-if [ ! -d "$dir" ]; then
-  echo "ERROR: Feature directory not found: $dir" >&2
-  exit 1
-fi
-printf '{"FEATURE_DIR":"%s","FEATURE_SPEC":"%s/spec.md","IMPL_PLAN":"%s/plan.md","BRANCH":"%s"}\\n' "$dir" "$dir" "$dir" "$branch"
-`;
-
-/** Classic command files, in the shape 0.0.90 installed them: each names its script. */
-function classicCommands(folder: string): Record<string, string> {
-  const script: Record<string, string> = {
-    specify: ".specify/scripts/bash/create-new-feature.sh --json",
-    plan: ".specify/scripts/bash/setup-plan.sh --json",
-    tasks: ".specify/scripts/bash/check-prerequisites.sh --json",
-    analyze:
-      ".specify/scripts/bash/check-prerequisites.sh --json --require-tasks",
-    implement:
-      ".specify/scripts/bash/check-prerequisites.sh --json --require-tasks",
-  };
-  return Object.fromEntries(
-    STAGES.map((stage) => [
-      `${folder}/speckit.${stage}.md`,
-      [
-        "---",
-        `description: The ${stage} stage (Spec Kit 0.0.90 shape).`,
-        "scripts:",
-        `  sh: ${script[stage]}`,
-        "---",
-        "",
-        "## User Input",
-        "",
-        "$ARGUMENTS",
-        "",
-        `1. Run \`${script[stage]}\` from the repository root and parse its JSON for the feature's paths.`,
-        `2. Classic ${stage} command: do the ${stage} stage for that feature.`,
-        "",
-      ].join("\n"),
-    ]),
-  );
-}
-
-const CLASSIC_SCRIPTS = {
-  ".specify/scripts/bash/setup-plan.sh": FEATURE_SCRIPT,
-  ".specify/scripts/bash/check-prerequisites.sh": FEATURE_SCRIPT,
-};
 
 describe("Spec Kit's classic layout (0.0.90)", () => {
   it("runs every stage once, on its skill: the classic scripts find the feature through SPECIFY_FEATURE", async () => {

@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import {
+  CLASSIC_SCRIPTS,
+  classicCommands,
+} from "../support/classic-spec-kit.js";
 import { AGENT_KEY, World } from "../support/e2e-world.js";
 import { TEST_MODELS } from "../support/model-api/index.js";
 import type { Backend } from "../support/model-api/script.js";
@@ -111,6 +115,68 @@ describe.each<[Backend, SpecKitLayout]>([
           log.includes("##[debug]Skipping 'Let the codex sandbox start'"),
         ),
       ).toBe(backend !== "codex");
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("end to end on Spec Kit's classic layout (0.0.90), with the real claude CLI", () => {
+  let world: World | undefined;
+
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  it(
+    "runs each stage once, on its skill: the classic scripts find the feature in the job's detached checkout",
+    async () => {
+      const w = await World.create({
+        realAgent: { backend: "claude", layout: "classic" },
+      });
+      world = w;
+      const repo = await w.repository("acme/web", {
+        files: { ...CLASSIC_SCRIPTS, ...classicCommands(".claude/commands") },
+      });
+      await w.startApp();
+      const issue = w.sim.openIssue(repo, {
+        title: "Dark mode",
+        body: "Users want a dark mode.",
+        user: "alice",
+      });
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      await w.until(
+        "implement to wait for approval",
+        () =>
+          w.sim
+            .checkRunsOf(repo)
+            .some(
+              (c) =>
+                c.name === "Specwright: Implement (approval)" &&
+                c.conclusion === "action_required",
+            ),
+        180_000,
+      );
+      const [run] = await w.runs();
+      expect(
+        run?.stages
+          .slice(0, 4)
+          .map((s) => [s.id, s.status, s.attempts.at(-1)?.execution_path]),
+      ).toEqual([
+        ["specify", "succeeded", "skill"],
+        ["plan", "succeeded", "skill"],
+        ["tasks", "succeeded", "skill"],
+        ["analyze", "succeeded", "skill"],
+      ]);
+      const texts = (w.models?.requests ?? []).map((r) => r.text);
+      // The scripts ran, found the feature, and never refused.
+      expect(texts.some((t) => t.includes('"BRANCH":"001-feature"'))).toBe(
+        true,
+      );
+      expect(texts.some((t) => t.includes("Not on a feature branch"))).toBe(
+        false,
+      );
       expect(w.problems()).toEqual([]);
     },
     TIMEOUT,
