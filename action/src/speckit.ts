@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgentBackend } from "../../src/workflow/schema.js";
+import { SPECKIT_SKILL } from "../../src/workflow/skills.js";
 
 /**
  * How Spec Kit installed a command: as a skill (`SKILL.md` in a folder), a
@@ -71,18 +72,7 @@ const LAYOUTS: Readonly<Record<Exclude<AgentBackend, "command">, Layout[]>> = {
 };
 
 /** Spec Kit's own order of its commands (`specify init` installs these). */
-const SPECKIT_ORDER = [
-  "constitution",
-  "specify",
-  "clarify",
-  "plan",
-  "checklist",
-  "tasks",
-  "analyze",
-  "implement",
-  "converge",
-  "taskstoissues",
-];
+const SPECKIT_ORDER: readonly string[] = SPECKIT_SKILL.supported_stages;
 
 async function isFile(path: string): Promise<boolean> {
   try {

@@ -6,7 +6,8 @@ import { parseAgentOutput } from "../../action/src/agents/parse-agent-output.js"
 // What the real agent CLIs printed (the pinned versions, against the model
 // API stand-in of test/support/model-api/, which answers 1,200 tokens in
 // and 80 out per request), in the output mode the action runs them in.
-// test/agents/real-*.test.ts capture them again with CAPTURE_AGENT_OUTPUT=1.
+// test/agents/real-*.test.ts captured them (CAPTURE_AGENT_OUTPUT=1 writes
+// Copilot's again).
 const read = (name: string) =>
   readFileSync(join("test/fixtures/agent-output", name), "utf8");
 

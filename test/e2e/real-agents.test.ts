@@ -16,6 +16,29 @@ import type { SpecKitLayout } from "../support/spec-kit-fixtures.js";
 // repository laid out by Spec Kit's own `specify init`.
 
 const TIMEOUT = 300_000;
+
+/** A world with the real agent, its repository, the App, and `/specify` commented. */
+async function specify(
+  realAgent: { backend: Backend; layout: SpecKitLayout },
+  files: Record<string, string> = {},
+) {
+  const w = await World.create({ realAgent });
+  const repo = await w.repository("acme/web", { files });
+  await w.startApp();
+  const issue = w.sim.openIssue(repo, {
+    title: "Dark mode",
+    body: "Users want a dark mode that follows the system setting.",
+    user: "alice",
+  });
+  w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+  await w
+    .until("implement to wait for approval", () => w.gateWaiting(repo), 180_000)
+    .catch(async (error: unknown) => {
+      await w.close();
+      throw error;
+    });
+  return { w, repo };
+}
 const STAGES = ["specify", "plan", "tasks", "analyze", "implement"];
 
 describe.each<[Backend, SpecKitLayout]>([
@@ -34,25 +57,8 @@ describe.each<[Backend, SpecKitLayout]>([
   it(
     "/specify runs every stage to the pull request; the label runs implement; the run succeeds",
     async () => {
-      const w = await World.create({ realAgent: { backend, layout } });
+      const { w, repo } = await specify({ backend, layout });
       world = w;
-      const repo = await w.repository();
-      await w.startApp();
-      const issue = w.sim.openIssue(repo, {
-        title: "Dark mode",
-        body: "Users want a dark mode that follows the system setting.",
-        user: "alice",
-      });
-      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
-      const implementWaits = () =>
-        w.sim
-          .checkRunsOf(repo)
-          .some(
-            (c) =>
-              c.name === "Specwright: Implement (approval)" &&
-              c.conclusion === "action_required",
-          );
-      await w.until("implement to wait for approval", implementWaits, 180_000);
       const [pull] = w.sim.pulls(repo);
       expect(pull?.pull?.state).toBe("open");
       w.sim.label(repo, pull?.number ?? 0, "specwright:implement", "bob");
@@ -132,32 +138,11 @@ describe("end to end on Spec Kit's classic layout (0.0.90), with the real claude
   it(
     "runs each stage once, on its skill: the classic scripts find the feature in the job's detached checkout",
     async () => {
-      const w = await World.create({
-        realAgent: { backend: "claude", layout: "classic" },
-      });
-      world = w;
-      const repo = await w.repository("acme/web", {
-        files: { ...CLASSIC_SCRIPTS, ...classicCommands(".claude/commands") },
-      });
-      await w.startApp();
-      const issue = w.sim.openIssue(repo, {
-        title: "Dark mode",
-        body: "Users want a dark mode.",
-        user: "alice",
-      });
-      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
-      await w.until(
-        "implement to wait for approval",
-        () =>
-          w.sim
-            .checkRunsOf(repo)
-            .some(
-              (c) =>
-                c.name === "Specwright: Implement (approval)" &&
-                c.conclusion === "action_required",
-            ),
-        180_000,
+      const { w } = await specify(
+        { backend: "claude", layout: "classic" },
+        { ...CLASSIC_SCRIPTS, ...classicCommands(".claude/commands") },
       );
+      world = w;
       const [run] = await w.runs();
       expect(
         run?.stages

@@ -83,14 +83,7 @@ describe.each(backends)("end to end (%s)", (_, base) => {
   }
 
   function implementWaits(w: World, repo: Repository) {
-    return () =>
-      w.sim
-        .checkRunsOf(repo)
-        .some(
-          (c) =>
-            c.name === "Specwright: Implement (approval)" &&
-            c.conclusion === "action_required",
-        );
+    return () => w.gateWaiting(repo);
   }
 
   it(

@@ -342,6 +342,17 @@ export class World {
     }
   }
 
+  /** Whether a stage's gate check run is waiting for approval. */
+  gateWaiting(repo: Repository, stage = "Implement"): boolean {
+    return this.sim
+      .checkRunsOf(repo)
+      .some(
+        (c) =>
+          c.name === `Specwright: ${stage} (approval)` &&
+          c.conclusion === "action_required",
+      );
+  }
+
   /** What the simulated GitHub refused or could not do. */
   problems(): string[] {
     return [
@@ -393,6 +404,12 @@ export class World {
       );
       await admin.end();
     }
-    await rm(this.dir, { recursive: true, force: true });
+    // A job the simulator just stopped may still be letting go of its files.
+    await rm(this.dir, {
+      recursive: true,
+      force: true,
+      maxRetries: 10,
+      retryDelay: 100,
+    });
   }
 }
