@@ -1,7 +1,27 @@
 /**
+ * Code points HFS+ ignores in a name, so that `.g\u200cit` is `.git` on a
+ * Mac (the list git itself checks, in `is_hfs_dotgit`).
+ */
+const IGNORED_BY_HFS = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
+
+/**
+ * A name some file system takes for `.git`: any case; HFS+'s ignored code
+ * points; NTFS's trailing dots and spaces, its 8.3 short name `git~1` and
+ * its alternate data streams (`.git::$INDEX_ALLOCATION`) — as git's own
+ * `is_ntfs_dotgit` and `is_hfs_dotgit` refuse them.
+ */
+function namesDotGit(segment: string): boolean {
+  const name = segment.replace(IGNORED_BY_HFS, "").toLowerCase();
+  return /^(?:\.git|git~1)[. ]*(?::.*)?$/.test(name);
+}
+
+/** The longest name Linux, macOS and Windows file systems all take. */
+const MAX_SEGMENT_BYTES = 255;
+
+/**
  * Why a path cannot be written to the repository, or undefined when it can:
  * relative, `/`-separated, without `.`, `..` or empty segments, nothing in
- * `.git`, no NUL.
+ * `.git` on any file system, no NUL, no name over 255 bytes.
  */
 export function checkRepositoryPath(path: string): string | undefined {
   if (path.length === 0) return "the path is empty";
@@ -15,7 +35,10 @@ export function checkRepositoryPath(path: string): string | undefined {
     if (segment === "." || segment === "..") {
       return `the path has a '${segment}' segment`;
     }
-    if (segment.toLowerCase() === ".git") return "the path is inside .git";
+    if (namesDotGit(segment)) return "the path is inside .git";
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) {
+      return `the path has a name longer than ${MAX_SEGMENT_BYTES} bytes`;
+    }
   }
   return undefined;
 }

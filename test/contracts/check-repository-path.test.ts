@@ -23,8 +23,47 @@ describe("checkRepositoryPath", () => {
     expect(checkRepositoryPath(path)).toBeUndefined();
   });
 
-  it("accepts a path of exactly 4096 characters", () => {
-    expect(checkRepositoryPath(`a/${"x".repeat(4094)}`)).toBeUndefined();
+  it("accepts a path of exactly 4096 characters, and a name of 255 bytes", () => {
+    const path = Array.from({ length: 17 }, () => "x".repeat(240)).join("/");
+    expect(path).toHaveLength(4096);
+    expect(checkRepositoryPath(path)).toBeUndefined();
+    expect(checkRepositoryPath("x".repeat(255))).toBeUndefined();
+    expect(checkRepositoryPath("é".repeat(127))).toBeUndefined();
+  });
+
+  // What other file systems take for .git, as git itself refuses them
+  // (is_ntfs_dotgit, is_hfs_dotgit): a checkout on Windows or a Mac would
+  // write into the repository's own .git.
+  it.each<[string, string]>([
+    ["NTFS: a trailing dot", ".git./hooks/pre-commit"],
+    ["NTFS: trailing spaces", ".git  /config"],
+    ["NTFS: dots and spaces", "a/.git. ."],
+    ["NTFS: the 8.3 short name", "git~1/hooks/post-checkout"],
+    ["NTFS: the short name in another case", "GIT~1/config"],
+    ["NTFS: an alternate data stream", ".git::$INDEX_ALLOCATION/config"],
+    ["HFS+: a zero-width joiner", ".Git\u200d/config"],
+    ["HFS+: a zero-width non-joiner inside", ".g\u200cit/hooks/x"],
+    ["HFS+: a byte-order mark", "\ufeff.git/config"],
+  ])("refuses %s", (_, path) => {
+    expect(checkRepositoryPath(JSON.parse(`"${path}"`))).toBe(
+      "the path is inside .git",
+    );
+  });
+
+  it.each(["git~2/x", ".git.d/x", ".gitx", "git~1x", ".git-blame"])(
+    "accepts %s, which no file system takes for .git",
+    (path) => {
+      expect(checkRepositoryPath(path)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ["256 ASCII bytes", `a/${"x".repeat(256)}`],
+    ["128 two-byte characters", `${"é".repeat(128)}/b`],
+  ])("refuses a name over 255 bytes: %s", (_, path) => {
+    expect(checkRepositoryPath(path)).toBe(
+      "the path has a name longer than 255 bytes",
+    );
   });
 
   it.each<[string, string, string]>([
