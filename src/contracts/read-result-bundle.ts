@@ -1,24 +1,11 @@
-import { posix } from "node:path";
 import { strFromU8, unzipSync } from "fflate";
-import picomatch from "picomatch";
 import type { z } from "zod";
+import { BUNDLE_LIMITS } from "./bundle-limits.js";
 import { type Changes, Changes as ChangesSchema } from "./changes.js";
-import { checkRepositoryPath } from "./check-repository-path.js";
+import { checkChanges } from "./check-changes.js";
 import { StageResult } from "./stage-result.js";
 
-/** Caps on what a bundle may hold; the App refuses anything bigger. */
-export const BUNDLE_LIMITS = {
-  /** The zip as downloaded. */
-  archiveBytes: 100 * 1024 * 1024,
-  /** Everything, uncompressed. */
-  totalBytes: 100 * 1024 * 1024,
-  /** One changed file's content, decoded. */
-  fileBytes: 10 * 1024 * 1024,
-  /** Changed paths. */
-  files: 2_000,
-  /** Zip entries. */
-  entries: 50,
-};
+export { BUNDLE_LIMITS };
 
 export interface BundleExpectation {
   run_id: string;
@@ -68,35 +55,6 @@ function parseJson(bytes: Uint8Array | undefined, file: string): unknown {
   } catch {
     throw new BundleError([`${file} is not valid JSON`]);
   }
-}
-
-/** A symbolic link's target, resolved from its directory, stays in the repository. */
-function linkStaysInside(link: string, target: string): boolean {
-  if (target.startsWith("/") || target.includes("\0")) return false;
-  const resolved = posix.normalize(posix.join(posix.dirname(link), target));
-  return (
-    resolved !== ".." &&
-    !resolved.startsWith("../") &&
-    checkRepositoryPath(resolved) === undefined
-  );
-}
-
-function decodedSize(file: {
-  encoding: "utf8" | "base64";
-  content: string;
-}): number {
-  if (file.encoding === "utf8") return Buffer.byteLength(file.content, "utf8");
-  const padding = file.content.endsWith("==")
-    ? 2
-    : file.content.endsWith("=")
-      ? 1
-      : 0;
-  return (file.content.length / 4) * 3 - padding;
-}
-
-/** Canonical base64, as encoders write it: whole quanta, padding only at the end. */
-function isBase64(text: string): boolean {
-  return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
 }
 
 /**
@@ -175,51 +133,7 @@ export function readResultBundle(
       `changes.json is against ${c.base_sha}, not the dispatched branch head ${expected.base_sha}`,
     );
   }
-  if (c.files.length > BUNDLE_LIMITS.files) {
-    problems.push(
-      `changes.json lists ${c.files.length} files, over ${BUNDLE_LIMITS.files}`,
-    );
-  }
-  const isProtected = picomatch(expected.protected_paths as string[], {
-    dot: true,
-  });
-  const seen = new Set<string>();
-  for (const file of c.files) {
-    const reason = checkRepositoryPath(file.path);
-    if (reason !== undefined) {
-      problems.push(`changes.json: '${file.path}': ${reason}`);
-      continue;
-    }
-    if (seen.has(file.path))
-      problems.push(`changes.json: '${file.path}' is listed twice`);
-    seen.add(file.path);
-    if (expected.protected_paths.length > 0 && isProtected(file.path)) {
-      problems.push(
-        `changes.json: '${file.path}' is a protected path (protected_paths in .github/specwright.yml)`,
-      );
-    }
-    if ("content" in file) {
-      const valid = file.encoding === "utf8" || isBase64(file.content);
-      const size = valid ? decodedSize(file) : 0;
-      if (size > BUNDLE_LIMITS.fileBytes) {
-        problems.push(
-          `changes.json: '${file.path}' is ${size} bytes, over ${BUNDLE_LIMITS.fileBytes}`,
-        );
-      }
-      if (file.encoding === "base64" && !valid) {
-        problems.push(`changes.json: '${file.path}' is not valid base64`);
-      }
-      const target =
-        file.encoding === "base64" && valid
-          ? Buffer.from(file.content, "base64").toString("utf8")
-          : file.content;
-      if (file.mode === "120000" && !linkStaysInside(file.path, target)) {
-        problems.push(
-          `changes.json: the symbolic link '${file.path}' points outside the repository`,
-        );
-      }
-    }
-  }
+  problems.push(...checkChanges(c.files, expected.protected_paths));
   if (problems.length > 0) throw new BundleError(problems);
 
   const files = new Map<string, Uint8Array>();
