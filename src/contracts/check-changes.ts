@@ -1,19 +1,9 @@
-import { posix } from "node:path";
-import picomatch from "picomatch";
 import { BUNDLE_LIMITS } from "./bundle-limits.js";
-import type { Changes } from "./changes.js";
+import type { ChangedFile, Changes } from "./changes.js";
+import { checkPathConflicts } from "./check-path-conflicts.js";
 import { checkRepositoryPath } from "./check-repository-path.js";
-
-/** A symbolic link's target, resolved from its directory, stays in the repository. */
-function linkStaysInside(link: string, target: string): boolean {
-  if (target.startsWith("/") || target.includes("\0")) return false;
-  const resolved = posix.normalize(posix.join(posix.dirname(link), target));
-  return (
-    resolved !== ".." &&
-    !resolved.startsWith("../") &&
-    checkRepositoryPath(resolved) === undefined
-  );
-}
+import { checkSymlinks, type SymbolicLink } from "./check-symlinks.js";
+import { matchProtectedPaths } from "./match-protected-paths.js";
 
 function decodedSize(file: {
   encoding: "utf8" | "base64";
@@ -35,8 +25,10 @@ function isBase64(text: string): boolean {
 
 /**
  * Every problem with a bundle's changed files, each naming its path: the
- * count, each path (see {@link checkRepositoryPath}), protected paths,
- * sizes, base64 and where symbolic links point.
+ * count, each path (see {@link checkRepositoryPath}), protected paths (see
+ * {@link matchProtectedPaths}), sizes and base64, then where symbolic links
+ * lead (see {@link checkSymlinks}) and paths that clash in one checkout
+ * (see {@link checkPathConflicts}).
  */
 export function checkChanges(
   files: Changes["files"],
@@ -48,23 +40,23 @@ export function checkChanges(
       `changes.json lists ${files.length} files, over ${BUNDLE_LIMITS.files}`,
     );
   }
-  const isProtected = picomatch(protectedPaths as string[], {
-    dot: true,
-  });
+  const whyProtected = matchProtectedPaths(protectedPaths);
   const seen = new Set<string>();
+  const writable: ChangedFile[] = [];
+  const links: SymbolicLink[] = [];
   for (const file of files) {
     const reason = checkRepositoryPath(file.path);
     if (reason !== undefined) {
       problems.push(`changes.json: '${file.path}': ${reason}`);
       continue;
     }
+    writable.push(file);
     if (seen.has(file.path))
       problems.push(`changes.json: '${file.path}' is listed twice`);
     seen.add(file.path);
-    if (protectedPaths.length > 0 && isProtected(file.path)) {
-      problems.push(
-        `changes.json: '${file.path}' is a protected path (protected_paths in .github/specwright.yml)`,
-      );
+    const protection = whyProtected(file.path);
+    if (protection !== undefined) {
+      problems.push(`changes.json: '${file.path}' ${protection}`);
     }
     if ("content" in file) {
       const valid = file.encoding === "utf8" || isBase64(file.content);
@@ -74,19 +66,17 @@ export function checkChanges(
           `changes.json: '${file.path}' is ${size} bytes, over ${BUNDLE_LIMITS.fileBytes}`,
         );
       }
-      if (file.encoding === "base64" && !valid) {
+      if (!valid) {
         problems.push(`changes.json: '${file.path}' is not valid base64`);
-      }
-      const target =
-        file.encoding === "base64" && valid
-          ? Buffer.from(file.content, "base64").toString("utf8")
-          : file.content;
-      if (file.mode === "120000" && !linkStaysInside(file.path, target)) {
-        problems.push(
-          `changes.json: the symbolic link '${file.path}' points outside the repository`,
-        );
+      } else if (file.mode === "120000") {
+        const target =
+          file.encoding === "base64"
+            ? Buffer.from(file.content, "base64").toString("utf8")
+            : file.content;
+        links.push({ path: file.path, target });
       }
     }
   }
+  problems.push(...checkSymlinks(links), ...checkPathConflicts(writable));
   return problems;
 }

@@ -1,8 +1,4 @@
-/**
- * Code points HFS+ ignores in a name, so that `.g\u200cit` is `.git` on a
- * Mac (the list git itself checks, in `is_hfs_dotgit`).
- */
-const IGNORED_BY_HFS = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
+import { IGNORED_BY_HFS } from "./fold-path.js";
 
 /**
  * A name some file system takes for `.git`: any case; HFS+'s ignored code
