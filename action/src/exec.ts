@@ -19,6 +19,8 @@ export interface ExecOptions {
   onStderr?: (chunk: string) => void;
   /** Bytes kept of each stream; the rest is dropped (the log keeps the start and the end). */
   maxBytes?: number;
+  /** Told the program's process id (also its session's and group's: it is started detached). */
+  onSpawn?: (pid: number) => void;
 }
 
 const DEFAULT_MAX = 20 * 1024 * 1024;
@@ -72,6 +74,7 @@ export function exec(
       });
       return;
     }
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     const group = (signal: NodeJS.Signals) => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, signal);

@@ -13,6 +13,12 @@ export const Inputs = z.object({
   "gemini-api-key": z.string().optional(),
   "copilot-token": z.string().optional(),
   "working-directory": z.string().default("."),
+  "agent-isolation": z
+    .enum(["user", "none"], {
+      error:
+        "agent-isolation must be user (the agent runs as its own user) or none (as the runner's user)",
+    })
+    .default("user"),
   // The YAML 1.2 booleans, as `core.getBooleanInput` takes them.
   "dry-run": z
     .enum(["true", "True", "TRUE", "false", "False", "FALSE"], {

@@ -2,6 +2,7 @@ import type { StageRequest } from "../../src/contracts/stage-request.js";
 import { splitCommand } from "../../src/workflow/split-command.js";
 import { BACKENDS } from "./agents/backends.js";
 import { TESTED_CLIS, versionNumber } from "./agents/tested-versions.js";
+import { cliVersion, minimalEnvironment } from "./cli-version.js";
 import { exec, which } from "./exec.js";
 import { detectSpecKit, type SpecKitSetup } from "./speckit.js";
 
@@ -31,23 +32,6 @@ export interface WorkerStartupProfile {
   failure_reason: string | null;
   /** What may go wrong though the runner is ready (an untested CLI version). */
   warnings: string[];
-}
-
-async function version(
-  executable: string,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<string | null> {
-  const result = await exec(executable, ["--version"], {
-    env,
-    cwd,
-    timeoutMs: 15_000,
-  });
-  if (result.code !== 0) return null;
-  const line = `${result.stdout}\n${result.stderr}`
-    .split("\n")
-    .find((l) => l.trim() !== "");
-  return line?.trim().slice(0, 200) ?? null;
 }
 
 /** What preflight reads of the request. */
@@ -159,7 +143,7 @@ export async function preflight(options: {
     failure = `the ${backend} agent CLI (${executable}) is not on PATH; the stage workflow must install it${backend === "command" ? "" : ` (npm install --global ${TESTED_CLIS[backend].package}@${TESTED_CLIS[backend].version})`}`;
   }
   const agentVersion =
-    path && backend !== "command" ? await version(path, env, cwd) : null;
+    path && backend !== "command" ? await cliVersion(path, env, cwd) : null;
   const found = `${backend} ${versionNumber(agentVersion) ?? "(version unknown)"} found`;
   if (failure === null && !present) {
     const how = spec.credentials
@@ -204,7 +188,11 @@ export async function preflight(options: {
     agent: { backend, executable, path: path ?? null, version: agentVersion },
     speckit: {
       ...speckit,
-      cli_version: specifyPath ? await version(specifyPath, env, cwd) : null,
+      // Spec Kit's CLI gets no credential: it is not the agent, and what it
+      // prints is recorded (masked when the bundle is written, as all is).
+      cli_version: specifyPath
+        ? await cliVersion(specifyPath, minimalEnvironment(env), cwd)
+        : null,
     },
     credentials: { accepted, present },
     skill,

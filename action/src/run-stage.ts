@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { Changes } from "../../src/contracts/changes.js";
 import type { StageRequest } from "../../src/contracts/stage-request.js";
 import type {
@@ -7,12 +6,14 @@ import type {
 } from "../../src/contracts/stage-result.js";
 import { agentEnvironment } from "./agents/agent-environment.js";
 import { BACKENDS } from "./agents/backends.js";
-import { writeBundle } from "./bundle.js";
 import { git } from "./git.js";
+import { createMasker, type Masker } from "./mask.js";
 import { preflight, type WorkerStartupProfile } from "./preflight.js";
+import { type AgentBox, openAgentBox } from "./stage/agent-box.js";
 import { buildStageResult } from "./stage/build-stage-result.js";
 import { checkCheckout } from "./stage/check-checkout.js";
-import { findSpecDir } from "./stage/find-spec-dir.js";
+import { handBack, handBackDryRun } from "./stage/hand-back.js";
+import { maskedLog } from "./stage/masked-log.js";
 import { type Attempt, runAttempt } from "./stage/run-attempt.js";
 import type {
   StageDependencies,
@@ -23,6 +24,7 @@ import {
   directPrompt,
   skillPrompt,
 } from "./stage/stage-prompts.js";
+import { stageSecrets } from "./stage/stage-secrets.js";
 
 export type {
   ActionLog,
@@ -31,16 +33,6 @@ export type {
 } from "./stage/stage-dependencies.js";
 
 type Phase = StageResult["phases"][number];
-
-/** Every secret the stage holds: masked in logs, refused in files. */
-function secretsOf(deps: StageDependencies): string[] {
-  return [
-    ...Object.values(deps.credentials),
-    deps.env.ACTIONS_RUNTIME_TOKEN,
-    deps.env.GITHUB_TOKEN,
-    deps.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
-  ].filter((s): s is string => Boolean(s));
-}
 
 /** Why the stage cannot run at all, or null. */
 async function readiness(
@@ -68,10 +60,33 @@ async function readiness(
  *    direct prompt, from a clean checkout, if fallback is allowed.
  * 4. Verify the outputs; collect the changes against the dispatched commit.
  * 5. Write the result bundle and upload it — on failure too.
+ *
+ * Whatever it hands back (the bundle, the outcome, its log, its error) is
+ * masked with one rule: every secret the stage holds, in every encoding
+ * the masker knows.
  */
 export async function runStage(
   request: StageRequest,
   deps: StageDependencies,
+): Promise<StageOutcome> {
+  const mask = createMasker(stageSecrets(deps));
+  try {
+    return await stage(
+      request,
+      { ...deps, log: maskedLog(deps.log, mask) },
+      mask,
+    );
+  } catch (error) {
+    throw new Error(
+      mask.text(error instanceof Error ? error.message : String(error)),
+    );
+  }
+}
+
+async function stage(
+  request: StageRequest,
+  deps: StageDependencies,
+  mask: Masker,
 ): Promise<StageOutcome> {
   const { cwd, log } = deps;
   const started = deps.now();
@@ -81,9 +96,8 @@ export async function runStage(
     request,
     env: deps.env,
     credentials: deps.credentials,
-    root: uid === 0,
+    root: uid === 0 && deps.isolation !== "user",
   });
-  const secrets = secretsOf(deps);
 
   // 1. Preflight.
   const preflightStart = deps.now();
@@ -101,6 +115,14 @@ export async function runStage(
 
   const direct = directPrompt(request);
   let failure = await readiness(request, deps, profile, direct);
+  let box: AgentBox | undefined;
+  if (failure === null && !deps.dryRun) {
+    try {
+      box = await openAgentBox({ request, deps, env, uid, log });
+    } catch (error) {
+      failure = error instanceof Error ? error.message : String(error);
+    }
+  }
   let path: ExecutionPath = profile.skill.usable ? "skill" : "direct_only";
   const emptyChanges: Changes = { base_sha: request.base_sha, files: [] };
   const elapsed = () => deps.now().getTime() - started.getTime();
@@ -109,7 +131,7 @@ export async function runStage(
     const plan =
       failure === null ? await dryRunPlan(request, profile, path) : undefined;
     log.info(`specwright: dry run: ${failure ?? plan}`);
-    return {
+    return handBackDryRun(mask, deps, {
       result: buildStageResult({
         request,
         profile,
@@ -122,9 +144,8 @@ export async function runStage(
       profile,
       changes: emptyChanges,
       artifactName: request.artifact.name,
-      bundle: [],
       ...(plan === undefined ? {} : { plan }),
-    };
+    });
   }
 
   // 2-4. The skill, then the direct prompt.
@@ -133,41 +154,47 @@ export async function runStage(
     final = await runAttempt({
       request,
       deps,
-      env,
-      secrets,
+      env: box?.env ?? env,
+      mask,
       path: kind,
       prompt,
+      box,
     });
     phases.push(final.phase);
     return final;
   };
-  if (failure === null) {
-    if (path === "skill") {
-      const skill = await attempt(
-        "skill",
-        await skillPrompt(request, profile, cwd),
-      );
-      if (
-        skill.problems.length > 0 &&
-        !skill.run.timedOut &&
-        request.skill.fallback &&
-        direct !== undefined
-      ) {
-        log.info(
-          `specwright: the skill did not do the job (${skill.problems.join("; ")}); running the direct prompt`,
+  try {
+    if (failure === null) {
+      if (path === "skill") {
+        const skill = await attempt(
+          "skill",
+          await skillPrompt(request, profile, cwd),
         );
-        await git(cwd, ["reset", "--hard", request.base_sha]);
-        await git(cwd, ["clean", "-fd"]);
-        path = "direct_fallback";
-        await attempt("direct_fallback", direct);
+        if (
+          skill.problems.length > 0 &&
+          !skill.run.timedOut &&
+          request.skill.fallback &&
+          direct !== undefined
+        ) {
+          log.info(
+            `specwright: the skill did not do the job (${skill.problems.join("; ")}); running the direct prompt`,
+          );
+          await git(cwd, ["reset", "--hard", request.base_sha]);
+          await git(cwd, ["clean", "-fd"]);
+          path = "direct_fallback";
+          await attempt("direct_fallback", direct);
+        }
+      } else if (direct !== undefined) {
+        await attempt("direct_only", direct);
       }
-    } else if (direct !== undefined) {
-      await attempt("direct_only", direct);
+      const last = final as Attempt | undefined;
+      if (last && last.problems.length > 0) failure = last.problems.join("; ");
     }
-    const last = final as Attempt | undefined;
-    if (last && last.problems.length > 0) failure = last.problems.join("; ");
+  } finally {
+    await box?.close();
   }
-  return finish({
+  return handBack({
+    mask,
     request,
     deps,
     profile,
@@ -194,89 +221,4 @@ async function dryRunPlan(
     request.agent,
   ).executable;
   return `${path}: ${executable} with a ${prompt.length}-character prompt`;
-}
-
-/**
- * 5. The bundle, uploaded whatever happened. A failed stage's changes
- * travel too, for the record; the App commits none.
- */
-async function finish(options: {
-  request: StageRequest;
-  deps: StageDependencies;
-  profile: WorkerStartupProfile;
-  phases: Phase[];
-  path: ExecutionPath;
-  failure: string | null;
-  final: Attempt | undefined;
-  started: Date;
-}): Promise<StageOutcome> {
-  const { request, deps, profile, phases, final } = options;
-  const artifactName = request.artifact.name;
-  const changes = final?.changes ?? {
-    base_sha: request.base_sha,
-    files: [],
-  };
-  const outputs = final?.outputs ?? {};
-  const result = buildStageResult({
-    request,
-    profile,
-    status: options.failure === null ? "succeeded" : "failed",
-    path: options.path,
-    error: options.failure,
-    phases,
-    durationMs: deps.now().getTime() - options.started.getTime(),
-    final,
-    outputs,
-    specDir: await findSpecDir(request, deps.cwd, outputs, changes),
-  });
-  const bundleStart = deps.now();
-  const directory = join(
-    deps.tempDir,
-    `specwright-bundle-${request.run_id}-${request.stage}-${request.attempt}`,
-  );
-  const files = await writeBundle(directory, {
-    result: {
-      ...result,
-      phases: [
-        ...phases,
-        {
-          phase: "bundle",
-          status: "succeeded",
-          started_at: bundleStart.toISOString(),
-          completed_at: deps.now().toISOString(),
-        },
-      ],
-    },
-    changes,
-    stdout: final?.run.stdout ?? "",
-    stderr: final?.run.stderr ?? "",
-    diffSummary: final?.diffSummary ?? "",
-    environment: profile,
-    metrics: {
-      duration_ms: deps.now().getTime() - options.started.getTime(),
-      agent_duration_ms: final?.run.durationMs ?? 0,
-      exit_code: final?.run.exitCode ?? null,
-      timed_out: final?.run.timedOut ?? false,
-      changed_files: changes.files.length,
-      usage: final?.run.usage ?? null,
-      command: final?.run.commandLine ?? null,
-    },
-  });
-  let uploaded: { id?: number | undefined };
-  try {
-    uploaded = await deps.uploader.upload(
-      artifactName,
-      files,
-      directory,
-      request.artifact.retention_days,
-    );
-  } catch (error) {
-    throw new Error(
-      `could not upload the result bundle ${artifactName}, so the App cannot take the stage's work: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  deps.log.info(
-    `specwright: uploaded the result bundle ${artifactName}${uploaded.id ? ` (artifact ${uploaded.id})` : ""}`,
-  );
-  return { result, profile, changes, artifactName, bundle: files };
 }

@@ -3,8 +3,8 @@ import { resolve } from "node:path";
 import * as core from "@actions/core";
 import type { ArtifactUploader } from "./bundle.js";
 import { parseInputs, type RawInputs } from "./inputs.js";
+import { secretVariants } from "./mask.js";
 import { runStage } from "./run-stage.js";
-import { renderSummary } from "./summary.js";
 
 const INPUT_NAMES: (keyof RawInputs)[] = [
   "request",
@@ -14,6 +14,7 @@ const INPUT_NAMES: (keyof RawInputs)[] = [
   "gemini-api-key",
   "copilot-token",
   "working-directory",
+  "agent-isolation",
   "dry-run",
 ];
 
@@ -53,7 +54,11 @@ export async function run(
     for (const name of INPUT_NAMES) {
       if (name.endsWith("-key") || name.endsWith("-token")) {
         const value = raw[name];
-        if (value) core.setSecret(value);
+        if (!value) continue;
+        // The runner masks what it is told of, not its encodings.
+        core.setSecret(value);
+        for (const variant of secretVariants(value))
+          if (variant !== value) core.setSecret(variant);
       }
     }
     const { inputs, request } = parseInputs(raw);
@@ -88,6 +93,7 @@ export async function run(
           : {}),
       },
       dryRun: inputs["dry-run"],
+      isolation: inputs["agent-isolation"],
     });
     core.setOutput("execution-path", outcome.result.execution_path);
     core.setOutput("selected-skill", outcome.result.selected_skill_id ?? "");
@@ -96,7 +102,7 @@ export async function run(
       outcome.bundle.length > 0 ? outcome.artifactName : "",
     );
     if (process.env.GITHUB_STEP_SUMMARY) {
-      await core.summary.addRaw(renderSummary(outcome)).write();
+      await core.summary.addRaw(outcome.summary).write();
     }
     if (inputs["dry-run"]) {
       core.setOutput("status", "dry-run");

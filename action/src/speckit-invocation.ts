@@ -31,7 +31,8 @@ function body(text: string): string {
  */
 async function inlined(cwd: string, file: string, args: string) {
   const text = body(await readFile(join(cwd, file), "utf8"));
-  if (text.includes(ARGUMENTS)) return text.replaceAll(ARGUMENTS, args);
+  // A function, so `$&` or `$$` in people's text is not a replacement pattern.
+  if (text.includes(ARGUMENTS)) return text.replaceAll(ARGUMENTS, () => args);
   return args ? `${text}\n\nUser input:\n\n${args}` : text;
 }
 

@@ -1,7 +1,12 @@
 import type { StageOutcome } from "./stage/stage-dependencies.js";
 
 /** The job summary's Markdown: what ran, how it went, what changed. */
-export function renderSummary(outcome: StageOutcome): string {
+export function renderSummary(
+  outcome: Pick<
+    StageOutcome,
+    "result" | "profile" | "changes" | "artifactName"
+  >,
+): string {
   const { result, profile, changes } = outcome;
   const usage = result.usage;
   const rows: [string, string][] = [

@@ -21,6 +21,15 @@ const runner = {
   GITHUB_SHA: "abc",
   GITHUB_TOKEN: "ghs_x",
   ACTIONS_RUNTIME_TOKEN: "rt",
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: "oidc",
+  ACTIONS_ID_TOKEN_REQUEST_URL: "https://oidc.test/",
+  RUNNER_TOKEN: "registration",
+  GITHUB_OUTPUT: "/runner/_temp/_runner_file_commands/set_output_1",
+  GITHUB_ENV: "/runner/_temp/_runner_file_commands/set_env_1",
+  GITHUB_PATH: "/runner/_temp/_runner_file_commands/add_path_1",
+  GITHUB_STATE: "/runner/_temp/_runner_file_commands/save_state_1",
+  GITHUB_STEP_SUMMARY: "/runner/_temp/_runner_file_commands/step_summary_1",
+  GITHUB_WORKSPACE: "/runner/work/web/web",
   "INPUT_OPENAI-API-KEY": "sk-openai",
   ANTHROPIC_API_KEY: "sk-ant-from-env",
   OPENAI_API_KEY: "sk-openai-from-env",
@@ -69,6 +78,25 @@ describe("agentEnvironment", () => {
         expect(env[key], key).toBeUndefined();
     },
   );
+
+  it("withholds the runner's tokens and its command files, which would let the agent set the step's outputs and the later steps' environment", () => {
+    const env = environment("command");
+    for (const name of [
+      "GITHUB_TOKEN",
+      "ACTIONS_RUNTIME_TOKEN",
+      "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+      "ACTIONS_ID_TOKEN_REQUEST_URL",
+      "RUNNER_TOKEN",
+      "GITHUB_OUTPUT",
+      "GITHUB_ENV",
+      "GITHUB_PATH",
+      "GITHUB_STATE",
+      "GITHUB_STEP_SUMMARY",
+    ])
+      expect(env[name], name).toBeUndefined();
+    expect(env.GITHUB_WORKSPACE).toBe("/runner/work/web/web");
+    expect(env.PATH).toBe("/usr/bin");
+  });
 
   it("tells the Spec Kit scripts the feature: its folder (1.x) and its name (classic)", () => {
     expect(environment("claude")).toMatchObject({

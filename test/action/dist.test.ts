@@ -47,6 +47,8 @@ async function runDist(
       INPUT_REQUEST: JSON.stringify(request),
       "INPUT_ANTHROPIC-API-KEY": SECRET,
       "INPUT_WORKING-DIRECTORY": h.repo,
+      // The fake agent writes its log beside the harness (hostile-agent.test.ts isolates).
+      "INPUT_AGENT-ISOLATION": "none",
       FAKE_AGENT_PLAN: join(h.root, "plan.json"),
       FAKE_AGENT_LOG: join(h.root, "agent-log.jsonl"),
       ...env,
@@ -121,7 +123,7 @@ describe("the bundled action (action/dist/index.js)", () => {
     const days =
       (Date.parse(artifact?.expiresAt ?? "") - Date.now()) / 86_400_000;
     expect(Math.round(days)).toBe(30);
-    const bundle = readResultBundle(artifact?.zip ?? new Uint8Array(), {
+    const bundle = await readResultBundle(artifact?.zip ?? new Uint8Array(), {
       run_id: RUN_ID,
       stage: "specify",
       attempt: 1,

@@ -1,5 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readFile,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { vi } from "vitest";
@@ -69,6 +76,8 @@ export async function createHarness(
   files: Record<string, string> = { "README.md": "# Web\n" },
 ) {
   const root = await mkdtemp(join(tmpdir(), "specwright-action-"));
+  // As a runner's work directory: others may pass (an isolated agent must).
+  await chmod(root, 0o755);
   const repo = join(root, "repo");
   const bin = join(root, "bin");
   const temp = join(root, "runner-temp");
@@ -164,6 +173,8 @@ export async function createHarness(
           : JSON.stringify(stageRequest),
       "anthropic-api-key": SECRET,
       "working-directory": repo,
+      // The agent as the action's user, unless a test isolates it.
+      "agent-isolation": "none",
       ...options.inputs,
     };
     for (const [name, value] of Object.entries(inputs))

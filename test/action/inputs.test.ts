@@ -10,6 +10,7 @@ const raw = (patch: Partial<RawInputs> = {}): RawInputs => ({
   "gemini-api-key": undefined,
   "copilot-token": undefined,
   "working-directory": undefined,
+  "agent-isolation": undefined,
   "dry-run": undefined,
   ...patch,
 });
@@ -21,6 +22,7 @@ describe("parseInputs", () => {
       request: JSON.stringify(request),
       "openai-api-key": "sk-openai",
       "working-directory": ".",
+      "agent-isolation": "user",
       "dry-run": false,
     });
     expect(parsed.request).toEqual(request);

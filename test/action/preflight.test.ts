@@ -122,6 +122,27 @@ describe("preflight", () => {
     });
   });
 
+  it("asks Spec Kit's CLI its version without the agent's credentials or the runner's tokens", async () => {
+    await script(join(bin, "claude"), "echo 2.1.3");
+    await script(
+      join(bin, "specify"),
+      'echo "specify-cli 1.0.1 key=${ANTHROPIC_API_KEY:-none} gh=${GITHUB_TOKEN:-none}${GH_TOKEN:-none} home=${HOME:-none}"',
+    );
+    const profile = await preflight({
+      request: request(),
+      cwd: repo,
+      env: env({
+        ANTHROPIC_API_KEY: "sk-ant-x",
+        GITHUB_TOKEN: "ghs_x",
+        GH_TOKEN: "gho_x",
+        HOME: "/home/runner",
+      }),
+    });
+    expect(profile.speckit.cli_version).toBe(
+      "specify-cli 1.0.1 key=none gh=nonenone home=/home/runner",
+    );
+  });
+
   it("describes a local machine when no runner says otherwise", async () => {
     for (const name of [
       "RUNNER_NAME",

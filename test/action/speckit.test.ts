@@ -302,6 +302,19 @@ describe("speckitInvocation", () => {
     },
   );
 
+  it("puts people's text into an inlined file as it is: `$&` and `$$` are no replacement patterns", async () => {
+    const file = ".codex/prompts/speckit.plan.md";
+    await write({ [file]: "Input: $ARGUMENTS.\n" });
+    const invocation = await speckitInvocation({
+      backend: "codex",
+      stage: "plan",
+      setup: setup(file),
+      cwd: repo,
+      args: "costs $$ and $& and $`",
+    });
+    expect(invocation.prompt).toBe("Input: costs $$ and $& and $`.");
+  });
+
   it("appends the arguments to an inlined file that does not take them", async () => {
     const file = ".codex/prompts/speckit.plan.md";
     await write({ [file]: "Write plan.md.\n" });

@@ -165,7 +165,7 @@ export class World {
     if (!options.realAgent) {
       return {
         models: undefined,
-        env: { SPECWRIGHT_E2E_AGENT: join(dir, "agent.json") },
+        env: { SPECWRIGHT_E2E_AGENT: join(dir, "agent-state", "agent.json") },
       };
     }
     const user = runnerUser();
@@ -184,14 +184,19 @@ export class World {
 
   static async create(options: WorldOptions = {}): Promise<World> {
     const dir = await mkdtemp(join(tmpdir(), "specwright-e2e-"));
+    // As a runner's disk: others may pass (an isolated agent must).
+    await chmod(dir, 0o755);
     const { models, ...agent } = await World.agent(dir, options);
     const world = new World(dir, options, models, agent);
     await mkdir(join(dir, "bin"));
     for (const name of ["claude", "codex", "gemini", "copilot"]) {
       await symlink(AGENT, join(dir, "bin", name));
     }
+    // The scripted agent's state: it may run as its own user.
+    await mkdir(join(dir, "agent-state"));
+    await chmod(join(dir, "agent-state"), 0o1777);
     await writeFile(
-      join(dir, "agent.json"),
+      join(dir, "agent-state", "agent.json"),
       JSON.stringify(options.agent ?? {}),
     );
     await world.sim.start();
@@ -207,7 +212,10 @@ export class World {
 
   /** Changes how the scripted agent behaves from now on. */
   async setAgent(behaviour: Record<string, string>): Promise<void> {
-    await writeFile(join(this.dir, "agent.json"), JSON.stringify(behaviour));
+    await writeFile(
+      join(this.dir, "agent-state", "agent.json"),
+      JSON.stringify(behaviour),
+    );
   }
 
   private databaseUrl(): string | undefined {

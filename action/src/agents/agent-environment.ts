@@ -3,8 +3,13 @@ import { BACKENDS, type Credential } from "./backends.js";
 
 /**
  * Variables the agent never sees: the runner's tokens (an agent holding
- * ACTIONS_RUNTIME_TOKEN could upload a bundle in the App's name), the
- * action's inputs (other backends' keys), GitHub tokens.
+ * ACTIONS_RUNTIME_TOKEN could upload a bundle in the App's name, one
+ * holding ACTIONS_ID_TOKEN_REQUEST_* could mint OIDC tokens), the action's
+ * inputs (other backends' keys), GitHub tokens, and the runner's command
+ * files: an agent that appends to GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH or
+ * GITHUB_STATE sets the step's outputs, or the variables and PATH of the
+ * job's later steps; one that writes GITHUB_STEP_SUMMARY writes the run's
+ * page, unmasked.
  */
 const WITHHELD = [
   /^ACTIONS_/,
@@ -12,10 +17,11 @@ const WITHHELD = [
   /^GITHUB_TOKEN$/,
   /^GH_TOKEN$/,
   /^RUNNER_TOKEN$/,
+  /^GITHUB_(?:OUTPUT|ENV|PATH|STATE|STEP_SUMMARY)$/,
 ];
 
 /** Every variable any backend reads a credential from. */
-const CREDENTIAL_VARIABLES = new Set(
+export const CREDENTIAL_VARIABLES = new Set(
   Object.values(BACKENDS).flatMap((spec) =>
     spec.credentials.flatMap((c) => c.env),
   ),

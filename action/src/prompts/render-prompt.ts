@@ -1,23 +1,11 @@
-import { randomBytes } from "node:crypto";
 import Handlebars from "handlebars";
 import type { ExpectedOutput } from "../../../src/contracts/stage-request.js";
 import type { PromptContext } from "../../../src/workflow/prompt-context.js";
+import { fenceUntrusted } from "./fence-untrusted.js";
 import { sanitizeUntrusted } from "./sanitize.js";
 
 /** Where a stage writes the values (not files) it must report. */
 export const OUTPUTS_FILE = ".specwright/outputs.json";
-
-/**
- * Fences people's text as data: cleaned, between BEGIN and END markers with
- * a random token the text does not contain, so it cannot close the fence.
- */
-export function fenceUntrusted(text: unknown, label: string): string {
-  const clean = sanitizeUntrusted(typeof text === "string" ? text : "");
-  let token = randomBytes(6).toString("hex");
-  while (clean.includes(token)) token = randomBytes(6).toString("hex");
-  const name = label.toUpperCase();
-  return `----- BEGIN ${name} ${token} -----\n${clean}\n----- END ${name} ${token} -----`;
-}
 
 /** People's text on one line, cleaned and cut to 200 characters. */
 export function inlineUntrusted(text: unknown): string {
@@ -28,8 +16,9 @@ export function inlineUntrusted(text: unknown): string {
 
 /**
  * Text people wrote, in the prompt context. However a template prints it,
- * `{{ feature }}` or `{{{ issue.body }}}`, it comes out fenced as data (or,
- * for titles, cleaned on one line): a workflow author cannot forget to.
+ * `{{ feature }}`, `{{{ issue.body }}}` or `{{ inputs.report }}`, it comes
+ * out fenced as data (or, for titles, cleaned on one line): a workflow
+ * author cannot forget to.
  */
 class UntrustedText {
   constructor(
@@ -57,10 +46,44 @@ function untrusted(text: string, label: string | null): UntrustedText | string {
   return text === "" ? "" : new UntrustedText(text, label);
 }
 
+/**
+ * The strings in a stage's inputs (upstream stages' outputs, which agents
+ * wrote from people's text) or the run's parameters (which people chose),
+ * however deep, wrapped as untrusted; numbers and booleans print as they are.
+ */
+function untrustedValues(value: unknown, label: string): unknown {
+  if (typeof value === "string") return untrusted(value, label);
+  if (Array.isArray(value))
+    return value.map((item) => untrustedValues(item, label));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        untrustedValues(item, label),
+      ]),
+    );
+  }
+  return value;
+}
+
+function untrustedRecord(
+  record: Record<string, unknown>,
+  kind: string,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record).map(([name, value]) => [
+      name,
+      untrustedValues(value, `${kind} ${name}`),
+    ]),
+  );
+}
+
 function guardContext(context: PromptContext): Record<string, unknown> {
   const { issue } = context;
   return {
     ...context,
+    inputs: untrustedRecord(context.inputs, "input"),
+    parameters: untrustedRecord(context.parameters, "parameter"),
     feature: untrusted(context.feature, "feature request"),
     issue:
       issue === null
@@ -99,7 +122,8 @@ function describeOutputs(outputs: readonly ExpectedOutput[]): string {
  * with the prompt context, and appends what the stage must produce.
  * Templates are Handlebars without HTML escaping; `untrusted` and
  * `untrusted-inline` are the only helpers beyond the built-in ones, and
- * `feature`, `issue.title` and `issue.body` print fenced (see UntrustedText).
+ * `feature`, `issue.body` and the strings in `inputs` and `parameters`
+ * print fenced, `issue.title` cleaned on one line (see UntrustedText).
  */
 export function renderPrompt(
   template: string,

@@ -12,8 +12,10 @@ import { findSkillRefusal } from "../agents/find-skill-refusal.js";
 import { type AgentRun, runAgent } from "../agents/run-agent.js";
 import { parseAnalyzeReport } from "../analyze-report.js";
 import { collectChanges } from "../collect-changes.js";
+import type { Masker } from "../mask.js";
 import { OUTPUTS_FILE } from "../prompts/render-prompt.js";
 import { verifyOutputs } from "../verify-outputs.js";
+import type { AgentBox } from "./agent-box.js";
 import type { StageDependencies } from "./stage-dependencies.js";
 import type { AgentPrompt } from "./stage-prompts.js";
 
@@ -94,11 +96,14 @@ export async function runAttempt(options: {
   request: StageRequest;
   deps: StageDependencies;
   env: NodeJS.ProcessEnv;
-  secrets: readonly string[];
+  /** The stage's masking rule: its secrets, and their encodings. */
+  mask: Masker;
   path: ExecutionPath;
   prompt: AgentPrompt;
+  /** Where the agent runs: its own user, its proxy's arguments. */
+  box?: AgentBox | undefined;
 }): Promise<Attempt> {
-  const { request, deps, env, secrets, path, prompt } = options;
+  const { request, deps, env, mask, path, prompt } = options;
   const { cwd, log } = deps;
   await rm(join(cwd, ".specwright"), { recursive: true, force: true });
   const start = deps.now();
@@ -112,16 +117,20 @@ export async function runAttempt(options: {
     cwd,
     env,
     tempDir: deps.tempDir,
-    secrets,
+    secrets: mask.secrets,
     write: log.write,
+    user: options.box?.user,
+    trailingArgs: options.box?.args,
   });
   log.endGroup();
   const collected = await collectChanges(cwd, request.base_sha);
   const changedPaths = new Set(collected.changes.files.map((f) => f.path));
-  // A file with a secret in it would be committed for everyone to read.
+  // A file with a secret in it, in any encoding the bundle is masked for,
+  // would be committed for everyone to read.
   const leaked = collected.changes.files.filter(
     (file) =>
-      "content" in file && secrets.some((s) => decoded(file).includes(s)),
+      "content" in file &&
+      (mask.finds(decoded(file)) || mask.finds(file.content)),
   );
   if (leaked.length > 0) collected.changes.files = [];
   for (const skipped of collected.skipped)

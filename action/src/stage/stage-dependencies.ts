@@ -1,6 +1,7 @@
 import type { Changes } from "../../../src/contracts/changes.js";
 import type { StageResult } from "../../../src/contracts/stage-result.js";
 import type { Credential } from "../agents/backends.js";
+import type { IsolationMode } from "../agents/isolation/agent-user.js";
 import type { ArtifactUploader } from "../bundle.js";
 import type { WorkerStartupProfile } from "../preflight.js";
 
@@ -24,10 +25,16 @@ export interface StageDependencies {
   env: NodeJS.ProcessEnv;
   credentials: Partial<Record<Credential["input"], string>>;
   dryRun: boolean;
-  /** The user id the agent runs as (root gets its CLI's sandbox settings). */
+  /** The action's user id (root gets its CLI's sandbox settings when the agent is not isolated). */
   uid?: number | undefined;
+  /** Whether the agent runs as its own user (default: as the action's). */
+  isolation?: IsolationMode | undefined;
 }
 
+/**
+ * What the stage hands back, masked: the step's outputs, failure message
+ * and summary are made from it (see `stage/hand-back.ts`).
+ */
 export interface StageOutcome {
   result: StageResult;
   profile: WorkerStartupProfile;
@@ -37,4 +44,6 @@ export interface StageOutcome {
   bundle: string[];
   /** What a dry run would have run. */
   plan?: string;
+  /** The step summary's Markdown. */
+  summary: string;
 }

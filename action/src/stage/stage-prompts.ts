@@ -1,6 +1,7 @@
 import type { StageRequest } from "../../../src/contracts/stage-request.js";
 import type { PromptContext } from "../../../src/workflow/prompt-context.js";
 import type { WorkerStartupProfile } from "../preflight.js";
+import { fenceUntrusted } from "../prompts/fence-untrusted.js";
 import { PROMPT_PACK } from "../prompts/prompt-pack.js";
 import { renderPrompt } from "../prompts/render-prompt.js";
 import { sanitizeUntrusted } from "../prompts/sanitize.js";
@@ -35,11 +36,17 @@ function promptContext(request: StageRequest): PromptContext {
   };
 }
 
-/** What the stage's command is given: the feature for `specify`. */
+/**
+ * What the stage's command is given (its `$ARGUMENTS`): for `specify`, the
+ * feature request, fenced as data as on the direct path, since Spec Kit's
+ * command takes whatever follows it as the user's own words.
+ */
 function commandArguments(request: StageRequest): string {
   switch (request.stage) {
     case "specify":
-      return sanitizeUntrusted(request.feature.text);
+      return sanitizeUntrusted(request.feature.text) === ""
+        ? ""
+        : fenceUntrusted(request.feature.text, "feature request");
     case "implement":
       return "The implementation is approved: proceed through every task without asking for confirmation.";
     default:

@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chownTree, type UserIds } from "./run-cli.js";
@@ -85,7 +87,12 @@ export async function standInEnvironment(options: {
     "codex-home",
     "gemini-home",
     "copilot-cache",
-  ])
+  ]) {
     chownTree(join(dir, made), user);
+    // The agent may run as its own user (agent-isolation: user): these
+    // test-only homes are everyone's.
+    if (existsSync(join(dir, made)))
+      execFileSync("chmod", ["-R", "a+rwX", join(dir, made)]);
+  }
   return env;
 }

@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { parse } from "yaml";
@@ -601,13 +601,18 @@ async function killJobProcesses(
   );
 }
 
-/** Gives a directory tree to the job's user (what the checkout wrote, too). */
-function giveTo(dir: string, user: { uid: number; gid: number }) {
-  return new Promise<void>((done, fail) => {
+/**
+ * Gives a directory tree to the job's user (what the checkout wrote, too),
+ * its top mode 750 as GitHub's `/home/runner`: only the user and its group
+ * may pass.
+ */
+async function giveTo(dir: string, user: { uid: number; gid: number }) {
+  await new Promise<void>((done, fail) => {
     execFile("chown", ["-R", `${user.uid}:${user.gid}`, dir], (error) =>
       error ? fail(error) : done(),
     );
   });
+  await chmod(dir, 0o750);
 }
 
 /**
