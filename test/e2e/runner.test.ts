@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import {
+  chmod,
   mkdir,
   mkdtemp,
   readdir,
@@ -94,6 +95,8 @@ describe.runIf(process.platform === "linux")(
 
     beforeAll(async () => {
       root = await mkdtemp(join(tmpdir(), "specwright-runner-"));
+      // As a runner's disk: the agent, as its own user, passes through.
+      await chmod(root, 0o755);
       // The repository as the App leaves it: the stage workflow committed,
       // the run's branch at that commit; main has moved on by one since.
       const work = join(root, "work");
@@ -140,7 +143,9 @@ describe.runIf(process.platform === "linux")(
       await mkdir(dir);
       const agentLog = join(dir, "agent-log.jsonl");
       const planFile = join(dir, "plan.json");
-      await writeFile(agentLog, "");
+      // The fake agent, as its own user, appends what it was given.
+      await writeFile(agentLog, "", { mode: 0o666 });
+      await chmod(agentLog, 0o666);
       await writeFile(planFile, JSON.stringify({ steps: plan }));
       const job: StageJob = {
         workflow: stageWorkflow,
@@ -228,15 +233,19 @@ describe.runIf(process.platform === "linux")(
         .filter(Boolean)
         .map((line) => JSON.parse(line) as { name: string; env: object });
       expect(invocations.map((i) => i.name)).toEqual(["claude"]);
+      // The agent ran isolated: its key stayed in the action's proxy.
       expect(invocations[0]?.env).toEqual({
-        ANTHROPIC_API_KEY: SECRET,
+        ANTHROPIC_API_KEY: expect.stringMatching(/^specwright-proxy-/),
         SPECWRIGHT_RUN_ID: r.run_id,
         SPECWRIGHT_STAGE: r.stage,
       });
+      expect(result.log).toContain(
+        "the agent runs as its own user specwright-agent",
+      );
 
       const [artifact] = service.artifacts;
       expect(artifact?.name).toBe(r.artifact.name);
-      const bundle = readResultBundle(artifact?.zip ?? new Uint8Array(), {
+      const bundle = await readResultBundle(artifact?.zip ?? new Uint8Array(), {
         run_id: r.run_id,
         stage: r.stage,
         attempt: r.attempt,

@@ -81,10 +81,12 @@ if (behaviour === "fail-once") {
 if (behaviour === "nothing") reply(`Done with ${stage}.`);
 
 function featureText() {
-  if (isSkill) return prompt.replace(/^\S+\s*/, "");
-  const fenced =
-    /----- BEGIN FEATURE REQUEST \S+ -----\n([\s\S]*?)\n----- END/.exec(prompt);
-  return fenced?.[1] ?? "a feature";
+  // Fenced on both paths: the skill's arguments and the direct prompt.
+  const fenced = /----- BEGIN [A-Z ]+ \S+ -----\n([\s\S]*?)\n----- END/.exec(
+    prompt,
+  );
+  if (fenced) return fenced[1];
+  return isSkill ? prompt.replace(/^\S+\s*/, "") : "a feature";
 }
 
 function featureDirectory() {
