@@ -223,6 +223,17 @@ export class WebhookSender {
     return delivery;
   }
 
+  /**
+   * The signature GitHub puts on `body` with the App's webhook secret:
+   * `X-Hub-Signature-256`'s value, or the legacy `X-Hub-Signature`'s (sha1).
+   */
+  sign(body: string, algorithm: "sha256" | "sha1" = "sha256"): string {
+    const digest = createHmac(algorithm, this.secret)
+      .update(body)
+      .digest("hex");
+    return `${algorithm}=${digest}`;
+  }
+
   /** Sends what is held, in a shuffled order. */
   release(): void {
     const held = this.held;
@@ -244,7 +255,7 @@ export class WebhookSender {
       return;
     }
     const started = Date.now();
-    const signature = `sha256=${createHmac("sha256", this.secret).update(body).digest("hex")}`;
+    const signature = this.sign(body);
     const sent = fetch(url, {
       method: "POST",
       headers: {
