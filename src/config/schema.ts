@@ -6,6 +6,11 @@ import {
   PermissionLevel,
   Workflow,
 } from "../workflow/schema.js";
+import {
+  MAX_SECRET_PATTERN_LENGTH,
+  MAX_SECRET_PATTERNS,
+  secretPatternProblem,
+} from "./secret-patterns.js";
 
 export const SkillEntry = z
   .strictObject({
@@ -125,6 +130,26 @@ export const Config = z
       .meta({
         description:
           "Globs a stage may never change; a result touching one is refused. `[]` allows everything.",
+      }),
+    secret_patterns: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(MAX_SECRET_PATTERN_LENGTH)
+          .superRefine((source, context) => {
+            // (Empty: `min(1)` says so.)
+            const problem =
+              source === "" ? undefined : secretPatternProblem(source);
+            if (problem !== undefined)
+              context.addIssue({ code: "custom", message: problem });
+          }),
+      )
+      .max(MAX_SECRET_PATTERNS)
+      .default([])
+      .meta({
+        description:
+          "Regular expressions (JavaScript syntax) for credentials besides the built-in ones (GitHub tokens, `sk-…` and `AIza…` model keys, private keys, JWTs): what a stage's result shows on GitHub has every match replaced by `***`.",
       }),
     stage_workflow: z
       .string()

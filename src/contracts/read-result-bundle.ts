@@ -1,11 +1,12 @@
-import { strFromU8, unzipSync } from "fflate";
 import type { z } from "zod";
+import { BundleError } from "./bundle-error.js";
 import { BUNDLE_LIMITS } from "./bundle-limits.js";
 import { type Changes, Changes as ChangesSchema } from "./changes.js";
 import { checkChanges } from "./check-changes.js";
+import { inflateBundle } from "./inflate-bundle.js";
 import { StageResult } from "./stage-result.js";
 
-export { BUNDLE_LIMITS };
+export { BUNDLE_LIMITS, BundleError };
 
 export interface BundleExpectation {
   run_id: string;
@@ -24,14 +25,6 @@ export interface ResultBundle {
   files: Map<string, Uint8Array>;
 }
 
-/** A bundle the App will not trust, with every reason. */
-export class BundleError extends Error {
-  override name = "BundleError";
-  constructor(readonly problems: string[]) {
-    super(`specwright: the result bundle was refused: ${problems.join("; ")}`);
-  }
-}
-
 function issues(error: z.ZodError, file: string): string[] {
   return error.issues.map(
     (i) =>
@@ -41,7 +34,7 @@ function issues(error: z.ZodError, file: string): string[] {
 
 function parseJson(bytes: Uint8Array | undefined, file: string): unknown {
   if (bytes === undefined) throw new BundleError([`${file} is missing`]);
-  const text = strFromU8(bytes);
+  const text = new TextDecoder().decode(bytes);
   // The App stores the result (PostgreSQL keeps no U+0000 in text or JSON);
   // changes.json's contents go to GitHub, where a NUL is a file's business.
   if (
@@ -62,56 +55,21 @@ function parseJson(bytes: Uint8Array | undefined, file: string): unknown {
  * before the App trusts any of it: sizes, the schemas of `result.json` and
  * `changes.json`, that it answers the attempt that was dispatched and was
  * made against the branch head dispatched, and that every changed path is a
- * plain repository path outside the protected ones. Throws
+ * plain repository path outside the protected ones. The zip is unpacked by
+ * {@link inflateBundle}, which trusts none of its declared sizes. Throws
  * {@link BundleError} listing every problem.
  */
-export function readResultBundle(
+export async function readResultBundle(
   zip: Uint8Array,
   expected: BundleExpectation,
-): ResultBundle {
-  if (zip.byteLength > BUNDLE_LIMITS.archiveBytes) {
-    throw new BundleError([
-      `the archive is ${zip.byteLength} bytes, over ${BUNDLE_LIMITS.archiveBytes}`,
-    ]);
-  }
-  let total = 0;
-  let count = 0;
-  const oversized: string[] = [];
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(zip, {
-      filter(file) {
-        count++;
-        total += file.originalSize;
-        if (file.originalSize > BUNDLE_LIMITS.totalBytes)
-          oversized.push(file.name);
-        return (
-          count <= BUNDLE_LIMITS.entries && total <= BUNDLE_LIMITS.totalBytes
-        );
-      },
-    });
-  } catch (error) {
-    throw new BundleError([
-      `the archive cannot be read (${(error as Error).message})`,
-    ]);
-  }
-  if (count > BUNDLE_LIMITS.entries) {
-    throw new BundleError([
-      `the archive has ${count} entries, over ${BUNDLE_LIMITS.entries}`,
-    ]);
-  }
-  if (total > BUNDLE_LIMITS.totalBytes || oversized.length > 0) {
-    throw new BundleError([
-      `the archive unpacks to ${total} bytes, over ${BUNDLE_LIMITS.totalBytes}`,
-    ]);
-  }
-
+): Promise<ResultBundle> {
+  const entries = await inflateBundle(zip);
   const problems: string[] = [];
   const result = StageResult.safeParse(
-    parseJson(entries["result.json"], "result.json"),
+    parseJson(entries.get("result.json"), "result.json"),
   );
   const changes = ChangesSchema.safeParse(
-    parseJson(entries["changes.json"], "changes.json"),
+    parseJson(entries.get("changes.json"), "changes.json"),
   );
   if (!result.success) problems.push(...issues(result.error, "result.json"));
   if (!changes.success) problems.push(...issues(changes.error, "changes.json"));
@@ -137,7 +95,7 @@ export function readResultBundle(
   if (problems.length > 0) throw new BundleError(problems);
 
   const files = new Map<string, Uint8Array>();
-  for (const [name, bytes] of Object.entries(entries)) {
+  for (const [name, bytes] of entries) {
     if (name !== "result.json" && name !== "changes.json")
       files.set(name, bytes);
   }

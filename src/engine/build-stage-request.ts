@@ -59,7 +59,7 @@ export function buildStageRequest(
   state: RunState,
   stage: Stage,
   attempt: number,
-): { request: StageRequest } | { error: string } {
+): { request: StageRequest } | { error: string; too_large?: true } {
   const scope = expressionScope(state);
   try {
     const inputs: Record<string, Value> = {};
@@ -174,6 +174,7 @@ export function buildStageRequest(
     if (length > MAX_REQUEST_LENGTH) {
       return {
         error: `the stage request is ${length} characters, over the ${MAX_REQUEST_LENGTH} GitHub allows in dispatch inputs; shorten the issue text or the stage's inputs`,
+        too_large: true,
       };
     }
     return { request };

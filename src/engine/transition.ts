@@ -1,5 +1,7 @@
+import { stageName } from "../workflow/schema.js";
 import { advance, dependentsOf, failStage, finishRun } from "./advance.js";
 import { ATTEMPT_HANDLERS } from "./attempt-events.js";
+import { oversizeFirstRequest } from "./check-first-requests.js";
 import {
   effectFailed,
   effectRecovered,
@@ -43,10 +45,27 @@ const HANDLERS: Handlers<RunEvent["type"]> = {
   effect_failed: effectFailed,
   effect_recovered: effectRecovered,
 
-  start({ state, effects }, event) {
+  start(context, event) {
+    const { state, effects } = context;
     if (state.status !== "queued" || state.started_at !== null) return;
     state.started_at = event.at;
     if (state.issue !== null) effects.push({ kind: "create_tracking_comment" });
+    // A first stage GitHub would not take: the run ends before it makes
+    // a branch it would leave behind.
+    const oversize = oversizeFirstRequest(state);
+    if (oversize !== undefined) {
+      const stage = findStage(state, oversize.stage.id);
+      if (stage !== undefined) {
+        stage.status = "failed";
+        stage.reason = oversize.error;
+      }
+      finishRun(
+        context,
+        "failed",
+        `Stage ${stageName(oversize.stage)} failed: ${oversize.error}; no branch was made`,
+      );
+      return;
+    }
     effects.push({ kind: "ensure_labels" }, { kind: "create_branch" });
   },
 

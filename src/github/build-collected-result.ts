@@ -3,6 +3,7 @@ import type { ArtifactType } from "../contracts/stage-result.js";
 import type { CollectedResult } from "../engine/events.js";
 import type { AttemptArtifact } from "../engine/run-state.js";
 import { toValue, type Value } from "../workflow/expressions/values.js";
+import { redactSecrets } from "./untrusted-text.js";
 
 /** What each file of a bundle is, in the seeds' artifact types. */
 const ARTIFACT_TYPES: Readonly<Record<string, ArtifactType>> = {
@@ -23,13 +24,38 @@ const LOG_TAIL_LINES = 40;
 /** GitHub keeps artifacts this long unless the repository says otherwise. */
 const DEFAULT_RETENTION_MS = 7 * 86_400_000;
 
-/** Text cut to `max` characters, never inside a surrogate pair. */
-function cut(text: string, max: number): string {
+/**
+ * How far a cut may move to fall between words: a credential is one word,
+ * so a cut there leaves none of one behind (a cut inside one could keep
+ * most of it, without the prefix that gives it away).
+ */
+const WORD_SLACK = 200;
+
+/**
+ * Text cut to `max` characters at the end, between words where one ends
+ * near the cut, never inside a surrogate pair. Credentials are taken out
+ * first, while they are whole.
+ */
+function cut(raw: string, max: number): string {
+  const text = redactSecrets(raw);
   if (text.length <= max) return text;
   let end = max - 1;
+  const space = text.slice(0, end).search(/\s\S*$/);
+  if (space !== -1 && space >= end - WORD_SLACK) end = space;
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
   return `${text.slice(0, end)}…`;
+}
+
+/** The end of text, at most `max` characters, from the start of a word. */
+function cutStart(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let start = text.length - max + 1;
+  const space = text.slice(start, start + WORD_SLACK).search(/\s/);
+  if (space !== -1) start += space + 1;
+  const first = text.charCodeAt(start);
+  if (first >= 0xdc00 && first <= 0xdfff) start++;
+  return `…${text.slice(start)}`;
 }
 
 /** The last lines of the agent's error output, or of its output without it. */
@@ -38,11 +64,9 @@ function logTail(bundle: ResultBundle): string | null {
     const bytes = bundle.files.get(file);
     if (bytes === undefined) continue;
     const lines = new TextDecoder().decode(bytes).trimEnd().split("\n");
-    const tail = lines.slice(-LOG_TAIL_LINES).join("\n");
+    const tail = redactSecrets(lines.slice(-LOG_TAIL_LINES).join("\n"));
     if (tail.trim() === "") continue;
-    return tail.length > MAX_LOG_TAIL
-      ? `…${tail.slice(tail.length - MAX_LOG_TAIL + 1)}`
-      : tail;
+    return cutStart(tail, MAX_LOG_TAIL);
   }
   return null;
 }

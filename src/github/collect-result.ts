@@ -12,41 +12,17 @@ import {
   type RunState,
   TERMINAL_STAGE_STATUSES,
 } from "../engine/run-state.js";
-import { kindOf, toValue } from "../workflow/expressions/values.js";
 import { stageName } from "../workflow/schema.js";
 import { buildCollectedResult } from "./build-collected-result.js";
+import { checkOutputs } from "./check-outputs.js";
 import { BranchMovedError, commitChanges } from "./commit-changes.js";
+import { downloadBundle } from "./download-bundle.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
 import { httpStatus } from "./github-errors.js";
 
 function shorten(text: string, max: number): string {
   const line = text.split("\n")[0]?.trim() ?? "";
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/** Problems with the outputs a successful stage reported, against what it declared. */
-function checkOutputs(
-  state: RunState,
-  stageId: string,
-  outputs: Record<string, unknown>,
-): string[] {
-  const def = state.workflow.stages.find((s) => s.id === stageId);
-  const problems: string[] = [];
-  for (const [name, output] of Object.entries(def?.outputs ?? {})) {
-    const value = outputs[name];
-    if (value === undefined || value === null) {
-      if (output.required)
-        problems.push(
-          `the stage reported success without its required output '${name}'`,
-        );
-      continue;
-    }
-    const expected = output.type === "file" ? "string" : output.type;
-    const actual = kindOf(toValue(value));
-    if (actual !== expected)
-      problems.push(`output '${name}' should be ${expected}, not ${actual}`);
-  }
-  return problems;
 }
 
 /**
@@ -155,22 +131,10 @@ export async function collectResult(
   }
 
   let zip: Uint8Array;
-  try {
-    const response = await octokit.rest.actions.downloadArtifact({
-      ...repo,
-      artifact_id: artifact.id,
-      archive_format: "zip",
-    });
-    zip = new Uint8Array(response.data as ArrayBuffer);
-  } catch (error) {
-    if (httpStatus(error) === 410)
-      return missing(`the result bundle ${name} has expired`, true);
-    throw error;
-  }
-
   let bundle: ResultBundle;
   try {
-    bundle = readResultBundle(zip, {
+    zip = await downloadBundle(octokit, { ...repo, artifact });
+    bundle = await readResultBundle(zip, {
       run_id: state.id,
       stage: effect.stage,
       attempt: effect.attempt,
@@ -178,6 +142,8 @@ export async function collectResult(
       protected_paths: state.settings.protected_paths,
     });
   } catch (error) {
+    if (httpStatus(error) === 410)
+      return missing(`the result bundle ${name} has expired`, true);
     if (error instanceof BundleError) {
       log.warn(
         { problems: error.problems },
@@ -197,7 +163,12 @@ export async function collectResult(
   }
   const outputProblems =
     status === "succeeded"
-      ? checkOutputs(state, effect.stage, result.outputs)
+      ? await checkOutputs(context, {
+          stage: effect.stage,
+          outputs: result.outputs,
+          changes: changes.files,
+          base_sha: attempt.base_sha,
+        })
       : [];
   const changedPaths = changes.files.map((file) => file.path);
   const clashes =

@@ -5,12 +5,14 @@ import {
   httpStatus,
   mentions,
 } from "./github-errors.js";
+import { untrusted } from "./untrusted-text.js";
 
 export interface CommitRequest {
   branch: string;
   /** The branch head Specwright last wrote: the commit's parent. */
   parent: string;
   files: readonly ChangedFile[];
+  /** The subject: one line, made safe here (it may quote the feature). */
   message: string;
   /** Trailers that identify the attempt, to find a commit an earlier try made. */
   trailers: Record<string, string>;
@@ -23,8 +25,20 @@ export class BranchMovedError extends Error {
 
 function trailerText(trailers: Record<string, string>): string {
   return Object.entries(trailers)
-    .map(([key, value]) => `${key}: ${value}`)
+    .map(([key, value]) => `${key}: ${untrusted(value, "line")}`)
     .join("\n");
+}
+
+/**
+ * The commit message: the subject on one line, as untrusted text (no
+ * closing keyword that would close an issue once the commit reaches the
+ * default branch, no mention), then a blank line and the trailers, last.
+ * Git reads trailers from the last paragraph only, so nothing in the
+ * subject (a `Specwright-Run:` or `Co-authored-by:` line in the feature)
+ * can become one.
+ */
+function commitMessage(subject: string, trailers: string): string {
+  return `${untrusted(subject, "line")}\n\n${trailers}`;
 }
 
 /**
@@ -108,7 +122,7 @@ export async function commitChanges(
 
   const { data: commit } = await octokit.rest.git.createCommit({
     ...repo,
-    message: `${request.message}\n\n${trailers}`,
+    message: commitMessage(request.message, trailers),
     tree: newTree.sha,
     parents: [request.parent],
   });

@@ -7,16 +7,17 @@ import {
   isDraftRefused,
   mentions,
 } from "./github-errors.js";
-import { quiet, truncate } from "./render-status.js";
-import { breakReferences } from "./untrusted-text.js";
+import { clip, truncate } from "./render-status.js";
+import { untrusted } from "./untrusted-text.js";
 
 /** GitHub refuses pull request bodies over 65,536 characters. */
 const MAX_BODY = 60_000;
 
+/** The feature's first line: untrusted text, so no reference or mention. */
 function title(prefix: string, feature: string): string {
-  const line = feature.split("\n")[0]?.trim() || "Spec-driven changes";
-  const text = `${prefix}${line}`;
-  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+  const first = feature.split("\n")[0] ?? "";
+  const line = untrusted(first, "line") || "Spec-driven changes";
+  return clip(`${prefix}${line}`, 120);
 }
 
 /**
@@ -41,9 +42,7 @@ export async function openPullRequest(
       "",
       // The requester's text: a closing keyword in a pull request's body
       // would close that issue on merge, a mention would notify.
-      ...state.feature
-        .split(/\r?\n/)
-        .map((line) => `> ${quiet(breakReferences(line))}`),
+      ...state.feature.split(/\r?\n/).map((line) => `> ${untrusted(line)}`),
       "",
       `Run \`${state.id}\` · requested by @${state.requested_by}. Progress is reported in the run's tracking comment and in the checks.`,
     ].join("\n"),

@@ -16,6 +16,7 @@ import type { EffectContext } from "./effect-context.js";
 import { ensureLabels } from "./labels.js";
 import { postNotice } from "./notices.js";
 import { openPullRequest } from "./open-pull-request.js";
+import { redactResult } from "./redact-result.js";
 import {
   createTrackingComment,
   moveTrackingComment,
@@ -42,7 +43,10 @@ export function performEffect(
     case "dispatch_stage":
       return dispatchStage(context, effect);
     case "collect_result":
-      return collectResult(context, effect);
+      // The bundle's text is the agent's: no credential in it is kept or shown.
+      return collectResult(context, effect).then((event) =>
+        redactResult(event, context.state.settings.secret_patterns),
+      );
     case "open_pull_request":
       return openPullRequest(context);
     case "move_tracking_comment":

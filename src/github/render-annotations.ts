@@ -1,6 +1,7 @@
 import { checkRepositoryPath } from "../contracts/check-repository-path.js";
 import type { Finding } from "../contracts/stage-result.js";
 import { truncate } from "./render-status.js";
+import { untrusted } from "./untrusted-text.js";
 
 /** A check-run annotation, as the Checks API takes it. */
 export interface CheckAnnotation {
@@ -62,20 +63,31 @@ function annotation(
   finding: Finding,
   where: { path: string; start: number; end: number },
 ): CheckAnnotation {
-  const message = finding.recommendation
-    ? `${finding.summary}\n\nRecommendation: ${finding.recommendation}`
-    : finding.summary;
+  // Annotations are plain text, but GitHub links references in them.
+  const message = untrusted(
+    finding.recommendation
+      ? `${finding.summary}\n\nRecommendation: ${finding.recommendation}`
+      : finding.summary,
+    "plain",
+  );
   return {
     path: where.path,
     start_line: where.start,
     end_line: where.end,
     annotation_level: LEVELS[finding.severity],
     title: truncate(
-      `${finding.severity} ${finding.id}: ${finding.category}`,
+      untrusted(
+        `${finding.severity} ${finding.id}: ${finding.category}`,
+        "line",
+      ),
       MAX_TITLE,
       "…",
     ),
-    message: truncate(message || finding.id, MAX_MESSAGE, "…"),
+    message: truncate(
+      message || untrusted(finding.id, "line"),
+      MAX_MESSAGE,
+      "…",
+    ),
   };
 }
 

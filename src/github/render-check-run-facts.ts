@@ -7,12 +7,12 @@ import {
   clip,
   commitUrl,
   formatTime,
-  inline,
   linkText,
   plural,
   trackingCommentUrl,
   treeUrl,
 } from "./render-status.js";
+import { untrusted } from "./untrusted-text.js";
 
 const EXECUTION: Readonly<
   Record<NonNullable<Attempt["execution_path"]>, (skill: string) => string>
@@ -45,8 +45,8 @@ function agentText(state: RunState, stage: StageRun, attempt: Attempt): string {
   const agent = resolveAgent(state.settings.agent, def?.agent);
   return [
     `\`${agent.backend}\``,
-    ...(attempt.agent_version ? [inline(attempt.agent_version)] : []),
-    ...(agent.model ? [`· model \`${inline(agent.model)}\``] : []),
+    ...(attempt.agent_version ? [untrusted(attempt.agent_version)] : []),
+    ...(agent.model ? [`· model \`${untrusted(agent.model, "span")}\``] : []),
   ].join(" ");
 }
 
@@ -67,16 +67,18 @@ export function facts(
     ["Attempt", String(attempt.attempt)],
   ];
   if (attempt.trigger)
-    rows.push(["Why this attempt", clip(inline(attempt.trigger), 500)]);
+    rows.push(["Why this attempt", clip(untrusted(attempt.trigger), 500)]);
   if (attempt.execution_path)
     rows.push([
       "Execution path",
       `\`${attempt.execution_path}\`: ${EXECUTION[attempt.execution_path](
-        attempt.selected_skill ? `\`${inline(attempt.selected_skill)}\`` : "",
+        attempt.selected_skill
+          ? `\`${untrusted(attempt.selected_skill, "span")}\``
+          : "",
       )}`,
     ]);
   else if (attempt.selected_skill)
-    rows.push(["Skill", `\`${inline(attempt.selected_skill)}\``]);
+    rows.push(["Skill", `\`${untrusted(attempt.selected_skill, "span")}\``]);
   rows.push(["Agent", agentText(state, stage, attempt)]);
   if (attempt.started_at)
     rows.push(["Started", formatTime(attempt.started_at)]);

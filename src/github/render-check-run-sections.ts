@@ -15,12 +15,12 @@ import {
   fitLines,
   formatTime,
   inline,
-  linkText,
   plural,
   repoUrl,
   truncate,
   truncateStart,
 } from "./render-status.js";
+import { untrusted } from "./untrusted-text.js";
 
 // The sections of a stage attempt's check run that show what it produced:
 // files, findings, the result bundle, the log, the agent's last message.
@@ -42,7 +42,8 @@ export function filesSection(state: RunState, attempt: Attempt): string[] {
     return [];
   const commit = commitUrl(state, attempt.commit_sha);
   const lines = attempt.changed_paths.map(
-    (path) => `- [${linkText(path)}](${blobUrl(state, state.branch, path)})`,
+    (path) =>
+      `- [${untrusted(path, "link")}](${blobUrl(state, state.branch, path)})`,
   );
   return [
     `#### Files changed (${attempt.changed_paths.length})`,
@@ -58,13 +59,13 @@ export function filesSection(state: RunState, attempt: Attempt): string[] {
 
 function findingLine(finding: Finding): string {
   const where = finding.path
-    ? ` in \`${inline(finding.path).replace(/`/g, "'")}\``
+    ? ` in \`${untrusted(finding.path, "span")}\``
     : "";
   const recommendation = finding.recommendation
-    ? ` *Recommendation:* ${inline(finding.recommendation)}`
+    ? ` *Recommendation:* ${untrusted(finding.recommendation)}`
     : "";
   return clip(
-    `- **${finding.severity}** \`${inline(finding.id).replace(/`/g, "'")}\` ${inline(finding.category)}${where}: ${inline(finding.summary)}${recommendation}`,
+    `- **${finding.severity}** \`${untrusted(finding.id, "span")}\` ${untrusted(finding.category)}${where}: ${untrusted(finding.summary)}${recommendation}`,
     2_000,
   );
 }
@@ -165,15 +166,26 @@ export function logSection(attempt: Attempt): string[] {
   return [
     "#### The end of the agent's log",
     "",
-    codeBlock(truncateStart(attempt.log_tail, BUDGET.log), "text"),
+    codeBlock(
+      truncateStart(untrusted(attempt.log_tail, "code"), BUDGET.log),
+      "text",
+    ),
   ];
 }
 
-/** Last, since it is the agent's own Markdown: nothing after it to break. */
+/**
+ * Last, since it is the agent's own Markdown, kept as Markdown but without
+ * HTML (no `</details>` ending ours, no `<!--` hiding the rest), mention or
+ * reference.
+ */
 export function messageSection(stage: StageRun, attempt: Attempt): string[] {
   const message = attempt.final_message?.trim();
   if (!message) return [];
-  const text = truncate(message, BUDGET.message, "\n\n… (cut)");
+  const text = truncate(
+    untrusted(message, "markdown"),
+    BUDGET.message,
+    "\n\n… (cut)",
+  );
   return stage.id === "analyze"
     ? ["#### Report", "", text]
     : [
@@ -196,7 +208,7 @@ export function details(state: RunState, attempt: Attempt): string {
       "| --- | --- | --- |",
       ...attempt.phases.map(
         (p) =>
-          `| ${cell(inline(p.phase))} | ${p.status} | ${formatDuration(Math.max(0, Date.parse(p.completed_at) - Date.parse(p.started_at)))} |`,
+          `| ${cell(untrusted(p.phase))} | ${p.status} | ${formatDuration(Math.max(0, Date.parse(p.completed_at) - Date.parse(p.started_at)))} |`,
       ),
     );
   }
@@ -207,10 +219,10 @@ export function details(state: RunState, attempt: Attempt): string {
           ? ""
           : `#L${f.start_line}${f.end_line && f.end_line > f.start_line ? `-L${f.end_line}` : ""}`;
       const where = f.path
-        ? `[${linkText(f.path)}${f.start_line ? `:${f.start_line}` : ""}](${blobUrl(state, attempt.base_sha, f.path)}${line})`
+        ? `[${untrusted(f.path, "link")}${f.start_line ? `:${f.start_line}` : ""}](${blobUrl(state, attempt.base_sha, f.path)}${line})`
         : "—";
       return clip(
-        `| ${cell(inline(f.id))} | ${f.severity} | ${cell(inline(f.category))} | ${cell(where)} | ${cell(inline(f.summary))} | ${cell(inline(f.recommendation ?? ""))} |`,
+        `| ${cell(untrusted(f.id))} | ${f.severity} | ${cell(untrusted(f.category))} | ${cell(where)} | ${cell(untrusted(f.summary))} | ${cell(untrusted(f.recommendation ?? ""))} |`,
         3_000,
       );
     });

@@ -29,6 +29,7 @@ import {
   stageTitle,
   truncate,
 } from "./render-status.js";
+import { untrusted } from "./untrusted-text.js";
 
 export { MAX_CHECK_TEXT } from "./render-check-run-sections.js";
 
@@ -69,7 +70,7 @@ function retryAt(stage: StageRun, attempt: Attempt): string | undefined {
 }
 
 function firstLine(text: string, max: number): string {
-  return clip(inline(text.trim().split(/\r?\n/)[0] ?? ""), max);
+  return clip(untrusted(text.trim().split(/\r?\n/)[0] ?? ""), max);
 }
 
 function title(state: RunState, stage: StageRun, attempt: Attempt): string {
@@ -142,10 +143,14 @@ function errorSection(attempt: Attempt): string[] {
   if (!error) return [];
   const label =
     attempt.status === "cancelled" ? "Why it stopped" : "Why it failed";
-  const text = truncate(error, MAX_ERROR, " …");
-  return text.includes("\n")
-    ? [`**${label}:**`, "", codeBlock(text)]
-    : [`**${label}:** ${inline(text)}`];
+  // Credentials go while they are whole, before the cut.
+  return error.includes("\n")
+    ? [
+        `**${label}:**`,
+        "",
+        codeBlock(truncate(untrusted(error, "code"), MAX_ERROR, " …")),
+      ]
+    : [`**${label}:** ${truncate(untrusted(error), MAX_ERROR, " …")}`];
 }
 
 function retrySection(stage: StageRun, attempt: Attempt): string[] {

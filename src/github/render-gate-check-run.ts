@@ -23,6 +23,7 @@ import {
   trackingCommentUrl,
   truncate,
 } from "./render-status.js";
+import { untrusted } from "./untrusted-text.js";
 
 export {
   APPROVE_ACTION,
@@ -78,19 +79,25 @@ function facts(state: RunState, stage: StageRun, def: Stage | undefined) {
   ];
 }
 
+/**
+ * The decision, as one line of Markdown. The reason may hold a rejecter's
+ * words or an error's: untrusted text.
+ */
 function decision(stage: StageRun): {
   conclusion: Exclude<GateConclusion, "action_required">;
   outcome: string;
 } {
+  const reason = (fallback: string) =>
+    stage.reason === null ? fallback : untrusted(stage.reason);
   if (stage.rejected_by !== null)
     return {
       conclusion: "failure",
-      outcome: stage.reason ?? `rejected by @${stage.rejected_by}`,
+      outcome: reason(`rejected by @${stage.rejected_by}`),
     };
   if (stage.approved_by === APPROVED_ON_TIMEOUT)
     return {
       conclusion: "success",
-      outcome: `approved because ${stage.reason ?? "nobody decided in time"} (\`on_timeout: approve\`)`,
+      outcome: `approved because ${reason("nobody decided in time")} (\`on_timeout: approve\`)`,
     };
   if (stage.approved_by !== null)
     return {
@@ -100,16 +107,16 @@ function decision(stage: StageRun): {
   if (stage.status === "timed_out")
     return {
       conclusion: "timed_out",
-      outcome: `not approved: ${stage.reason ?? "nobody decided in time"}; the run stopped`,
+      outcome: `not approved: ${reason("nobody decided in time")}; the run stopped`,
     };
   if (stage.status === "skipped")
     return {
       conclusion: "skipped",
-      outcome: `skipped: ${stage.reason ?? "—"}`,
+      outcome: `skipped: ${reason("—")}`,
     };
   return {
     conclusion: "cancelled",
-    outcome: `no decision: ${stage.reason ?? "the run ended"}`,
+    outcome: `no decision: ${reason("the run ended")}`,
   };
 }
 
@@ -200,10 +207,10 @@ export function renderGateCheckRun(
     ...base,
     conclusion,
     output: {
-      title: clip(`${title}: ${inline(outcome)}`, 200),
+      title: clip(`${title}: ${outcome}`, 200),
       summary: truncate(
         [
-          `### ${mark} ${cell(inline(title))}: ${inline(outcome)}`,
+          `### ${mark} ${cell(inline(title))}: ${outcome}`,
           "",
           ...facts(state, stage, def),
         ].join("\n"),

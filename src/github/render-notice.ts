@@ -7,8 +7,8 @@ import {
   type StageRun,
 } from "../engine/run-state.js";
 import { gateDeadline } from "../engine/timers.js";
+import { evaluateExpression } from "../workflow/expressions/evaluate-expression.js";
 import {
-  evaluateTemplate,
   hasExpressions,
   parseTemplate,
 } from "../workflow/expressions/parse-template.js";
@@ -19,11 +19,11 @@ import {
   formatTime,
   inline,
   MAX_COMMENT_LENGTH,
-  quiet,
   repoUrl,
   trackingCommentUrl,
   truncate,
 } from "./render-status.js";
+import { untrusted } from "./untrusted-text.js";
 
 /** The hidden marker that finds a notice again (idempotent retries). */
 export function noticeMarker(runId: string, key: string): string {
@@ -34,14 +34,26 @@ function definition(state: RunState, id: string): Stage | undefined {
   return state.workflow.stages.find((s) => s.id === id);
 }
 
-/** A gate's message with its `${{ }}` filled in, or as written if that fails. */
+/**
+ * A gate's message with its `${{ }}` filled in, or as written if that
+ * fails. The workflow's words stay as written (a mention there is meant);
+ * what the expressions bring in, such as a stage's outputs, is untrusted.
+ */
 export function gateMessage(state: RunState, def: Stage): string | undefined {
   const message = stageGate(def)?.message;
   if (message === undefined || !hasExpressions(message)) return message;
   try {
-    return toText(
-      evaluateTemplate(parseTemplate(message), expressionScope(state)),
-    );
+    const scope = expressionScope(state);
+    return parseTemplate(message)
+      .map((part) =>
+        part.kind === "text"
+          ? part.text
+          : untrusted(
+              toText(evaluateExpression(part.expression, scope)),
+              "markdown",
+            ),
+      )
+      .join("");
   } catch {
     return message;
   }
@@ -159,7 +171,7 @@ function stageFailed(state: RunState, stageId: string): string[] {
     last?.check_run_id != null &&
     (last.status === "failed" || last.status === "timed_out");
   return [
-    `❌ @${state.requested_by} **${inline(name)}** failed${attempts > 0 ? ` after ${attempts === 1 ? "1 attempt" : `${attempts} attempts`}` : ""}: ${quiet(stage?.reason ?? "see its check run")}`,
+    `❌ @${state.requested_by} **${inline(name)}** failed${attempts > 0 ? ` after ${attempts === 1 ? "1 attempt" : `${attempts} attempts`}` : ""}: ${untrusted(stage?.reason ?? "see its check run")}`,
     ...(seeAlso.length > 0 ? ["", `Details: ${seeAlso.join(" · ")}.`] : []),
     "",
     policy === "skip_dependents"
@@ -185,7 +197,7 @@ function runFinished(state: RunState): string[] {
     (s) => s.status === "failed" || s.status === "timed_out",
   );
   const summary = state.result_summary
-    ? `: ${quiet(state.result_summary)}`
+    ? `: ${untrusted(state.result_summary)}`
     : ".";
   const [mark, outcome] = OUTCOMES[state.status];
   const lines = [

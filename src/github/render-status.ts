@@ -51,7 +51,7 @@ export function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-export { inline, linkText, quiet } from "../workflow/markdown-text.js";
+export { inline, linkText } from "../workflow/markdown-text.js";
 
 /** The end of a prefix of `text` at most `end` long, not inside a surrogate pair. */
 function safeEnd(text: string, end: number): number {

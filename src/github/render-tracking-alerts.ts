@@ -18,9 +18,9 @@ import {
   formatTime,
   inline,
   plural,
-  quiet,
   stageTitle,
 } from "./render-status.js";
+import { untrusted } from "./untrusted-text.js";
 
 function definition(state: RunState, id: string): Stage | undefined {
   return state.workflow.stages.find((s) => s.id === id);
@@ -71,7 +71,7 @@ function failedAlert(state: RunState, stage: StageRun): string {
     attempt?.check_run_id != null &&
     (attempt.status === "failed" || attempt.status === "timed_out") &&
     state.status !== "cancelled";
-  const reason = stage.reason ? `: ${clip(quiet(stage.reason), 500)}` : "";
+  const reason = stage.reason ? `: ${clip(untrusted(stage.reason), 500)}` : "";
   return alert("CAUTION", [
     `❌ **${inline(stageTitle(state, stage))}** ${stage.status === "timed_out" ? "timed out" : "failed"}${reason}`,
     "",

@@ -22,7 +22,6 @@ import {
   linkText,
   MAX_COMMENT_LENGTH,
   plural,
-  quiet,
   repoUrl,
   STATUS_LABELS,
   stageTitle,
@@ -30,6 +29,7 @@ import {
   truncate,
 } from "./render-status.js";
 import { isLive, waitingPoints } from "./render-tracking-alerts.js";
+import { untrusted } from "./untrusted-text.js";
 
 const RUN_STATUS: Readonly<Record<RunState["status"], [string, string]>> = {
   queued: ["⏳", "queued"],
@@ -73,7 +73,7 @@ function header(state: RunState): string[] {
   ];
   const lines = [
     trackingMarker(state.id),
-    `### ${state.hold && isLive(state) ? "⏸️" : mark} Specwright: ${clip(quiet(feature), 100)}`,
+    `### ${state.hold && isLive(state) ? "⏸️" : mark} Specwright: ${clip(untrusted(feature), 100)}`,
     "",
     facts.join(" · "),
   ];
@@ -82,7 +82,7 @@ function header(state: RunState): string[] {
   if (state.tracking_comment_on !== null && state.issue !== null) {
     lines.push(
       "",
-      `Started from issue #${state.issue.number}: [${linkText(clip(state.issue.title, 100))}](${state.issue.url}).`,
+      `Started from issue #${state.issue.number}: [${untrusted(clip(state.issue.title, 100), "link")}](${state.issue.url}).`,
     );
   }
   return lines;
@@ -96,7 +96,7 @@ function statusCell(stage: StageRun): string {
     stage.reason &&
     (stage.status === "skipped" || stage.status === "cancelled")
   )
-    return `${label} (${clip(quiet(stage.reason), 80)})`;
+    return `${label} (${clip(untrusted(stage.reason), 80)})`;
   return label;
 }
 
@@ -183,7 +183,7 @@ function outcome(state: RunState): string[] {
       ? `, in ${formatDuration(Math.max(0, Date.parse(state.completed_at) - Date.parse(state.started_at)))}`
       : "";
   const lines = [
-    `**Result:** ${cell(quiet(state.result_summary))} (${plural(commits, "commit")}${took}).`,
+    `**Result:** ${cell(untrusted(state.result_summary))} (${plural(commits, "commit")}${took}).`,
   ];
   const pull = state.pull_request;
   if (pull && state.status === "succeeded")

@@ -1,5 +1,6 @@
 import type { Dependencies } from "../app/dependencies.js";
 import type { Decision } from "../commands/decide-command.js";
+import { renderStatusReply } from "../github/render-status-reply.js";
 
 export interface Acted {
   /** The engine took the event (false: a reply, or a delivery seen before). */
@@ -20,8 +21,12 @@ export async function act(
   reply: (body: string) => Promise<void>,
   options: { recordReplies?: boolean } = {},
 ): Promise<Acted> {
-  if (decision.kind === "reply") {
-    await reply(decision.message);
+  if (decision.kind !== "apply") {
+    await reply(
+      decision.kind === "reply"
+        ? decision.message
+        : renderStatusReply(decision.run),
+    );
     if (options.recordReplies !== false) {
       await deps.store.recordDelivery(delivery.id, delivery.event);
     }

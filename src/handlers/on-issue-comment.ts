@@ -6,12 +6,14 @@ import {
   type CommandName,
   DEFAULT_COMMAND_PERMISSIONS,
 } from "../commands/command-names.js";
-import { decideCommand, helpText } from "../commands/decide-command.js";
+import { decideCommand } from "../commands/decide-command.js";
+import { helpText } from "../commands/help-text.js";
 import { parseCommands } from "../commands/parse-commands.js";
 import { hasPermission } from "../commands/permission.js";
 import { act } from "./act.js";
 import { getCommandPermission } from "./get-command-permission.js";
 import { isFromBot } from "./is-from-bot.js";
+import { REFUSED_ONCE_NOTE, shouldAnswerRefusal } from "./refuse-once.js";
 import { codeBlock, react, reply } from "./respond.js";
 import { startRun } from "./start-run.js";
 
@@ -51,11 +53,6 @@ export function onIssueComment(deps: Dependencies) {
       DEFAULT_COMMAND_PERMISSIONS[name];
     // Everything the comment's commands say goes back in one reply.
     const replies: string[] = [];
-    if (parsed.length > MAX_COMMANDS) {
-      replies.push(
-        `Specwright acts on the first ${MAX_COMMANDS} commands of a comment; the other ${parsed.length - MAX_COMMANDS} were ignored.`,
-      );
-    }
     const { owner, repo } = context.repo();
     const number = context.payload.issue.number;
     let helped = false;
@@ -80,9 +77,16 @@ export function onIssueComment(deps: Dependencies) {
       const name = command.name;
       const level = required(name);
       if (!hasPermission(permission, level)) {
-        await answer(
-          `@${actor} \`/${name}\` needs ${level} permission on this repository; you have ${permission}.`,
-        );
+        const answered = await shouldAnswerRefusal(deps, {
+          repositoryId: context.payload.repository.id,
+          number,
+          login: actor,
+        });
+        if (answered) {
+          await answer(
+            `@${actor} \`/${name}\` needs ${level} permission on this repository; you have ${permission}. ${REFUSED_ONCE_NOTE}`,
+          );
+        }
         return "next";
       }
       if (!config.ok) {
@@ -182,6 +186,16 @@ export function onIssueComment(deps: Dependencies) {
         }
         break;
       }
+    }
+    // Said to people who may use commands here, or along with an answer:
+    // not, on its own, to every reader who pastes many.
+    if (
+      parsed.length > MAX_COMMANDS &&
+      (replies.length > 0 || hasPermission(permission, "triage"))
+    ) {
+      replies.unshift(
+        `Specwright acts on the first ${MAX_COMMANDS} commands of a comment; the other ${parsed.length - MAX_COMMANDS} were ignored.`,
+      );
     }
     if (replies.length > 0) {
       // One attempt of the delivery sends the reply, even when GitHub sends

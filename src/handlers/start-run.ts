@@ -4,6 +4,7 @@ import type { CheckedConfig } from "../config/check-config.js";
 import { PROMPT_PACK_VERSION } from "../contracts/stage-request.js";
 import { createRunState } from "../engine/create-run-state.js";
 import type { IssueRef } from "../engine/run-state.js";
+import { untrusted } from "../github/untrusted-text.js";
 import { resolveParameters } from "../workflow/plan/resolve-parameters.js";
 
 function slug(text: string): string {
@@ -71,7 +72,8 @@ export async function startRun(
   const parameters = resolveParameters(workflow.parameters, supplied);
   if (parameters.errors.length > 0) {
     await request.reply(
-      `Specwright did not start: ${parameters.errors.join("; ")}.`,
+      // The errors quote the values the request gave: untrusted text.
+      `Specwright did not start: ${untrusted(parameters.errors.join("; "))}.`,
     );
     return false;
   }

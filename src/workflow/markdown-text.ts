@@ -1,4 +1,6 @@
-// Text from people and agents, made safe to show in GitHub Markdown.
+// Text made safe to put in GitHub Markdown. Untrusted text (from people,
+// agents, GitHub's errors) goes through `untrusted()` in
+// src/github/untrusted-text.ts, which uses these after neutralising it.
 
 /**
  * Text from elsewhere (the feature request, an agent, an error) made safe to
@@ -11,15 +13,6 @@ export function inline(text: string): string {
     .replace(/\r?\n|\r/g, " ")
     .replace(/</g, "&lt;")
     .replace(/[[\]!]/g, "\\$&");
-}
-
-/**
- * {@link inline}, and no @-mention (a zero-width space after the `@`): for
- * text from elsewhere in a comment, where a mention would notify whoever it
- * names.
- */
-export function quiet(text: string): string {
-  return inline(text).replace(/@(?=[A-Za-z0-9])/g, "@\u200B");
 }
 
 /** Text safe as the text of a Markdown link. */

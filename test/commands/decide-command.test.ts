@@ -456,13 +456,15 @@ describe("decideCommand", () => {
     });
   });
 
-  it("/status shows each stage and what the run waits for", () => {
-    const text = reply(decide("status", [implementWaiting()]));
-    expect(text).toContain(`Run \`${RUN_ID}\``);
-    expect(text).toContain("is **in progress**");
-    expect(text).toContain("| Implement | waiting approval | 0 |");
-    expect(text).toContain(
-      "Waiting for approval: `implement`: `/approve <stage>`.",
+  it("/status answers with the run, which src/github/ renders (test/github/render-status-reply.test.ts)", () => {
+    const run = implementWaiting();
+    expect(decide("status", [run])).toStrictEqual({ kind: "status", run });
+  });
+
+  it("echoes a command's words only in code spans they cannot end", () => {
+    const text = reply(decide("retry", [failedRun()], "x`@acme/admins`<!--"));
+    expect(text).toBe(
+      "This run's workflow has no `x'@acme/admins'<!--` stage; its stages: `a`, `b`.",
     );
   });
 });

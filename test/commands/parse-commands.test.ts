@@ -226,11 +226,17 @@ describe("parseCommands", () => {
           "/specify",
           "Dark mode.",
           "> quoted reply",
+          "",
           "    code",
           "\tcode",
           "End.",
         ),
-        [command("specify", { text: "Dark mode.\nEnd." })],
+        [command("specify", { text: "Dark mode.\n\nEnd." })],
+      ],
+      [
+        "without the lines that continue a quote",
+        lines("/specify", "Dark mode.", "> quoted", "still quoted", "", "End."),
+        [command("specify", { text: "Dark mode.\n\nEnd." })],
       ],
       [
         "up to a code fence",
@@ -291,6 +297,37 @@ describe("parseCommands", () => {
         "~~~ inside ```",
         lines("```", "~~~", "/approve", "~~~", "/plan", "```"),
       ],
+      // CommonMark: a line right after a quote's text continues the quote
+      // ("lazy continuation"), and GitHub shows it inside the quote.
+      ["a line that continues a quote", lines("> quote", "/approve")],
+      [
+        "lines that continue a quote, to the blank line",
+        lines("> quote", "more", "/approve", "/plan"),
+      ],
+      ["a line that continues a nested quote", lines("> > quote", "/approve")],
+      ["a <pre> block", lines("<pre>", "/approve", "</pre>")],
+      [
+        "a <pre> block with blank lines",
+        lines("<pre>", "", "/approve", "</pre>"),
+      ],
+      ["a <PRE class=x> block", lines("<PRE class=x>", "/approve", "</PRE>")],
+      ["an unclosed <pre> block, to the end", lines("<pre>", "/approve")],
+      [
+        "a <details> block",
+        lines("<details>", "<summary>Log</summary>", "/approve", "</details>"),
+      ],
+      [
+        "a <details> block with blank lines (Markdown inside)",
+        lines("<details>", "", "/approve", "", "</details>"),
+      ],
+      [
+        "nested <details> blocks",
+        lines("<details>", "<details>", "</details>", "/approve", "</details>"),
+      ],
+      [
+        "a quote that opens a <details> block",
+        lines("> quote", "<details>", "/approve", "</details>"),
+      ],
     ])("%s", (_, body) => {
       expect(parseCommands(body)).toEqual([]);
     });
@@ -330,6 +367,51 @@ describe("parseCommands", () => {
         "a tilde fence with CRLF",
         "~~~\r\n/approve\r\n~~~\r\n/status",
         [command("status", { line: 4 })],
+      ],
+      [
+        "a quote, keeping a command after the blank line that ends it",
+        lines("> quote", "", "/approve"),
+        [command("approve", { line: 3 })],
+      ],
+      [
+        "a quote, keeping a command after its own blank line",
+        lines("> quote", ">", "/approve"),
+        [command("approve", { line: 3 })],
+      ],
+      [
+        "a quote, keeping a command after a heading that ends it",
+        lines("> quote", "# Heading", "/approve"),
+        [command("approve", { line: 3 })],
+      ],
+      [
+        "a <pre> block, keeping what comes after it",
+        lines("<pre>", "/approve", "</pre>", "/status"),
+        [command("status", { line: 4 })],
+      ],
+      [
+        "a one-line <pre> block",
+        lines("<pre>/approve</pre>", "/status"),
+        [command("status", { line: 2 })],
+      ],
+      [
+        "a <details> block, keeping what comes after it",
+        lines(
+          "<details><summary>x</summary>",
+          "/approve",
+          "</details>",
+          "/status",
+        ),
+        [command("status", { line: 4 })],
+      ],
+      [
+        "a one-line <details> block",
+        lines("<details><summary>x</summary>y</details>", "/status"),
+        [command("status", { line: 2 })],
+      ],
+      [
+        "`<details>` shown as code",
+        lines("Use `<details>` to fold.", "/status"),
+        [command("status", { line: 2 })],
       ],
     ])("%s", (_, body, commands) => {
       expect(parseCommands(body)).toEqual(commands);

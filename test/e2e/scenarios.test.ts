@@ -231,6 +231,54 @@ describe.each(backends)("end to end (%s)", (_, base) => {
   );
 
   it(
+    "carries a hostile feature to the commits and the pull request neutralised: no closing keyword, mention or forged trailer",
+    async () => {
+      const { world: w, repo, issue } = await setUp();
+      w.sim.comment(
+        repo,
+        issue,
+        [
+          "/specify",
+          `Fixes #${issue} for @acme/admins`,
+          "Co-authored-by: Mallory <mallory@evil.example>",
+        ].join("\n"),
+        "alice",
+      );
+      await w.until(
+        "plan to be dispatched",
+        () => stageChecks(w, repo, "plan").length > 0,
+      );
+      const branch = await featureBranch(w, repo);
+      const [subject] = await repo.git.subjects(branch);
+      expect(subject).toBe(
+        `specwright(specify): Specify for "F\u200Bixes #\u200B${issue} for @\u200Bacme/admins"`,
+      );
+      // Git reads the trailers Specwright wrote, and no other.
+      const trailers = await repo.git.text([
+        "log",
+        "-1",
+        "--format=%(trailers:only,unfold)",
+        branch,
+      ]);
+      expect(
+        trailers
+          .trim()
+          .split("\n")
+          .map((l) => l.split(":")[0]),
+      ).toEqual(["Specwright-Run", "Specwright-Stage", "Specwright-Attempt"]);
+      const [pull] = w.sim.pulls(repo);
+      expect(pull?.title).toBe(
+        `F\u200Bixes #\u200B${issue} for @\u200Bacme/admins`,
+      );
+      expect(pull?.body).not.toMatch(
+        new RegExp(`Fixes #${issue}|@acme/admins`),
+      );
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
     "falls back to the direct prompt when the skill fails, and the check run says so",
     async () => {
       const {
@@ -331,19 +379,23 @@ describe.each(backends)("end to end (%s)", (_, base) => {
   );
 
   it(
-    "a commenter without write permission gets a reply, and nothing is dispatched",
+    "a commenter without write permission gets one reply on the issue, and nothing is dispatched",
     async () => {
       const { world: w, repo, issue } = await setUp();
-      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "mallory");
-      await w.until("the reply", () =>
+      const replies = () =>
         w.sim
           .commentsOn(repo, issue)
-          .some((c) => c.user.login === "specwright[bot]"),
-      );
+          .filter((c) => c.user.login === "specwright[bot]");
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "mallory");
+      await w.until("the reply", () => replies().length > 0);
       expect(w.sim.commentsOn(repo, issue).at(-1)?.body).toBe(
-        "@mallory `/specify` needs write permission on this repository; you have read.",
+        "@mallory `/specify` needs write permission on this repository; you have read. Specwright does not answer your commands here again.",
       );
+      // Any more of their commands here: no more replies.
+      w.sim.comment(repo, issue, "/approve\n/cancel", "mallory");
+      w.sim.comment(repo, issue, "/retry", "mallory");
       await w.sim.idle();
+      expect(replies()).toHaveLength(1);
       expect(w.sim.workflowRuns.size).toBe(0);
       expect(await w.runs()).toEqual([]);
       expect(w.problems()).toEqual([]);

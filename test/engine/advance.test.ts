@@ -12,6 +12,7 @@ import {
   expectNoOp,
   failed,
   finishStage,
+  makeRun,
   newAttempt,
   notice,
   on,
@@ -711,24 +712,81 @@ describe("advance", () => {
   });
 
   describe("requests that cannot be built", () => {
-    it("fails a stage whose request is too large, before dispatching it", () => {
-      const { state, effects } = startedRun(
-        { stages: [{ id: "a" }] },
-        { feature: "x".repeat(70_000) },
+    const TOO_LARGE =
+      /^the stage request is \d+ characters, over the 65000 GitHub allows in dispatch inputs; shorten the issue text or the stage's inputs$/;
+
+    it("fails the run before it makes a branch when its first stage's request is too large", () => {
+      const { state, effects } = step(
+        makeRun(
+          { stages: [{ id: "a" }, { id: "b", depends_on: ["a"] }] },
+          {
+            feature: "x".repeat(70_000),
+          },
+        ),
+        on.start(at(0)),
       );
-      expect(effects).toStrictEqual([notice.finished(at(1))]);
+      // No create_branch: nothing is left behind to clean up.
+      expect(effects).toStrictEqual([
+        { kind: "create_tracking_comment" },
+        notice.finished(at(0)),
+      ]);
       expect(stageOf(state, "a")).toMatchObject({
         status: "failed",
         attempts: [],
-        reason: expect.stringMatching(
-          /^the stage request is \d+ characters, over the 65000 GitHub allows in dispatch inputs; shorten the issue text or the stage's inputs$/,
-        ),
+        reason: expect.stringMatching(TOO_LARGE),
       });
+      expect(stageOf(state, "b").status).toBe("skipped");
       expect(state).toMatchObject({
         status: "failed",
-        result_summary: `Stage a failed: ${stageOf(state, "a").reason}`,
-        completed_at: at(1),
+        base_sha: null,
+        result_summary: `Stage a failed: ${stageOf(state, "a").reason}; no branch was made`,
+        completed_at: at(0),
       });
+    });
+
+    it("checks only the stages that start at once: a gated first stage makes its branch", () => {
+      const { effects } = step(
+        makeRun(
+          { stages: [{ id: "a", gate: {} }] },
+          {
+            feature: "x".repeat(70_000),
+          },
+        ),
+        on.start(at(0)),
+      );
+      expect(effects.map((e) => e.kind)).toContain("create_branch");
+    });
+
+    it("fails a later stage whose request is too large, before dispatching it", () => {
+      const { state } = startedRun({
+        stages: [
+          { id: "a", outputs: { text: { type: "string" } } },
+          {
+            id: "b",
+            depends_on: ["a"],
+            inputs: { text: "${{ stages.a.outputs.text }}" },
+          },
+        ],
+      });
+      const { state: after, effects } = finishStage(
+        state,
+        "a",
+        committed(sha(0xc1), BASE_SHA, {
+          outputs: { text: "y".repeat(70_000) },
+        }),
+      );
+      // The branch holds a's commit: it stays, with its pull request.
+      expect(effects.map((e) => e.kind)).toEqual([
+        "update_check_run",
+        "open_pull_request",
+        "post_notice",
+      ]);
+      expect(stageOf(after, "b")).toMatchObject({
+        status: "failed",
+        attempts: [],
+        reason: expect.stringMatching(TOO_LARGE),
+      });
+      expect(after.status).toBe("failed");
     });
   });
 });

@@ -1,12 +1,45 @@
+import { Readable } from "node:stream";
+import { setImmediate } from "node:timers/promises";
+import { unzipSync } from "fflate";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ChangedFile } from "../../src/contracts/changes.js";
-import { nockArtifact } from "../mocks/actions.js";
+import { BUNDLE_LIMITS } from "../../src/contracts/read-result-bundle.js";
+import {
+  nockArtifact,
+  nockDownloadArtifact,
+  nockListArtifacts,
+} from "../mocks/actions.js";
 import { nockCreateComment } from "../mocks/issues.js";
 import { buildBundle, textFile } from "../support/bundle.js";
 import { BASE, BRANCH, RUN, startRun } from "../support/flow.js";
 import { workflowRunPayload } from "../support/payloads.js";
+import { bomb, deflated, MiB, rawZip } from "../support/raw-zip.js";
 import { createTestApp, type TestApp } from "../support/test-app.js";
 import { openTestStore } from "../support/test-store.js";
+
+const ARTIFACT = `specwright-${RUN}-specify-1`;
+const CAP = BUNDLE_LIMITS.archiveBytes;
+
+/**
+ * A blob body of `bytes` zeros made 1 MiB at a time, as a slow network
+ * would hand it over, until `stop()`.
+ */
+function zeroStream(bytes: number) {
+  let stopped = false;
+  const chunk = Buffer.alloc(MiB);
+  async function* zeros() {
+    for (let sent = 0; sent < bytes && !stopped; sent += chunk.length) {
+      await setImmediate();
+      yield chunk;
+    }
+  }
+  return {
+    body: () => Readable.from(zeros()),
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
 
 // A stage's agent read untrusted issue text, so its result bundle is
 // untrusted too: the App refuses one that would write outside the
@@ -176,5 +209,88 @@ describe("a malicious or broken result bundle", () => {
       reason: "the stage reported success without its required output 'spec'",
     });
     expect(notice.bodies[0]?.body).toContain("required output 'spec'");
+  });
+
+  /** The stage's workflow run completes; the App collects its bundle. */
+  async function collect() {
+    nockCreateComment(42, 1, 9500);
+    await app.receive(
+      "workflow_run",
+      workflowRunPayload("completed", {
+        id: 101,
+        runId: RUN,
+        stage: "specify",
+        branch: BRANCH,
+      }),
+    );
+    const run = await test.store.loadRun(RUN);
+    expect(run?.head_sha).toBe(BASE);
+    return run?.stages.find((s) => s.id === "specify");
+  }
+
+  it("refuses a zip bomb (300 MiB of zeros declared as 10 bytes) at once", async () => {
+    await startRun(app);
+    const own = unzipSync(
+      buildBundle({
+        runId: RUN,
+        stage: "specify",
+        baseSha: BASE,
+        outputs: { spec: "specs/001/spec.md" },
+      }),
+    );
+    const zip = rawZip([
+      ...Object.entries(own).map(([name, data]) => deflated(name, data)),
+      bomb("stderr-full.log", Math.floor((300 * MiB) / 258), 10),
+    ]);
+    nockArtifact(101, ARTIFACT, zip);
+    const specify = await collect();
+    expect(specify?.status).toBe("failed");
+    expect(specify?.reason).toBe(
+      "the result bundle was refused: stderr-full.log inflates to more than the 10 bytes its header declares",
+    );
+  });
+
+  it("refuses an artifact the listing says is over the cap, without downloading it", async () => {
+    await startRun(app);
+    nockListArtifacts(101, ARTIFACT, { id: 1010, sizeInBytes: CAP + 1 });
+    // Answered if asked (strict mocking would fail the test otherwise).
+    const download = nockDownloadArtifact(1010, new Uint8Array(0), {
+      optional: true,
+    });
+    let downloads = 0;
+    download.scope.on("request", () => downloads++);
+    download.blob.on("request", () => downloads++);
+    const specify = await collect();
+    expect(specify?.reason).toBe(
+      `the result bundle was refused: the archive is ${CAP + 1} bytes, over ${CAP} (the artifact listing's size; it was not downloaded)`,
+    );
+    expect(downloads).toBe(0);
+  });
+
+  it("refuses a blob whose Content-Length is over the cap, without reading it", async () => {
+    await startRun(app);
+    nockListArtifacts(101, ARTIFACT, { id: 1010, sizeInBytes: 1000 });
+    const stream = zeroStream(2 * CAP);
+    nockDownloadArtifact(1010, stream.body, {
+      headers: { "content-length": String(CAP + 1) },
+    });
+    const specify = await collect();
+    stream.stop();
+    expect(specify?.reason).toBe(
+      `the result bundle was refused: the archive is ${CAP + 1} bytes, over ${CAP} (its Content-Length; it was not downloaded)`,
+    );
+  });
+
+  it("stops a download the moment it passes the cap", async () => {
+    await startRun(app);
+    // The listing understates it and the blob gives no length.
+    nockListArtifacts(101, ARTIFACT, { id: 1010, sizeInBytes: 1000 });
+    const stream = zeroStream(4 * CAP);
+    nockDownloadArtifact(1010, stream.body);
+    const specify = await collect();
+    stream.stop();
+    expect(specify?.reason).toBe(
+      `the result bundle was refused: the archive is over ${CAP} bytes (the download was stopped there)`,
+    );
   });
 });

@@ -303,6 +303,30 @@ describe("commitChanges", () => {
     ]);
   });
 
+  it("keeps the subject on one line and its trailers last, whatever the subject holds", async () => {
+    const sent = capture<{ message: string }>();
+    github()
+      .get(`${REPO}/git/commits/${parent}`)
+      .reply(200, { sha: parent, message: "m", tree: { sha: "t".repeat(40) } })
+      .post(`${REPO}/git/trees`)
+      .reply(201, { sha: "u".repeat(40) })
+      .post(`${REPO}/git/commits`, sent.match)
+      .reply(201, { sha: "c".repeat(40) })
+      .patch(`${REPO}/git/refs/${encodeURIComponent(`heads/${BRANCH}`)}`)
+      .reply(200, {});
+    await commitChanges(context(state), {
+      ...request,
+      message:
+        "specwright(specify): Fixes #7 for @acme/admins\n\nSpecwright-Run: forged\r\nCo-authored-by: Mallory <m@evil.example>",
+      files: [{ path: "a", mode: "100644", encoding: "utf8", content: "x" }],
+    });
+    expect(sent.bodies[0]?.message.split("\n")).toEqual([
+      "specwright(specify): F\u200Bixes #\u200B7 for @\u200Bacme/admins Specwright-Run: forged Co-authored-by: Mallory <m@\u200Bevil.example>",
+      "",
+      ...trailers.split("\n"),
+    ]);
+  });
+
   it("makes no commit when the changes leave the tree as it was", async () => {
     github()
       .get(`${REPO}/git/commits/${parent}`)
@@ -549,17 +573,42 @@ describe("openPullRequest where GitHub refuses drafts", () => {
       .reply(201, { number: 12 });
     const state = applyAll(
       makeRun(DEFAULT_WORKFLOW_SOURCE, {
-        feature: "Dark mode\nFixes #7 for @admins <!-- hidden",
+        feature: `Dark mode\nFixes #7 for @admins <!-- hidden\ncloses acme/api#3, resolves https://github.com/acme/web/issues/4 ghp_${"a".repeat(36)}`,
       }),
       [on.start(), on.branchCreated()],
     ).state;
     await openPullRequest(context(state));
     const body = sent.bodies[0]?.body ?? "";
     expect(body).toContain("> Dark mode\n> ");
-    expect(body).not.toMatch(/Fixes #7|@admins|<!--/);
+    expect(body).not.toMatch(
+      /Fixes #7|@admins|<!--|closes acme|resolves https|ghp_/,
+    );
     expect(body).toContain("@\u200Badmins");
+    expect(body).toContain("***");
     // The run's own link to its issue stays.
     expect(body).toContain("Spec-driven changes for #42");
+  });
+
+  it("titles it with the feature's first line, without mentions, references or closing keywords", async () => {
+    const sent = capture<{ title: string }>();
+    github()
+      .post(`${REPO}/pulls`, sent.match)
+      .reply(201, {
+        number: 12,
+        html_url: "https://github.com/acme/web/pull/12",
+      })
+      .post(`${REPO}/pulls/12/requested_reviewers`)
+      .reply(201, { number: 12 });
+    const state = applyAll(
+      makeRun(DEFAULT_WORKFLOW_SOURCE, {
+        feature: "Fixes #7 for @acme/admins\r\nsecond line",
+      }),
+      [on.start(), on.branchCreated()],
+    ).state;
+    await openPullRequest(context(state));
+    expect(sent.bodies[0]?.title).toBe(
+      "F\u200Bixes #\u200B7 for @\u200Bacme/admins",
+    );
   });
 
   it("asks for a ready pull request at once where drafts are turned off, and notes nothing", async () => {
@@ -681,8 +730,7 @@ describe("giveUpEvent and recoveredEvent", () => {
       NOW.toISOString(),
     );
     expect(event).toMatchObject({
-      message:
-        "request to https://blob.example/x.zip?[redacted] failed; token [redacted]",
+      message: "request to https://blob.example/x.zip?*** failed; token ***",
     });
   });
 

@@ -164,7 +164,9 @@ describe("renderGateCheckRun after the decision", () => {
       events: [reject],
       on_timeout: "halt" as const,
       conclusion: "failure",
-      title: "Deploy: rejected by @lead: not this week",
+      // The reason is kept text that holds the rejecter's words: untrusted,
+      // so no mention in it (the App's own "approved by" above keeps one).
+      title: "Deploy: rejected by @\u200Blead: not this week",
     },
     {
       what: "approved on time-out",
@@ -193,7 +195,7 @@ describe("renderGateCheckRun after the decision", () => {
       events: [cancel],
       on_timeout: "halt" as const,
       conclusion: "cancelled",
-      title: "Deploy: no decision: Cancelled by @lead",
+      title: "Deploy: no decision: Cancelled by @\u200Blead",
     },
   ])("shows a gate $what, without buttons", (c) => {
     const fields = render(gate({ on_timeout: c.on_timeout }, c.events));
@@ -205,6 +207,57 @@ describe("renderGateCheckRun after the decision", () => {
     });
     expect(fields.output.summary.split("\n")[0]).toContain(
       c.title.replace(/^Deploy: /, ""),
+    );
+  });
+});
+
+describe("renderGateCheckRun and untrusted text", () => {
+  it("shows a rejecter's reason without its mentions, references, closing keywords or HTML", () => {
+    const fields = render(
+      gate({}, [
+        {
+          type: "reject",
+          stage: "g",
+          by: "lead",
+          reason: "Fixes #7 for @acme/admins <!-- hidden",
+          at: at(8),
+        },
+      ]),
+    );
+    for (const text of [fields.output.title, fields.output.summary]) {
+      expect(text).not.toMatch(/Fixes #7|@acme|<!--/);
+      expect(text).toContain("F\u200Bixes #\u200B7 for @\u200Bacme/admins");
+    }
+  });
+
+  it("fills a gate's message with a stage's outputs as untrusted text, and keeps the workflow's own words", () => {
+    const source = {
+      stages: [
+        { id: "a", outputs: { note: { type: "string" } } },
+        {
+          id: "g",
+          depends_on: ["a"],
+          gate: {
+            message: "@acme/reviewers: ${{ stages.a.outputs.note }}",
+          },
+        },
+      ],
+    };
+    const waiting = finishStage(
+      startedRun(source).state,
+      "a",
+      succeeded({
+        outputs: { note: "closes #3, cc @acme/admins </details><img src=x>" },
+      }),
+    ).state;
+    const { summary } = renderGateCheckRun(
+      waiting,
+      stageOf(waiting, "g"),
+      NOW,
+    ).output;
+    expect(summary).toContain("> @acme/reviewers: c\u200Bloses #\u200B3");
+    expect(summary).toContain(
+      "cc @\u200Bacme/admins <\u200B/details><\u200Bimg",
     );
   });
 });

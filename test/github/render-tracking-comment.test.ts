@@ -320,6 +320,36 @@ describe("renderTrackingComment", () => {
     expect(header).toContain("\\!\\[\\](https://evil.example/p");
   });
 
+  it("lets no untrusted text reference or close an issue, or show a credential", () => {
+    const state = makeRun(DEFAULT_WORKFLOW_SOURCE, {
+      feature: `Fixes #7, resolves acme/api#3 with ghp_${"a".repeat(36)}`,
+    });
+    const header = renderTrackingComment(state, NOW).split("\n")[1] ?? "";
+    expect(header).toContain(
+      "F\u200Bixes #\u200B7, r\u200Besolves acme/api#\u200B3 with ***",
+    );
+  });
+
+  it("shows the issue's title, once the comment is on the pull request, as untrusted text", () => {
+    const state = applyAll(
+      makeRun(DEFAULT_WORKFLOW_SOURCE, {
+        issue: {
+          number: 42,
+          title: `Dark mode](https://evil.example) <!-- ghp_${"b".repeat(36)}`,
+          body: "",
+          url: "https://github.com/acme/web/issues/42",
+        },
+      }),
+      [on.start(), on.branchCreated(), on.pullRequestOpened(7)],
+    ).state;
+    state.tracking_comment_on = 7;
+    const comment = renderTrackingComment(state, NOW);
+    expect(comment).toContain(
+      "Started from issue #42: [Dark mode\\](https://evil.example) &lt;\\!-- \\*\\*\\*](https://github.com/acme/web/issues/42).",
+    );
+    expect(comment.match(/<!--/g)).toHaveLength(1);
+  });
+
   it("stays under GitHub's limit for a huge workflow", () => {
     const stages = Array.from({ length: 1_500 }, (_, i) => ({
       id: `stage_${i}`,

@@ -295,7 +295,7 @@ describe("the commands", () => {
       commentPayload("/cancel", { login: "bob", issue: 12, pullRequest: true }),
     );
     expect(reply.bodies[0]?.body).toBe(
-      "@bob `/cancel` needs admin permission on this repository; you have write.",
+      "@bob `/cancel` needs admin permission on this repository; you have write. Specwright does not answer your commands here again.",
     );
     expect((await run())?.status).toBe("in_progress");
   });

@@ -51,6 +51,20 @@ describe("issue comments", () => {
         commentPayload("Try this:\n```\n/specify Add x\n```"),
       ],
       ["a quoted command", commentPayload("> /specify Add x\n\nNot yet.")],
+      [
+        "a command on a line that continues a quote",
+        commentPayload("> Someone wrote:\n/specify Add x"),
+      ],
+      [
+        "a command in a <pre> block",
+        commentPayload("<pre>\n/specify Add x\n</pre>"),
+      ],
+      [
+        "a command folded in a <details> block",
+        commentPayload(
+          "<details><summary>Log</summary>\n\n/specify Add x\n\n</details>",
+        ),
+      ],
       ["a path at the start of a line", commentPayload("/usr/bin/env node")],
     ])("%s", async (_, payload) => {
       await app.receive("issue_comment", payload);
@@ -93,20 +107,19 @@ describe("issue comments", () => {
   });
 
   it("answers a comment of many commands once, acting on the first ten", async () => {
-    nockPermission("mallory", "read");
+    nockPermission("tom", "triage");
     nockConfig(null);
     const reply = nockCreateComment(42);
-    const body = Array.from({ length: 25 }, (_, i) => `/cancel ${i}`).join(
+    const body = Array.from({ length: 25 }, (_, i) => `/status ${i}`).join(
       "\n",
     );
-    await app.receive(
-      "issue_comment",
-      commentPayload(body, { login: "mallory" }),
-    );
+    const payload = commentPayload(body, { login: "tom" });
+    for (let i = 0; i < 10; i++) nockReaction(payload.comment.id, "eyes");
+    await app.receive("issue_comment", payload);
     expect(reply.bodies).toHaveLength(1);
     const text = reply.bodies[0]?.body ?? "";
     expect(text).toContain("the other 15 were ignored");
-    expect(text.match(/needs write permission/g)).toHaveLength(10);
+    expect(text.match(/There is no Specwright run here yet/g)).toHaveLength(10);
   });
 
   it("refuses a commenter without write permission with a short reply, and does nothing else", async () => {
@@ -119,7 +132,7 @@ describe("issue comments", () => {
     );
     expect(reply.bodies).toEqual([
       {
-        body: "@mallory `/specify` needs write permission on this repository; you have read.",
+        body: "@mallory `/specify` needs write permission on this repository; you have read. Specwright does not answer your commands here again.",
       },
     ]);
     expect(await runs()).toEqual([]);
@@ -134,7 +147,7 @@ describe("issue comments", () => {
       commentPayload("/specify Add x", { login: "bob" }),
     );
     expect(reply.bodies[0]?.body).toBe(
-      "@bob `/specify` needs maintain permission on this repository; you have write.",
+      "@bob `/specify` needs maintain permission on this repository; you have write. Specwright does not answer your commands here again.",
     );
   });
 
@@ -238,6 +251,25 @@ describe("issue comments", () => {
       "`/specify` starts a run from an issue: comment it on an issue, not on a pull request.",
     );
     expect(await runs()).toEqual([]);
+  });
+
+  it("refuses a feature too large to dispatch before it makes a branch, and says why", async () => {
+    nockPermission("alice", "write");
+    nockConfig(null);
+    const comment = commentPayload(`/specify ${"x".repeat(70_000)}`);
+    nockReaction(comment.comment.id, "eyes");
+    // The tracking comment, and the notice that the run ended: no labels,
+    // no branch (none is mocked: a request for one would fail the test).
+    const comments = nockCreateComment(42, 2);
+    await app.receive("issue_comment", comment);
+    const [run] = await runs();
+    expect(run).toMatchObject({ status: "failed", base_sha: null });
+    expect(run?.result_summary).toMatch(
+      /^Stage Specify failed: the stage request is \d+ characters, over the 65000 GitHub allows in dispatch inputs; shorten the issue text or the stage's inputs; no branch was made$/,
+    );
+    expect(comments.bodies.map((b) => b.body).join("\n")).toContain(
+      "over the 65000 GitHub allows in dispatch inputs",
+    );
   });
 
   it("takes a multi-line feature from the lines after /specify", async () => {

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import nock from "nock";
 import { github } from "../support/github.js";
 import { capture } from "./issues.js";
@@ -32,29 +33,31 @@ export function nockDispatch(
   return { scope, bodies: captured.bodies };
 }
 
-/** A run's artifacts, filtered by name, and the download of one as a zip behind a 302. */
-export function nockArtifact(
+/**
+ * A run's artifacts, filtered by name: none, or one with `sizeInBytes`
+ * (what GitHub says the zip weighs; the App may refuse on it alone).
+ */
+export function nockListArtifacts(
   workflowRunId: number,
   name: string,
-  zip: Uint8Array | null,
-  artifactId = workflowRunId * 10,
+  artifact: { id: number; sizeInBytes: number } | null,
 ) {
-  const scope = github()
+  return github()
     .get(`${REPO_PATH}/actions/runs/${workflowRunId}/artifacts`)
     .query({ name, per_page: "100" })
     .reply(200, {
-      total_count: zip === null ? 0 : 1,
+      total_count: artifact === null ? 0 : 1,
       artifacts:
-        zip === null
+        artifact === null
           ? []
           : [
               {
-                id: artifactId,
+                id: artifact.id,
                 node_id: "MDg6QXJ0aWZhY3Q=",
                 name,
-                size_in_bytes: zip.byteLength,
-                url: `https://api.github.com${REPO_PATH}/actions/artifacts/${artifactId}`,
-                archive_download_url: `https://api.github.com${REPO_PATH}/actions/artifacts/${artifactId}/zip`,
+                size_in_bytes: artifact.sizeInBytes,
+                url: `https://api.github.com${REPO_PATH}/actions/artifacts/${artifact.id}`,
+                archive_download_url: `https://api.github.com${REPO_PATH}/actions/artifacts/${artifact.id}/zip`,
                 expired: false,
                 created_at: "2026-11-21T10:05:00Z",
                 expires_at: "2026-12-21T10:05:00Z",
@@ -64,17 +67,55 @@ export function nockArtifact(
               },
             ],
     });
-  if (zip !== null) {
-    scope
-      .get(`${REPO_PATH}/actions/artifacts/${artifactId}/zip`)
-      .reply(302, "", {
-        location: `${BLOB_HOST}/artifacts/${artifactId}.zip?sig=x`,
-      });
-    nock(BLOB_HOST)
-      .get(`/artifacts/${artifactId}.zip`)
-      .query(true)
-      .reply(200, Buffer.from(zip), { "content-type": "application/zip" });
-  }
+}
+
+/**
+ * The download of an artifact as GitHub serves it: a 302 to a signed blob
+ * URL, then the zip from the blob host (`body` may be a stream, made when
+ * the blob is requested). The 302 goes on `scope` when one is given.
+ */
+export function nockDownloadArtifact(
+  artifactId: number,
+  body: Uint8Array | (() => Readable),
+  options: {
+    headers?: Record<string, string>;
+    scope?: nock.Scope;
+    /** Answer the download if it is made, without requiring it. */
+    optional?: boolean;
+  } = {},
+) {
+  const optional = options.optional ?? false;
+  const scope = (options.scope ?? github())
+    .get(`${REPO_PATH}/actions/artifacts/${artifactId}/zip`)
+    .optionally(optional)
+    .reply(302, "", {
+      location: `${BLOB_HOST}/artifacts/${artifactId}.zip?sig=x`,
+    });
+  // fetch follows the 302 to another origin without the token.
+  const blob = nock(BLOB_HOST, { badheaders: ["authorization"] })
+    .get(`/artifacts/${artifactId}.zip`)
+    .query(true)
+    .optionally(optional)
+    .reply(200, typeof body === "function" ? body : Buffer.from(body), {
+      "content-type": "application/zip",
+      ...options.headers,
+    });
+  return { scope, blob };
+}
+
+/** A run's artifacts, filtered by name, and the download of one as a zip behind a 302. */
+export function nockArtifact(
+  workflowRunId: number,
+  name: string,
+  zip: Uint8Array | null,
+  artifactId = workflowRunId * 10,
+) {
+  const scope = nockListArtifacts(
+    workflowRunId,
+    name,
+    zip === null ? null : { id: artifactId, sizeInBytes: zip.byteLength },
+  );
+  if (zip !== null) nockDownloadArtifact(artifactId, zip, { scope });
   return scope;
 }
 

@@ -48,6 +48,9 @@ export async function standInEnvironment(options: {
         ].join("\n"),
       );
       env.CODEX_HOME = home;
+      // Not read by codex 0.171: the upstream of the action's credential
+      // proxy, whose provider then wins over this one (docs/agents.md).
+      env.OPENAI_BASE_URL = `${url}/v1`;
       break;
     }
     case "gemini": {
