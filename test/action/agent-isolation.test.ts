@@ -11,10 +11,10 @@ import {
 import { runAgent } from "../../action/src/agents/run-agent.js";
 import { git } from "../../action/src/git.js";
 
-/** A checkout as a runner has one: a repository with a commit, others may pass. */
-async function checkout(): Promise<string> {
+/** A checkout as a runner has one: a repository with a commit, in a folder others may pass (or, `private`, only its owner). */
+async function checkout(options: { private?: boolean } = {}): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "specwright-isolation-"));
-  await chmod(root, 0o755);
+  await chmod(root, options.private ? 0o700 : 0o755);
   const repo = join(root, "repo");
   execFileSync("git", ["init", "-q", "-b", "main", repo]);
   await writeFile(join(repo, "README.md"), "# Web\n");
@@ -122,6 +122,37 @@ describe.runIf(canIsolate)(
       await expect(
         runScript(other, user, "rm -rf .git && echo 'gitdir: /tmp' > .git"),
       ).rejects.toThrow("the agent replaced the checkout's .git");
+    });
+
+    it("lets the agent through a parent only its owner may enter, with an ACL that lets it pass and read nothing there", async () => {
+      const hidden = await checkout({ private: true });
+      const hasAcl = (() => {
+        try {
+          execFileSync("setfacl", ["--version"]);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      if (!hasAcl) {
+        await expect(
+          setUpAgentUser(hidden, process.getuid?.()),
+        ).rejects.toThrow("cannot reach the workspace");
+        return;
+      }
+      const inside = await setUpAgentUser(hidden, process.getuid?.());
+      const run = await runScript(
+        hidden,
+        inside,
+        "ls .. >/dev/null 2>&1 && echo LISTED || echo NOT-LISTED; touch reached",
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout).toContain("NOT-LISTED");
+      expect(
+        execFileSync("getfacl", ["-c", join(hidden, "..")], {
+          encoding: "utf8",
+        }),
+      ).toContain(`user:${AGENT_USER}:--x`);
     });
 
     it("stops what the agent left running when it ends", async () => {

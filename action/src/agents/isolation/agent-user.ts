@@ -92,24 +92,48 @@ async function ensureUser(privilege: Privilege): Promise<{
   }
 }
 
-/** The groups `name` is in. */
-async function groupsOf(name: string): Promise<Set<number>> {
-  const result = await exec("id", ["-G", name]);
-  return new Set(
-    result.stdout
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map((g) => Number(g)),
-  );
+/** Whether `user` may pass through a folder: asked as that user, ACLs and groups counted. */
+async function passes(user: AgentUser, dir: string): Promise<boolean> {
+  const result = await asRoot(user.privilege, "setpriv", [
+    `--reuid=${user.uid}`,
+    `--regid=${user.gid}`,
+    "--init-groups",
+    "test",
+    "-x",
+    dir,
+  ]);
+  return result.code === 0;
 }
 
 /**
- * Makes sure the agent's user can reach `dir` through its parents. A
- * parent only its owner's group may enter (GitHub's `/home/runner` is 750)
- * gets the agent's user into that group; one nobody else may enter is an
- * error that names it.
+ * Lets the agent's user pass through `dir` (GitHub's `/home/runner` is
+ * 750): an access-control entry for it alone, that lets it through and
+ * read nothing there; where the file system or the runner has no ACLs, the
+ * folder's group, if that group may pass. Else an error naming the folder.
  */
+async function letThrough(user: AgentUser, dir: string): Promise<void> {
+  const acl = await asRoot(user.privilege, "setfacl", [
+    "-m",
+    `u:${user.name}:x`,
+    dir,
+  ]);
+  if (acl.code === 0 && (await passes(user, dir))) return;
+  const info = await stat(dir);
+  if ((info.mode & 0o010) !== 0 && info.gid !== 0) {
+    await asRootOrThrow(user.privilege, "usermod", [
+      "-a",
+      "-G",
+      String(info.gid),
+      user.name,
+    ]);
+    return;
+  }
+  throw new Error(
+    `the agent's user ${user.name} cannot reach the workspace: ${dir} is mode ${(info.mode & 0o777).toString(8)}. Let others through it (chmod o+x ${dir}), or set agent-isolation: none`,
+  );
+}
+
+/** Makes sure the agent's user can reach `dir` through its parents. */
 async function ensureReach(user: AgentUser, dir: string): Promise<void> {
   const parents: string[] = [];
   for (let d = dirname(dir); ; d = dirname(d)) {
@@ -117,27 +141,7 @@ async function ensureReach(user: AgentUser, dir: string): Promise<void> {
     if (dirname(d) === d) break;
   }
   for (const parent of parents) {
-    const info = await stat(parent);
-    const groups = await groupsOf(user.name);
-    const enters =
-      info.uid === user.uid
-        ? (info.mode & 0o100) !== 0
-        : groups.has(info.gid)
-          ? (info.mode & 0o010) !== 0
-          : (info.mode & 0o001) !== 0;
-    if (enters) continue;
-    if ((info.mode & 0o010) !== 0 && info.gid !== 0) {
-      await asRootOrThrow(user.privilege, "usermod", [
-        "-a",
-        "-G",
-        String(info.gid),
-        user.name,
-      ]);
-      continue;
-    }
-    throw new Error(
-      `the agent's user ${user.name} cannot reach the workspace: ${parent} is mode ${(info.mode & 0o777).toString(8)}. Let others through it (chmod o+x ${parent}), or set agent-isolation: none`,
-    );
+    if (!(await passes(user, parent))) await letThrough(user, parent);
   }
 }
 
