@@ -1,8 +1,9 @@
 /**
  * What a stage's Handlebars prompt can read. The action renders prompts with
  * exactly this shape; the workflow checker validates templates against it.
- * `feature` and `issue` are untrusted text: the bundled prompts fence them as
- * data.
+ * `feature`, `issue`, `inputs` and `parameters` are untrusted text: the
+ * action fences every string of them as data (a random token per fence),
+ * whatever the template writes, and on the skill path too.
  */
 export interface PromptContext {
   /** The feature request text. */
