@@ -6,6 +6,7 @@ import type {
 } from "../../src/contracts/stage-result.js";
 import { agentEnvironment } from "./agents/agent-environment.js";
 import { BACKENDS } from "./agents/backends.js";
+import { UntrustedCheckoutError } from "./agents/isolation/agent-sandbox.js";
 import { git } from "./git.js";
 import { createMasker, type Masker } from "./mask.js";
 import { preflight, type WorkerStartupProfile } from "./preflight.js";
@@ -190,6 +191,11 @@ async function stage(
       const last = final as Attempt | undefined;
       if (last && last.problems.length > 0) failure = last.problems.join("; ");
     }
+  } catch (error) {
+    // Handed back as a failed stage, without any of the agent's work.
+    if (!(error instanceof UntrustedCheckoutError)) throw error;
+    failure = error.message;
+    final = undefined;
   } finally {
     await box?.close();
   }

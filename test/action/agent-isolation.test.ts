@@ -10,6 +10,7 @@ import {
 } from "../../action/src/agents/isolation/agent-user.js";
 import { runAgent } from "../../action/src/agents/run-agent.js";
 import { git } from "../../action/src/git.js";
+import { createHarness } from "./harness.js";
 
 /** A checkout as a runner has one: a repository with a commit, in a folder others may pass (or, `private`, only its owner). */
 async function checkout(options: { private?: boolean } = {}): Promise<string> {
@@ -164,6 +165,42 @@ describe.runIf(canIsolate)(
       );
       expect(run.stdout).toContain("started");
       expect(() => execFileSync("pgrep", ["-f", tag])).toThrow();
+    });
+
+    it("hands back a failed stage, with none of the agent's work, when it replaced .git", async () => {
+      const h = await createHarness();
+      const script = join(h.root, "swap-git.sh");
+      await writeFile(
+        script,
+        "#!/usr/bin/env bash\ncat >/dev/null\nmkdir -p specs/001-x && echo '# X' > specs/001-x/spec.md\nrm -rf .git && echo 'gitdir: /tmp' > .git\n",
+        { mode: 0o755 },
+      );
+      const run = await h.runAction(
+        h.request({
+          agent: {
+            backend: "command",
+            command: script,
+            args: [],
+            timeout_minutes: 1,
+            prompt_via: "stdin",
+          },
+          skill: {
+            id: "none",
+            is_speckit: false,
+            allowlisted: false,
+            fallback: false,
+            health_check: null,
+          },
+        }),
+        { inputs: { "agent-isolation": "user" } },
+      );
+      expect(run.outputs.status).toBe("failed");
+      const read = (name: string) =>
+        JSON.parse(run.upload?.files.get(name)?.toString("utf8") ?? "{}");
+      expect(read("result.json").error_message).toContain(
+        "the agent replaced the checkout's .git",
+      );
+      expect(read("changes.json").files).toEqual([]);
     });
   },
 );

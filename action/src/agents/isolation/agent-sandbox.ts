@@ -45,6 +45,11 @@ async function readGitConfig(cwd: string): Promise<Buffer | undefined> {
   return readFile(join(cwd, ".git", "config")).catch(() => undefined);
 }
 
+/** The agent left the checkout in a state nothing of it can be taken from. */
+export class UntrustedCheckoutError extends Error {
+  override name = "UntrustedCheckoutError";
+}
+
 /**
  * Where else git reads a repository's configuration or runs programs from:
  * the agent may have written any of them.
@@ -64,7 +69,7 @@ async function restoreGit(
   if (config === undefined) return;
   const info = await lstat(join(cwd, ".git")).catch(() => undefined);
   if (info === undefined || !info.isDirectory()) {
-    throw new Error(
+    throw new UntrustedCheckoutError(
       "the agent replaced the checkout's .git with something other than a directory; nothing it did can be trusted",
     );
   }
