@@ -68,6 +68,8 @@ export async function downloadBundle(
     archive_format: "zip",
     request: { parseSuccessResponseBody: false },
   });
+  // With parseSuccessResponseBody false Octokit hands back fetch's body
+  // stream as `data`; its types still describe the parsed body.
   const body = response.data as unknown as ReadableStream<Uint8Array> | null;
   const length = Number(response.headers["content-length"]);
   if (length > max) {

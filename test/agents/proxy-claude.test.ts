@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { BACKENDS } from "../../action/src/agents/backends.js";
 import {
@@ -7,12 +7,8 @@ import {
   proxyCredentials,
 } from "../../action/src/agents/proxy/proxy-credentials.js";
 import { createAnthropicAdapter } from "../support/model-api/anthropic.js";
-import {
-  chownTree,
-  ownedTempDir,
-  runCli,
-  runnerUser,
-} from "../support/model-api/run-cli.js";
+import { lookAround, tempDirs } from "../support/model-api/proxy-test-kit.js";
+import { chownTree, runCli, runnerUser } from "../support/model-api/run-cli.js";
 import { ModelApi } from "../support/model-api/server.js";
 
 /**
@@ -31,30 +27,28 @@ const user = runnerUser();
  * process environment they may read (Claude Code's own included: it
  * leaves the OAuth token out of its commands' environment, not its own).
  */
-const LOOK = [
-  "env | sort",
-  "echo '--- readable environments'",
-  "cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -aE '^(ANTHROPIC_API_KEY|CLAUDE_CODE_OAUTH_TOKEN|ANTHROPIC_BASE_URL)=' | sort -u",
-].join("; ");
+const LOOK = lookAround([
+  "ANTHROPIC_API_KEY",
+  "CLAUDE_CODE_OAUTH_TOKEN",
+  "ANTHROPIC_BASE_URL",
+]);
 
 let api: ModelApi | undefined;
 let proxied: ProxiedCredentials | undefined;
-const made: string[] = [];
+const dirs = tempDirs(user);
 
 afterEach(async () => {
   await proxied?.close();
   await api?.stop();
   proxied = undefined;
   api = undefined;
-  for (const dir of made.splice(0))
-    await rm(dir, { recursive: true, force: true });
+  await dirs.removeAll();
 });
 
 /** A checkout and a HOME for the user Claude Code runs as. */
 async function workspace(): Promise<{ dir: string; home: string }> {
-  const dir = await ownedTempDir("proxy-claude-repo-", user);
-  const home = await ownedTempDir("proxy-claude-home-", user);
-  made.push(dir, home);
+  const dir = await dirs.make("proxy-claude-repo-");
+  const home = await dirs.make("proxy-claude-home-");
   await writeFile(`${dir}/README.md`, "# Demo\n");
   execFileSync("git", ["init", "-q"], { cwd: dir });
   chownTree(dir, user);

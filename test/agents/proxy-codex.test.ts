@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BACKENDS } from "../../action/src/agents/backends.js";
@@ -8,12 +8,8 @@ import {
   proxyCredentials,
 } from "../../action/src/agents/proxy/proxy-credentials.js";
 import { openaiResponsesAdapter } from "../support/model-api/openai-responses.js";
-import {
-  chownTree,
-  ownedTempDir,
-  runCli,
-  runnerUser,
-} from "../support/model-api/run-cli.js";
+import { lookAround, tempDirs } from "../support/model-api/proxy-test-kit.js";
+import { chownTree, runCli, runnerUser } from "../support/model-api/run-cli.js";
 import { ModelApi } from "../support/model-api/server.js";
 
 /**
@@ -27,23 +23,18 @@ const KEY = "sk-proj-the-real-key-0123456789";
 const user = runnerUser();
 
 /** What the agent's commands can see: their environment, and every one they may read (codex's own). */
-const LOOK = [
-  "env | sort",
-  "echo '--- readable environments'",
-  "cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -aE '^(CODEX_API_KEY|OPENAI_API_KEY|OPENAI_BASE_URL)=' | sort -u",
-].join("; ");
+const LOOK = lookAround(["CODEX_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL"]);
 
 let api: ModelApi | undefined;
 let proxied: ProxiedCredentials | undefined;
-const made: string[] = [];
+const dirs = tempDirs(user);
 
 afterEach(async () => {
   await proxied?.close();
   await api?.stop();
   proxied = undefined;
   api = undefined;
-  for (const dir of made.splice(0))
-    await rm(dir, { recursive: true, force: true });
+  await dirs.removeAll();
 });
 
 /**
@@ -55,10 +46,9 @@ async function workspace(): Promise<{
   home: string;
   tmp: string;
 }> {
-  const dir = await ownedTempDir("proxy-codex-repo-", user);
-  const home = await ownedTempDir("proxy-codex-home-", user);
-  const tmp = await ownedTempDir("proxy-codex-tmp-", user);
-  made.push(dir, home, tmp);
+  const dir = await dirs.make("proxy-codex-repo-");
+  const home = await dirs.make("proxy-codex-home-");
+  const tmp = await dirs.make("proxy-codex-tmp-");
   await mkdir(join(home, ".codex"));
   await writeFile(
     join(home, ".codex", "config.toml"),

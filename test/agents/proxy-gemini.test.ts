@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,12 +14,8 @@ import {
   planWith,
 } from "../../action/src/agents/proxy/proxy-plan.js";
 import { geminiAdapter } from "../support/model-api/gemini.js";
-import {
-  chownTree,
-  ownedTempDir,
-  runCli,
-  runnerUser,
-} from "../support/model-api/run-cli.js";
+import { tempDirs } from "../support/model-api/proxy-test-kit.js";
+import { chownTree, runCli, runnerUser } from "../support/model-api/run-cli.js";
 import { ModelApi } from "../support/model-api/server.js";
 
 /**
@@ -35,22 +31,20 @@ const wiring = PROXIES.gemini;
 
 let api: ModelApi | undefined;
 let proxy: CredentialProxy | undefined;
-const made: string[] = [];
+const dirs = tempDirs(user);
 
 afterEach(async () => {
   await proxy?.close();
   await api?.stop();
   proxy = undefined;
   api = undefined;
-  for (const dir of made.splice(0))
-    await rm(dir, { recursive: true, force: true });
+  await dirs.removeAll();
 });
 
 /** A checkout and a HOME, with user settings when given. */
 async function workspace(settings?: object) {
-  const dir = await ownedTempDir("proxy-gemini-repo-", user);
-  const home = await ownedTempDir("proxy-gemini-home-", user);
-  made.push(dir, home);
+  const dir = await dirs.make("proxy-gemini-repo-");
+  const home = await dirs.make("proxy-gemini-home-");
   await mkdir(join(home, "tmp"));
   if (settings) {
     await mkdir(join(home, ".gemini"));
@@ -152,7 +146,7 @@ describe("Gemini CLI and the credential proxy", () => {
     // a system defaults file of its own. /tmp is writable by all, so
     // Gemini CLI skips it.
     const own = await mkdtemp(join(tmpdir(), "proxy-gemini-defaults-"));
-    made.push(own);
+    dirs.adopt(own);
     await chmod(own, 0o755);
     const defaults = join(own, "system-defaults.json");
     await writeFile(
