@@ -21,6 +21,8 @@ export interface ExecOptions {
   maxBytes?: number;
   /** Told the program's process id (also its session's and group's: it is started detached). */
   onSpawn?: (pid: number) => void;
+  /** Stops the program's whole process group, as a time limit does (Ctrl+C of a local run). */
+  signal?: AbortSignal | undefined;
 }
 
 const DEFAULT_MAX = 20 * 1024 * 1024;
@@ -92,6 +94,9 @@ export function exec(
         child.stderr.destroy();
       }, GRACE_MS);
     };
+    const abort = () => stop();
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener("abort", abort, { once: true });
     const timer =
       options.timeoutMs === undefined
         ? undefined
@@ -117,6 +122,7 @@ export function exec(
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
+      options.signal?.removeEventListener("abort", abort);
       resolve({ code, signal, stdout, stderr, timedOut });
     };
     child.on("error", (error: NodeJS.ErrnoException) => {

@@ -174,6 +174,7 @@ async function stage(
         if (
           skill.problems.length > 0 &&
           !skill.run.timedOut &&
+          deps.signal?.aborted !== true &&
           request.skill.fallback &&
           direct !== undefined
         ) {
@@ -189,7 +190,9 @@ async function stage(
         await attempt("direct_only", direct);
       }
       const last = final as Attempt | undefined;
-      if (last && last.problems.length > 0) failure = last.problems.join("; ");
+      if (deps.signal?.aborted) failure = "cancelled: the agent was stopped";
+      else if (last && last.problems.length > 0)
+        failure = last.problems.join("; ");
     }
   } catch (error) {
     // Handed back as a failed stage, without any of the agent's work.

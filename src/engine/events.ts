@@ -105,6 +105,11 @@ export type RunEvent = { at: string } & (
    * (`/retry`, `/plan`, a check run's Re-run or Retry button).
    */
   | { type: "rerun"; stage: string; by: string; why: string }
+  /**
+   * Goes on with a failed or cancelled run from where it stopped
+   * (`specwright resume`): what did not finish runs again.
+   */
+  | { type: "resume"; by: string }
   | { type: "cancel"; by: string }
   | { type: "hold"; by: string }
   | { type: "unhold"; by: string }

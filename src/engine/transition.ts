@@ -1,5 +1,5 @@
 import { stageName } from "../workflow/schema.js";
-import { advance, dependentsOf, failStage, finishRun } from "./advance.js";
+import { advance, failStage, finishRun } from "./advance.js";
 import { ATTEMPT_HANDLERS } from "./attempt-events.js";
 import { oversizeFirstRequest } from "./check-first-requests.js";
 import {
@@ -9,14 +9,8 @@ import {
 } from "./effect-failed.js";
 import type { Effect } from "./effects.js";
 import type { RunEvent } from "./events.js";
-import {
-  findStage,
-  isTerminalRun,
-  isTerminalStage,
-  pendingStage,
-  type RunState,
-  type StageRun,
-} from "./run-state.js";
+import { RERUN_HANDLERS } from "./rerun-events.js";
+import { findStage, isTerminalRun, type RunState } from "./run-state.js";
 import { applyDue } from "./timers.js";
 import type {
   Handler,
@@ -31,17 +25,9 @@ export interface Transition {
   effects: Effect[];
 }
 
-/** Stages that are under way: an attempt out, or waiting to retry. */
-function isBusy(stage: StageRun): boolean {
-  return (
-    stage.status === "dispatched" ||
-    stage.status === "running" ||
-    stage.status === "retrying"
-  );
-}
-
 const HANDLERS: Handlers<RunEvent["type"]> = {
   ...ATTEMPT_HANDLERS,
+  ...RERUN_HANDLERS,
   effect_failed: effectFailed,
   effect_recovered: effectRecovered,
 
@@ -171,52 +157,6 @@ const HANDLERS: Handlers<RunEvent["type"]> = {
     );
   },
 
-  rerun(context, event) {
-    const { state } = context;
-    const stage = findStage(state, event.stage);
-    if (stage === undefined || !isTerminalStage(stage)) return;
-    if (state.status === "cancelled" || state.base_sha === null) return;
-    const affected = [stage.id, ...dependentsOf(state, stage.id)];
-    const stages = affected.map((id) => findStage(state, id) as StageRun);
-    if (stages.some(isBusy)) return;
-    // A halt or a cancel stopped other stages too: they run again as well.
-    const reopening = isTerminalRun(state);
-    if (reopening) {
-      for (const other of state.stages) {
-        if (other.stopped_by_run && !stages.includes(other)) stages.push(other);
-      }
-    }
-    // Gates that waited are asked again later: their buttons go now.
-    for (const other of stages) {
-      if (
-        other.status === "waiting_approval" &&
-        other.gate_check_run_id !== null
-      ) {
-        context.effects.push({
-          kind: "update_gate_check_run",
-          stage: other.id,
-          check_run_id: other.gate_check_run_id,
-          superseded: true,
-        });
-      }
-    }
-    // The stage keeps its own approval (it runs the same work again); the
-    // stages after it will work from new results, so their gates ask again.
-    const approvedBy = stage.approved_by;
-    for (const other of stages) {
-      const fresh = pendingStage(other.id);
-      Object.assign(other, { ...fresh, attempts: other.attempts });
-    }
-    stage.approved_by = approvedBy;
-    stage.next_trigger = event.why;
-    if (reopening) {
-      state.status = "in_progress";
-      state.result_summary = null;
-      state.completed_at = null;
-    }
-    advance(context);
-  },
-
   cancel(context, event) {
     finishRun(context, "cancelled", `Cancelled by @${event.by}`);
   },
@@ -253,8 +193,9 @@ const BOOKKEEPING = new Set<RunEvent["type"]>([
   // could not be cancelled, a last notice that could not be posted).
   "effect_failed",
   "effect_recovered",
-  // Re-running a stage opens a failed or finished run again.
+  // Re-running a stage, or resuming, opens a failed or finished run again.
   "rerun",
+  "resume",
 ]);
 
 /**

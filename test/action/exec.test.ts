@@ -17,6 +17,21 @@ afterEach(async () => {
 const sh = (script: string, options: Parameters<typeof exec>[2] = {}) =>
   exec("sh", ["-c", script], options);
 
+/** Processes of a group that have not ended (a zombie has: its parent has yet to reap it). */
+async function liveMembers(group: number): Promise<number[]> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const live: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) === group && fields[0] !== "Z")
+      live.push(Number(entry));
+  }
+  return live;
+}
+
 describe("exec", () => {
   it("collects both streams and the exit code, without a shell between", async () => {
     expect(
@@ -116,6 +131,34 @@ describe("exec", () => {
       stdout: "started\n",
       timedOut: true,
     });
+  });
+
+  it("stops a program and its helpers when told to (a local run's Ctrl+C)", async () => {
+    const controller = new AbortController();
+    let pid = 0;
+    const running = sh("sleep 30 & echo started; sleep 30", {
+      signal: controller.signal,
+      onStdout: () => controller.abort(),
+      onSpawn: (spawned) => {
+        pid = spawned;
+      },
+    });
+    const result = await running;
+    expect(result).toMatchObject({
+      code: null,
+      signal: "SIGTERM",
+      stdout: "started\n",
+      timedOut: false,
+    });
+    // The whole group is gone: the background sleep too.
+    await expect.poll(() => liveMembers(pid)).toStrictEqual([]);
+  });
+
+  it("does not start a program told to stop before it started", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const result = await sh("sleep 30", { signal: controller.signal });
+    expect(result.signal).toBe("SIGTERM");
   });
 
   it("returns when the program exits, not when a helper it left behind does", async () => {

@@ -269,6 +269,11 @@ export const on = {
     why,
     at: time,
   }),
+  resume: (by: string, time = at(21)): RunEvent => ({
+    type: "resume",
+    by,
+    at: time,
+  }),
   cancel: (by: string, time = at(8)): RunEvent => ({
     type: "cancel",
     by,

@@ -40,6 +40,10 @@ export interface RunAgentOptions {
   write?: (text: string) => void;
   /** The agent's own user, when it runs isolated from the action. */
   user?: AgentUser | undefined;
+  /** Stops the agent's whole process group (a local run's Ctrl+C). */
+  signal?: AbortSignal | undefined;
+  /** Told the agent's process id (its group's too), to stop it after a crash. */
+  onSpawn?: ((pid: number) => void) | undefined;
 }
 
 /**
@@ -95,7 +99,9 @@ export async function runAgent(options: RunAgentOptions): Promise<AgentRun> {
       env: command.env,
       onSpawn: (pid) => {
         sessionId = pid;
+        options.onSpawn?.(pid);
       },
+      signal: options.signal,
       timeoutMs: options.agent.timeout_minutes * 60_000,
       ...(invocation.stdin === undefined ? {} : { input: invocation.stdin }),
       ...(options.write

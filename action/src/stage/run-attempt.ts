@@ -121,6 +121,8 @@ export async function runAttempt(options: {
     write: log.write,
     user: options.box?.user,
     trailingArgs: options.box?.args,
+    signal: deps.signal,
+    onSpawn: deps.onAgentSpawn,
   });
   log.endGroup();
   const collected = await collectChanges(cwd, request.base_sha);

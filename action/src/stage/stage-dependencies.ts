@@ -29,6 +29,13 @@ export interface StageDependencies {
   uid?: number | undefined;
   /** Whether the agent runs as its own user (default: as the action's). */
   isolation?: IsolationMode | undefined;
+  /**
+   * Stops the stage: the agent's process group ends, no fallback runs,
+   * and the bundle says it was cancelled (a local run's Ctrl+C).
+   */
+  signal?: AbortSignal | undefined;
+  /** Told each agent's process id as it starts (a local run records it). */
+  onAgentSpawn?: ((pid: number) => void) | undefined;
 }
 
 /**
