@@ -3,7 +3,7 @@
 // to dist/ by `npm run build`, which `npm ci` runs through `prepare`.
 let cli;
 try {
-  cli = await import("../dist/cli/main.js");
+  cli = await import("../dist/src/cli/main.js");
 } catch (error) {
   if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
   process.stderr.write(

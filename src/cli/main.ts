@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { packageRoot } from "../package-root.js";
 import { type CliIo, EXIT, UsageError } from "./io.js";
 import { planCommand } from "./plan-command.js";
 import { validateCommand } from "./validate-command.js";
@@ -27,7 +29,8 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
 
 function version(): string {
   const require = createRequire(import.meta.url);
-  return (require("../../package.json") as { version: string }).version;
+  return (require(join(packageRoot(), "package.json")) as { version: string })
+    .version;
 }
 
 /**

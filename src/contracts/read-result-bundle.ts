@@ -52,18 +52,29 @@ function parseJson(bytes: Uint8Array | undefined, file: string): unknown {
 
 /**
  * Reads and validates one attempt's result bundle (the artifact's zip)
- * before the App trusts any of it: sizes, the schemas of `result.json` and
- * `changes.json`, that it answers the attempt that was dispatched and was
- * made against the branch head dispatched, and that every changed path is a
- * plain repository path outside the protected ones. The zip is unpacked by
- * {@link inflateBundle}, which trusts none of its declared sizes. Throws
- * {@link BundleError} listing every problem.
+ * before the App trusts any of it: the zip is unpacked by
+ * {@link inflateBundle}, which trusts none of its declared sizes, then
+ * {@link checkResultBundle} checks its files. Throws {@link BundleError}
+ * listing every problem.
  */
 export async function readResultBundle(
   zip: Uint8Array,
   expected: BundleExpectation,
 ): Promise<ResultBundle> {
-  const entries = await inflateBundle(zip);
+  return checkResultBundle(await inflateBundle(zip), expected);
+}
+
+/**
+ * Checks a bundle's files (a zip's, or a local run's step folder's): the
+ * schemas of `result.json` and `changes.json`, that it answers the attempt
+ * that was dispatched and was made against the branch head dispatched, and
+ * that every changed path is a plain repository path outside the protected
+ * ones. Throws {@link BundleError} listing every problem.
+ */
+export function checkResultBundle(
+  entries: ReadonlyMap<string, Uint8Array>,
+  expected: BundleExpectation,
+): ResultBundle {
   const problems: string[] = [];
   const result = StageResult.safeParse(
     parseJson(entries.get("result.json"), "result.json"),

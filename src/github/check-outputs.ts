@@ -1,13 +1,7 @@
 import type { ChangedFile } from "../contracts/changes.js";
-import { checkRepositoryPath } from "../contracts/check-repository-path.js";
-import { kindOf, toValue } from "../workflow/expressions/values.js";
+import { checkStageOutputs } from "../contracts/check-stage-outputs.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
 import { httpStatus } from "./github-errors.js";
-
-/** A value from the bundle, short enough for a reason. */
-function shown(path: string): string {
-  return path.length > 200 ? `${path.slice(0, 199)}…` : path;
-}
 
 /** Whether `path` is a file in the repository at `ref`. */
 async function isFileAt(
@@ -31,13 +25,10 @@ async function isFileAt(
 }
 
 /**
- * Problems with the outputs a successful stage reported, against what it
- * declared: a required one missing, one of the wrong type, and a `file`
- * output that names a path the stage neither created nor changed and that
- * is not in the repository at the commit the stage ran on (later stages
- * read it, and the check run links it), or one the stage deleted.
+ * Problems with the outputs a successful stage reported (see
+ * {@link checkStageOutputs}); GitHub says which files the repository has.
  */
-export async function checkOutputs(
+export function checkOutputs(
   context: Pick<EffectContext, "octokit" | "state">,
   params: {
     stage: string;
@@ -47,44 +38,11 @@ export async function checkOutputs(
   },
 ): Promise<string[]> {
   const def = context.state.workflow.stages.find((s) => s.id === params.stage);
-  const problems: string[] = [];
-  for (const [name, output] of Object.entries(def?.outputs ?? {})) {
-    const value = params.outputs[name];
-    if (value === undefined || value === null) {
-      if (output.required)
-        problems.push(
-          `the stage reported success without its required output '${name}'`,
-        );
-      continue;
-    }
-    const expected = output.type === "file" ? "string" : output.type;
-    const actual = kindOf(toValue(value));
-    if (actual !== expected) {
-      problems.push(`output '${name}' should be ${expected}, not ${actual}`);
-      continue;
-    }
-    if (output.type !== "file" || typeof value !== "string") continue;
-    const path = value;
-    const problem = checkRepositoryPath(path);
-    if (problem !== undefined) {
-      problems.push(
-        `output '${name}' names '${shown(path)}', which is not a path in the repository: ${problem}`,
-      );
-      continue;
-    }
-    const change = params.changes.find((file) => file.path === path);
-    if (change !== undefined) {
-      if ("deleted" in change)
-        problems.push(
-          `output '${name}' names '${shown(path)}', which the stage deleted`,
-        );
-      continue;
-    }
-    if (!(await isFileAt(context, path, params.base_sha))) {
-      problems.push(
-        `output '${name}' names '${shown(path)}', which the stage neither created nor changed and which is not in the repository at ${params.base_sha.slice(0, 7)}`,
-      );
-    }
-  }
-  return problems;
+  return checkStageOutputs({
+    declared: def?.outputs ?? {},
+    outputs: params.outputs,
+    changes: params.changes,
+    base_sha: params.base_sha,
+    isFileAt: (path, ref) => isFileAt(context, path, ref),
+  });
 }

@@ -4,64 +4,20 @@ import {
   readResultBundle,
 } from "../contracts/read-result-bundle.js";
 import { bundleArtifactName } from "../contracts/stage-request.js";
+import { conflictingPaths } from "../engine/conflicting-paths.js";
 import type { RunEvent } from "../engine/events.js";
 import {
-  type Attempt,
   findStage,
   isTerminalRun,
-  type RunState,
   TERMINAL_STAGE_STATUSES,
 } from "../engine/run-state.js";
-import { stageName } from "../workflow/schema.js";
 import { buildCollectedResult } from "./build-collected-result.js";
 import { checkOutputs } from "./check-outputs.js";
 import { BranchMovedError, commitChanges } from "./commit-changes.js";
+import { stageCommit } from "./commit-message.js";
 import { downloadBundle } from "./download-bundle.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
 import { httpStatus } from "./github-errors.js";
-
-function shorten(text: string, max: number): string {
-  const line = text.split("\n")[0]?.trim() ?? "";
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-
-/**
- * Paths this attempt changed that another stage committed after the head it
- * was dispatched on: the run's commits form one line from the branch's
- * start, each made on the one before.
- */
-function conflicts(
-  state: RunState,
-  attempt: Attempt,
-  paths: readonly string[],
-): string[] {
-  const byParent = new Map<
-    string,
-    { stage: string; paths: string[]; sha: string }
-  >();
-  for (const stage of state.stages) {
-    for (const other of stage.attempts) {
-      if (other.commit_sha !== null && other.commit_parent !== null) {
-        byParent.set(other.commit_parent, {
-          stage: stage.id,
-          paths: other.changed_paths,
-          sha: other.commit_sha,
-        });
-      }
-    }
-  }
-  const mine = new Set(paths);
-  const out: string[] = [];
-  for (
-    let next = byParent.get(attempt.base_sha);
-    next !== undefined;
-    next = byParent.get(next.sha)
-  ) {
-    for (const path of next.paths)
-      if (mine.has(path)) out.push(`${path} (changed by ${next.stage})`);
-  }
-  return out;
-}
 
 /**
  * Collects a finished attempt's result: finds its bundle artifact (the
@@ -172,7 +128,9 @@ export async function collectResult(
       : [];
   const changedPaths = changes.files.map((file) => file.path);
   const clashes =
-    status === "succeeded" ? conflicts(state, attempt, changedPaths) : [];
+    status === "succeeded"
+      ? conflictingPaths(state, attempt, changedPaths)
+      : [];
   if (outputProblems.length > 0 || clashes.length > 0) {
     status = "failed";
     error = [
@@ -186,18 +144,12 @@ export async function collectResult(
   let commitSha: string | null = null;
   const parent = state.head_sha ?? attempt.base_sha;
   if (status === "succeeded" && changes.files.length > 0) {
-    const def = state.workflow.stages.find((s) => s.id === effect.stage);
     try {
       commitSha = await commitChanges(context, {
         branch: state.branch,
         parent,
         files: changes.files,
-        message: `specwright(${effect.stage}): ${def ? stageName(def) : effect.stage} for "${shorten(state.feature, 60)}"`,
-        trailers: {
-          "Specwright-Run": state.id,
-          "Specwright-Stage": effect.stage,
-          "Specwright-Attempt": String(effect.attempt),
-        },
+        ...stageCommit(state, effect.stage, effect.attempt),
       });
     } catch (caught) {
       if (caught instanceof BranchMovedError)

@@ -1,11 +1,11 @@
 import type { ChangedFile } from "../contracts/changes.js";
+import { commitMessage, trailerText } from "./commit-message.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
 import {
   ERROR_NOT_FAST_FORWARD,
   httpStatus,
   mentions,
 } from "./github-errors.js";
-import { untrusted } from "./untrusted-text.js";
 
 export interface CommitRequest {
   branch: string;
@@ -21,24 +21,6 @@ export interface CommitRequest {
 /** The branch moved since Specwright last wrote it; the stage's work is not committed. */
 export class BranchMovedError extends Error {
   override name = "BranchMovedError";
-}
-
-function trailerText(trailers: Record<string, string>): string {
-  return Object.entries(trailers)
-    .map(([key, value]) => `${key}: ${untrusted(value, "line")}`)
-    .join("\n");
-}
-
-/**
- * The commit message: the subject on one line, as untrusted text (no
- * closing keyword that would close an issue once the commit reaches the
- * default branch, no mention), then a blank line and the trailers, last.
- * Git reads trailers from the last paragraph only, so nothing in the
- * subject (a `Specwright-Run:` or `Co-authored-by:` line in the feature)
- * can become one.
- */
-function commitMessage(subject: string, trailers: string): string {
-  return `${untrusted(subject, "line")}\n\n${trailers}`;
 }
 
 /**

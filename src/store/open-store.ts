@@ -1,15 +1,16 @@
 import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import { packageRoot } from "../package-root.js";
 import { Store } from "./store.js";
 
 /** The SQL migrations, shipped beside `dist/` and `src/`. */
-const MIGRATIONS = fileURLToPath(new URL("../../migrations", import.meta.url));
+const MIGRATIONS = join(packageRoot(), "migrations");
 
 export interface StoreOptions {
   /** PostgreSQL; without it, embedded PGlite in `dataDir`. */

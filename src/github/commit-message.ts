@@ -1,0 +1,47 @@
+import type { RunState } from "../engine/run-state.js";
+import { stageName } from "../workflow/schema.js";
+import { untrusted } from "./untrusted-text.js";
+
+function shorten(text: string, max: number): string {
+  const line = text.split("\n")[0]?.trim() ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/**
+ * A stage attempt's commit, on GitHub and in a local run alike: a subject
+ * that names the stage and the feature, and trailers that identify the
+ * attempt (a retry finds the commit an earlier try made by them).
+ */
+export function stageCommit(
+  state: RunState,
+  stage: string,
+  attempt: number,
+): { message: string; trailers: Record<string, string> } {
+  const def = state.workflow.stages.find((s) => s.id === stage);
+  return {
+    message: `specwright(${stage}): ${def ? stageName(def) : stage} for "${shorten(state.feature, 60)}"`,
+    trailers: {
+      "Specwright-Run": state.id,
+      "Specwright-Stage": stage,
+      "Specwright-Attempt": String(attempt),
+    },
+  };
+}
+
+export function trailerText(trailers: Record<string, string>): string {
+  return Object.entries(trailers)
+    .map(([key, value]) => `${key}: ${untrusted(value, "line")}`)
+    .join("\n");
+}
+
+/**
+ * The commit message: the subject on one line, as untrusted text (no
+ * closing keyword that would close an issue once the commit reaches the
+ * default branch, no mention), then a blank line and the trailers, last.
+ * Git reads trailers from the last paragraph only, so nothing in the
+ * subject (a `Specwright-Run:` or `Co-authored-by:` line in the feature)
+ * can become one.
+ */
+export function commitMessage(subject: string, trailers: string): string {
+  return `${untrusted(subject, "line")}\n\n${trailers}`;
+}
