@@ -6,7 +6,7 @@ import { toValue, type Value } from "../workflow/expressions/values.js";
 import { redactSecrets } from "./untrusted-text.js";
 
 /** What each file of a bundle is, in the seeds' artifact types. */
-const ARTIFACT_TYPES: Readonly<Record<string, ArtifactType>> = {
+export const ARTIFACT_TYPES: Readonly<Record<string, ArtifactType>> = {
   "result.json": "commit_status",
   "changes.json": "diff_summary",
   "diff-summary.txt": "diff_summary",
@@ -72,7 +72,7 @@ function logTail(bundle: ResultBundle): string | null {
 }
 
 /** The bundle's files as the attempt's artifact records. */
-function artifactRecords(
+export function artifactRecords(
   bundle: ResultBundle,
   zip: Uint8Array,
   artifact: { id: number; expires_at: string | null },
@@ -112,13 +112,12 @@ function artifactRecords(
  */
 export function buildCollectedResult(params: {
   bundle: ResultBundle;
-  zip: Uint8Array;
-  artifact: { id: number; expires_at: string | null };
+  /** Where the bundle's files are kept (see {@link artifactRecords}). */
+  artifacts: AttemptArtifact[];
   status: "succeeded" | "failed";
   error: string | null;
   commitSha: string | null;
   parent: string;
-  now: Date;
 }): CollectedResult {
   const { bundle, status, commitSha } = params;
   const { result, changes } = bundle;
@@ -146,6 +145,6 @@ export function buildCollectedResult(params: {
     commit_parent: commitSha === null ? null : params.parent,
     changed_paths:
       commitSha === null ? [] : changes.files.map((file) => file.path),
-    artifacts: artifactRecords(bundle, params.zip, params.artifact, params.now),
+    artifacts: params.artifacts,
   };
 }

@@ -11,7 +11,10 @@ import {
   isTerminalRun,
   TERMINAL_STAGE_STATUSES,
 } from "../engine/run-state.js";
-import { buildCollectedResult } from "./build-collected-result.js";
+import {
+  artifactRecords,
+  buildCollectedResult,
+} from "./build-collected-result.js";
 import { checkOutputs } from "./check-outputs.js";
 import { BranchMovedError, commitChanges } from "./commit-changes.js";
 import { stageCommit } from "./commit-message.js";
@@ -160,13 +163,11 @@ export async function collectResult(
 
   const collected = buildCollectedResult({
     bundle,
-    zip,
-    artifact,
+    artifacts: artifactRecords(bundle, zip, artifact, now()),
     status,
     error,
     commitSha,
     parent,
-    now: now(),
   });
   return {
     type: "result_collected",

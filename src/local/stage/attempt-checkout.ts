@@ -1,0 +1,41 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { git } from "../../../action/src/git.js";
+
+/** A checkout of one commit for one stage attempt, as a GitHub job has. */
+export interface AttemptCheckout {
+  dir: string;
+  /** Scratch space for the stage runner (prompt files, the bundle). */
+  tempDir: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Checks out `sha` in a worktree of its own: stages of one batch run side
+ * by side, each against the commit it was dispatched on, and their work is
+ * committed to the run's workspace one after another, as the App commits
+ * on GitHub. Outside the repository, so the agent finds no run folder.
+ */
+export async function openAttemptCheckout(
+  repoRoot: string,
+  sha: string,
+  label: string,
+): Promise<AttemptCheckout> {
+  const root = await mkdtemp(join(tmpdir(), `specwright-${label}-`));
+  const dir = join(root, "checkout");
+  const tempDir = join(root, "tmp");
+  await git(repoRoot, ["worktree", "add", "--detach", "--quiet", dir, sha]);
+  await mkdir(tempDir);
+  return {
+    dir,
+    tempDir,
+    async remove() {
+      await git(repoRoot, ["worktree", "remove", "--force", dir]).catch(
+        () => undefined,
+      );
+      await rm(root, { recursive: true, force: true });
+      await git(repoRoot, ["worktree", "prune"]).catch(() => undefined);
+    },
+  };
+}

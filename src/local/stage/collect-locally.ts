@@ -1,0 +1,205 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { git } from "../../../action/src/git.js";
+import { BundleError } from "../../contracts/bundle-error.js";
+import { BUNDLE_LIMITS } from "../../contracts/bundle-limits.js";
+import { checkStageOutputs } from "../../contracts/check-stage-outputs.js";
+import { checkResultBundle } from "../../contracts/read-result-bundle.js";
+import { conflictingPaths } from "../../engine/conflicting-paths.js";
+import type { RunEvent } from "../../engine/events.js";
+import {
+  type AttemptArtifact,
+  findStage,
+  isTerminalRun,
+  type RunState,
+  TERMINAL_STAGE_STATUSES,
+} from "../../engine/run-state.js";
+import {
+  ARTIFACT_TYPES,
+  buildCollectedResult,
+} from "../../github/build-collected-result.js";
+import { stageCommit } from "../../github/commit-message.js";
+import {
+  commitInWorkspace,
+  WorkspaceMovedError,
+} from "./commit-in-workspace.js";
+
+/** A local run keeps its step folders until you delete them. */
+export const KEPT_WITH_RUN_FOLDER = "9999-12-31T23:59:59.999Z";
+
+export interface CollectLocally {
+  state: RunState;
+  stage: string;
+  attempt: number;
+  conclusion: string;
+  /** The attempt's step folder, holding its bundle. */
+  step: string;
+  /** The run folder, for the artifacts' paths. */
+  runFolder: string;
+  workspace: string;
+  now: () => Date;
+}
+
+/** The bundle's files as the stage runner left them in the step folder. */
+async function readBundleFiles(step: string): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const name of Object.keys(ARTIFACT_TYPES)) {
+    const path = join(step, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined) continue;
+    if (!info.isFile() || info.size > BUNDLE_LIMITS.totalBytes)
+      throw new BundleError([`${name} is not a file the size of a bundle's`]);
+    files.set(name, await readFile(path));
+  }
+  return files;
+}
+
+async function artifacts(
+  step: string,
+  runFolder: string,
+): Promise<AttemptArtifact[]> {
+  const out: AttemptArtifact[] = [];
+  const names = new Set(await readdir(step));
+  for (const [name, type] of Object.entries(ARTIFACT_TYPES)) {
+    if (!names.has(name)) continue;
+    out.push({
+      type,
+      name,
+      size_bytes: (await stat(join(step, name))).size,
+      storage_path: relative(runFolder, join(step, name)),
+      expires_at: KEPT_WITH_RUN_FOLDER,
+    });
+  }
+  return out;
+}
+
+/** Whether `path` is a file (or link) in the repository at `ref`. */
+async function isFileAt(
+  workspace: string,
+  path: string,
+  ref: string,
+): Promise<boolean> {
+  const type = await git(workspace, ["cat-file", "-t", `${ref}:${path}`]).catch(
+    () => "",
+  );
+  return type.trim() === "blob";
+}
+
+/**
+ * Collects a finished attempt on your machine as the App does on GitHub:
+ * the same checks of the bundle (schemas, the attempt, the base commit,
+ * paths, protected paths), of the outputs and of conflicts with sibling
+ * stages; then one commit in the workspace with the same message and
+ * trailers. Returns the engine's event.
+ */
+export async function collectLocally(input: CollectLocally): Promise<RunEvent> {
+  const { state } = input;
+  const at = () => input.now().toISOString();
+  const missing = (error: string, retryable: boolean): RunEvent => ({
+    type: "result_missing",
+    stage: input.stage,
+    attempt: input.attempt,
+    error,
+    retryable,
+    at: at(),
+  });
+  const stage = findStage(state, input.stage);
+  const attempt = stage?.attempts.find((a) => a.attempt === input.attempt);
+  if (stage === undefined || attempt === undefined)
+    return missing("the attempt is not part of the run", false);
+  if (
+    isTerminalRun(state) ||
+    stage.attempts.at(-1) !== attempt ||
+    TERMINAL_STAGE_STATUSES.includes(attempt.status)
+  ) {
+    return missing(
+      `the attempt ended (${attempt.status}) before its result was collected; nothing is committed`,
+      false,
+    );
+  }
+  let bundle: ReturnType<typeof checkResultBundle>;
+  try {
+    bundle = checkResultBundle(await readBundleFiles(input.step), {
+      run_id: state.id,
+      stage: input.stage,
+      attempt: input.attempt,
+      base_sha: attempt.base_sha,
+      protected_paths: state.settings.protected_paths,
+    });
+  } catch (error) {
+    if (error instanceof BundleError) {
+      return missing(
+        error.message.replace(/^specwright: /, ""),
+        input.conclusion !== "success" && input.conclusion !== "failure",
+      );
+    }
+    throw error;
+  }
+  const { result, changes } = bundle;
+  let status = result.status;
+  let error = result.error_message;
+  const def = state.workflow.stages.find((s) => s.id === input.stage);
+  const problems =
+    status === "succeeded"
+      ? [
+          ...(await checkStageOutputs({
+            declared: def?.outputs ?? {},
+            outputs: result.outputs,
+            changes: changes.files,
+            base_sha: attempt.base_sha,
+            isFileAt: (path, ref) => isFileAt(input.workspace, path, ref),
+          })),
+          ...conflictMessage(state, attempt, changes.files),
+        ]
+      : [];
+  if (problems.length > 0) {
+    status = "failed";
+    error = problems.join("; ");
+  }
+  const parent = state.head_sha ?? attempt.base_sha;
+  let commitSha: string | null = null;
+  if (status === "succeeded" && changes.files.length > 0) {
+    try {
+      commitSha = await commitInWorkspace({
+        workspace: input.workspace,
+        branch: state.branch,
+        parent,
+        files: changes.files,
+        ...stageCommit(state, input.stage, input.attempt),
+      });
+    } catch (caught) {
+      if (caught instanceof WorkspaceMovedError)
+        return missing(caught.message, false);
+      throw caught;
+    }
+  }
+  return {
+    type: "result_collected",
+    stage: input.stage,
+    attempt: input.attempt,
+    result: buildCollectedResult({
+      bundle,
+      artifacts: await artifacts(input.step, input.runFolder),
+      status,
+      error,
+      commitSha,
+      parent,
+    }),
+    at: at(),
+  };
+}
+
+function conflictMessage(
+  state: RunState,
+  attempt: Parameters<typeof conflictingPaths>[1],
+  files: readonly { path: string }[],
+): string[] {
+  const clashes = conflictingPaths(
+    state,
+    attempt,
+    files.map((file) => file.path),
+  );
+  return clashes.length > 0
+    ? [`its changes conflict with another stage's: ${clashes.join(", ")}`]
+    : [];
+}
