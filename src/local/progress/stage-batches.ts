@@ -1,0 +1,15 @@
+import { buildGraph } from "../../workflow/graph/build-graph.js";
+import { computeBatches } from "../../workflow/graph/compute-batches.js";
+import type { Workflow } from "../../workflow/schema.js";
+
+/**
+ * A run's stage ids grouped as they can run: a stage's batch is one after
+ * its latest dependency's, file order within a batch (as `specwright plan`
+ * shows them). The workflow was checked before the run, so it is acyclic.
+ */
+export function stageBatches(workflow: Pick<Workflow, "stages">): string[][] {
+  const { graph } = buildGraph(workflow.stages, ["workflow", "stages"]);
+  return computeBatches(graph).map((batch) =>
+    batch.map((index) => graph.ids[index] as string),
+  );
+}
