@@ -1,8 +1,12 @@
+import type { Terminal } from "./local/terminal.js";
+
 /** What the CLI touches outside itself, so tests can drive it in-process. */
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   readFile: (path: string) => Promise<string>;
+  /** The process, for the commands that run workflows here (made when first needed). */
+  terminal?: () => Terminal;
 }
 
 /** Exit codes: 0 valid, 1 invalid input file, 2 usage error, 3 internal error. */

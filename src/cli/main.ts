@@ -1,9 +1,20 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { RunFolderError } from "../local/run-folder/index.js";
 import { packageRoot } from "../package-root.js";
+import {
+  approveCommand,
+  cancelCommand,
+  rejectCommand,
+  resumeCommand,
+} from "./control-commands.js";
 import { type CliIo, EXIT, UsageError } from "./io.js";
+import { RepositoryError } from "./local/repository.js";
+import { processTerminal, type Terminal } from "./local/terminal.js";
 import { planCommand } from "./plan-command.js";
+import { runCommand } from "./run-command.js";
+import { runsCommand } from "./runs-command.js";
 import { validateCommand } from "./validate-command.js";
 
 export const MAIN_HELP = `Usage: specwright <command> [options]
@@ -11,8 +22,14 @@ export const MAIN_HELP = `Usage: specwright <command> [options]
 Specwright runs GitHub Spec Kit's stages on GitHub with AI coding agents.
 
 Commands:
-  validate [file]   check a configuration file and its workflow
-  plan [file]       show the execution plan of a workflow
+  validate [file]        check a configuration file and its workflow
+  plan [file]            show the execution plan of a workflow
+  run [file]             run a workflow here, with your agent CLI
+  runs [run]             list local runs, or show one
+  approve <run> [stage]  approve a gate that waits
+  reject <run> [stage]   reject a gate that waits
+  cancel <run>           cancel a run
+  resume <run>           go on with a run after a failure, cancel, crash or gate
 
 Options:
   -h, --help        show this help (or a command's, after the command)
@@ -25,6 +42,12 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   {
     validate: validateCommand,
     plan: planCommand,
+    run: runCommand,
+    runs: runsCommand,
+    approve: approveCommand,
+    reject: rejectCommand,
+    cancel: cancelCommand,
+    resume: resumeCommand,
   };
 
 function version(): string {
@@ -66,6 +89,10 @@ export async function runCli(
   try {
     return await command(args, io);
   } catch (error) {
+    if (error instanceof RepositoryError || error instanceof RunFolderError) {
+      io.stderr(`specwright ${name}: ${error.message}\n`);
+      return EXIT.invalid;
+    }
     const message = usageMessage(error);
     if (message !== undefined) {
       io.stderr(
@@ -95,9 +122,12 @@ function usageMessage(error: unknown): string | undefined {
 
 /** The `specwright` executable. */
 export async function main(argv: readonly string[]): Promise<void> {
+  let terminal: Terminal | undefined;
   process.exitCode = await runCli(argv, {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readFile: (path) => readFile(path, "utf8"),
+    terminal: () => (terminal ??= processTerminal()),
   });
+  terminal?.release();
 }

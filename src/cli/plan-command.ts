@@ -4,6 +4,7 @@ import { renderMermaid } from "../workflow/plan/render-mermaid.js";
 import { renderPlanText } from "../workflow/plan/render-plan-text.js";
 import { resolveParameters } from "../workflow/plan/resolve-parameters.js";
 import { type CliIo, EXIT, UsageError } from "./io.js";
+import { parseParams } from "./local/parse-options.js";
 import { printDiagnostics } from "./print-diagnostics.js";
 import { DEFAULT_CONFIG_FILE, readConfigFile } from "./read-config-file.js";
 
@@ -27,20 +28,6 @@ Exit status: 0 planned, 1 invalid file, 2 usage error.
 `;
 
 const FORMATS = ["text", "json", "mermaid"] as const;
-
-function parseParams(pairs: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0)
-      throw new UsageError(`--param expects key=value, got '${pair}'`);
-    const key = pair.slice(0, eq);
-    if (Object.hasOwn(out, key))
-      throw new UsageError(`--param ${key} is given twice`);
-    out[key] = pair.slice(eq + 1);
-  }
-  return out;
-}
 
 /** `specwright plan [file] [--param key=value]… [--format text|json|mermaid]` */
 export async function planCommand(args: string[], io: CliIo): Promise<number> {

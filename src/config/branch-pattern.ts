@@ -51,3 +51,15 @@ export function renderBranchName(
     (_, name: string) => values[name as BranchPlaceholder] ?? "",
   );
 }
+
+/** The feature as a branch name's `{slug}`: lower case words joined by dashes, at most 30 characters. */
+export function featureSlug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 30)
+      .replace(/-+$/, "") || "feature"
+  );
+}

@@ -1,22 +1,11 @@
 import type { Dependencies } from "../app/dependencies.js";
-import { renderBranchName } from "../config/branch-pattern.js";
+import { featureSlug, renderBranchName } from "../config/branch-pattern.js";
 import type { CheckedConfig } from "../config/check-config.js";
 import { PROMPT_PACK_VERSION } from "../contracts/stage-request.js";
 import { createRunState } from "../engine/create-run-state.js";
 import type { IssueRef } from "../engine/run-state.js";
 import { untrusted } from "../github/untrusted-text.js";
 import { resolveParameters } from "../workflow/plan/resolve-parameters.js";
-
-function slug(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-")
-      .replace(/^-+|-+$/g, "")
-      .slice(0, 30)
-      .replace(/-+$/, "") || "feature"
-  );
-}
 
 /** What a run starts from: a `/specify` comment or the `specwright:specify` label. */
 export interface RunRequest {
@@ -94,7 +83,7 @@ export async function startRun(
       date: at.slice(0, 10).replace(/-/g, ""),
       token: deps.newToken(),
       issue: String(request.issue.number),
-      slug: slug(feature),
+      slug: featureSlug(feature),
     }),
     workflow,
     settings,

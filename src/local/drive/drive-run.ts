@@ -287,9 +287,4 @@ class Driver {
       now: this.options.now,
     });
   }
-
-  /** Stops every agent now (a second Ctrl+C). */
-  kill(): Promise<void> {
-    return this.slots.kill();
-  }
 }

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import type { StageRequest } from "../../contracts/stage-request.js";
 import type { RunEvent } from "../../engine/events.js";
 import type { Stage } from "../../workflow/schema.js";
@@ -81,22 +80,6 @@ export class StageSlots {
       this.queued.length > 0
     ) {
       this.start(this.queued.shift() as Dispatch);
-    }
-  }
-
-  /** Stops every agent at once (a second Ctrl+C): SIGKILL to each process group. */
-  async kill(): Promise<void> {
-    for (const { dispatch } of this.running.values()) {
-      const pid = Number(
-        await readFile(stepFolder(dispatch.step).agentPid, "utf8").catch(
-          () => "",
-        ),
-      );
-      try {
-        if (pid > 0) process.kill(-pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
     }
   }
 

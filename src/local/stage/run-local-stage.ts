@@ -1,5 +1,12 @@
 import { createWriteStream } from "node:fs";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import {
+  copyFile,
+  mkdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import type { ArtifactUploader } from "../../../action/src/bundle.js";
 import {
@@ -11,6 +18,9 @@ import type { StageRequest } from "../../contracts/stage-request.js";
 import type { Stage } from "../../workflow/schema.js";
 import { openAttemptCheckout } from "./attempt-checkout.js";
 import { localCredentials } from "./local-credentials.js";
+
+/** Written last into a step folder: its bundle is whole. */
+export const BUNDLE_COMPLETE = ".complete";
 
 /** Where one attempt's files go: its step folder. */
 export interface StepFolder {
@@ -51,8 +61,9 @@ function stepUploader(step: StepFolder): ArtifactUploader {
       for (const file of files) {
         const target = join(step.root, relative(rootDirectory, file));
         await copyFile(file, target);
-        size += (await readFile(target)).byteLength;
+        size += (await stat(target)).size;
       }
+      await writeFile(join(step.root, BUNDLE_COMPLETE), "");
       return { size };
     },
   };
@@ -143,5 +154,7 @@ export async function runLocalStage(
   } finally {
     await log.close();
     await checkout.remove();
+    // The agent has ended: its number may be another process's soon.
+    await rm(step.agentPid, { force: true });
   }
 }
