@@ -15,6 +15,7 @@ import {
   watchInbox,
   writeRunMetadata,
 } from "../run-folder/index.js";
+import { pruneCheckouts } from "../stage/attempt-checkout.js";
 import { collectLocally } from "../stage/collect-locally.js";
 import { controlEvent } from "./control-events.js";
 import { StageSlots } from "./stage-slots.js";
@@ -103,8 +104,7 @@ class Driver {
     try {
       for (;;) {
         await this.takeRequests();
-        while (this.queue.length > 0)
-          await this.apply(this.queue.shift() as RunEvent);
+        if (this.queue.length > 0) await this.applyQueued();
         this.slots.fill();
         if (this.queue.length > 0) continue;
         const state = this.metadata.state;
@@ -132,6 +132,7 @@ class Driver {
     } finally {
       inbox.close();
       interrupt.removeEventListener("abort", onInterrupt);
+      await pruneCheckouts(paths.repoRoot);
     }
   }
 
@@ -197,11 +198,31 @@ class Driver {
     else this.options.askGate = undefined;
   }
 
-  /** One event through the engine: persisted first, then its effects done. */
-  private async apply(event: RunEvent): Promise<void> {
-    const before = this.metadata.state;
-    const { state, effects } = transition(before, event);
-    if (state === before && effects.length === 0) return;
+  /**
+   * The events waiting, through the engine one by one; the run folder is
+   * written once for all of them, before any effect they ask for is done
+   * (a crash then finds every decision the effects came from).
+   */
+  private async applyQueued(): Promise<void> {
+    const effects: Effect[] = [];
+    let changed = false;
+    while (this.queue.length > 0) {
+      const event = this.queue.shift() as RunEvent;
+      const before = this.metadata.state;
+      const next = transition(before, event);
+      if (next.state === before && next.effects.length === 0) continue;
+      changed = true;
+      this.record(next.state, next.effects);
+      if (next.state !== before) this.options.onChange(before, next.state);
+      effects.push(...next.effects);
+    }
+    if (!changed) return;
+    await writeRunMetadata(this.options.paths, this.metadata);
+    for (const effect of effects) await this.perform(effect);
+  }
+
+  /** The run's new state, with a step folder for each attempt dispatched. */
+  private record(state: RunState, effects: readonly Effect[]): void {
     const steps = { ...this.metadata.steps };
     for (const effect of effects) {
       if (effect.kind !== "dispatch_stage") continue;
@@ -217,9 +238,6 @@ class Driver {
       completed_at: state.completed_at,
       updated_at: this.at(),
     };
-    await writeRunMetadata(this.options.paths, this.metadata);
-    if (state !== before) this.options.onChange(before, state);
-    for (const effect of effects) await this.perform(effect);
   }
 
   private async perform(effect: Effect): Promise<void> {

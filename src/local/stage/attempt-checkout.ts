@@ -30,12 +30,15 @@ export async function openAttemptCheckout(
   return {
     dir,
     tempDir,
+    // Git's own record of the worktree goes at the run's end, all at once
+    // (`pruneCheckouts`): one git process per run, not one per attempt.
     async remove() {
-      await git(repoRoot, ["worktree", "remove", "--force", dir]).catch(
-        () => undefined,
-      );
       await rm(root, { recursive: true, force: true });
-      await git(repoRoot, ["worktree", "prune"]).catch(() => undefined);
     },
   };
+}
+
+/** Forgets the attempts' worktrees whose folders are gone. */
+export async function pruneCheckouts(repoRoot: string): Promise<void> {
+  await git(repoRoot, ["worktree", "prune"]).catch(() => undefined);
 }

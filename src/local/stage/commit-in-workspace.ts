@@ -23,6 +23,26 @@ async function head(workspace: string): Promise<string> {
   return (await git(workspace, ["rev-parse", "HEAD"])).trim();
 }
 
+/** The workspace's head and what in it nobody committed, in one git call. */
+async function workspaceStatus(
+  workspace: string,
+): Promise<{ head: string; dirty: string[] }> {
+  const out = await git(workspace, [
+    "status",
+    "--porcelain=v2",
+    "--branch",
+    "--untracked-files=all",
+  ]);
+  let current = "";
+  const dirty: string[] = [];
+  for (const line of out.split("\n")) {
+    if (line.startsWith("# branch.oid ")) current = line.slice(13).trim();
+    else if (line !== "" && !line.startsWith("#"))
+      dirty.push(line.split(" ").at(-1) ?? line);
+  }
+  return { head: current, dirty };
+}
+
 async function applyFile(workspace: string, file: ChangedFile): Promise<void> {
   const path = join(workspace, file.path);
   await rm(path, { force: true, recursive: true });
@@ -37,14 +57,23 @@ async function applyFile(workspace: string, file: ChangedFile): Promise<void> {
   await chmod(path, file.mode === "100755" ? 0o755 : 0o644);
 }
 
-/** Who the commit is by: you, or Specwright when git knows nobody. */
-async function identity(workspace: string): Promise<string[]> {
-  const name = await git(workspace, ["config", "user.name"]).catch(() => "");
-  const email = await git(workspace, ["config", "user.email"]).catch(() => "");
-  return [
-    ...(name.trim() ? [] : ["-c", "user.name=Specwright"]),
-    ...(email.trim() ? [] : ["-c", "user.email=specwright@localhost"]),
-  ];
+const identities = new Map<string, Promise<string[]>>();
+
+/** Who the commit is by: you, or Specwright when git knows nobody (asked once per workspace). */
+function identity(workspace: string): Promise<string[]> {
+  let found = identities.get(workspace);
+  if (found === undefined) {
+    found = git(workspace, ["config", "--get-regexp", "^user\\.(name|email)$"])
+      .catch(() => "")
+      .then((out) => [
+        ...(/^user\.name \S/m.test(out) ? [] : ["-c", "user.name=Specwright"]),
+        ...(/^user\.email \S/m.test(out)
+          ? []
+          : ["-c", "user.email=specwright@localhost"]),
+      ]);
+    identities.set(workspace, found);
+  }
+  return found;
 }
 
 /**
@@ -60,18 +89,22 @@ export async function commitInWorkspace(
   const { workspace } = request;
   if (request.files.length === 0) return null;
   const trailers = trailerText(request.trailers);
-  const current = await head(workspace);
-  if (current !== request.parent) {
-    const message = await git(workspace, ["log", "-1", "--format=%B", current]);
-    if (message.trimEnd().endsWith(trailers)) return current;
+  const status = await workspaceStatus(workspace);
+  if (status.head !== request.parent) {
+    const message = await git(workspace, [
+      "log",
+      "-1",
+      "--format=%B",
+      status.head,
+    ]);
+    if (message.trimEnd().endsWith(trailers)) return status.head;
     throw new WorkspaceMovedError(
-      `the workspace's branch ${request.branch} moved since Specwright last committed (it is at ${current.slice(0, 12)}, not ${request.parent.slice(0, 12)}); the stage's changes were not committed`,
+      `the workspace's branch ${request.branch} moved since Specwright last committed (it is at ${status.head.slice(0, 12)}, not ${request.parent.slice(0, 12)}); the stage's changes were not committed`,
     );
   }
-  const dirty = await git(workspace, ["status", "--porcelain"]);
-  if (dirty.trim() !== "") {
+  if (status.dirty.length > 0) {
     throw new WorkspaceMovedError(
-      `the workspace has changes nobody committed (${dirty.trim().split("\n").length} paths, e.g. ${dirty.trim().split("\n")[0]?.slice(3)}); commit or discard them in ${workspace}, then resume`,
+      `the workspace has changes nobody committed (${status.dirty.length} path${status.dirty.length === 1 ? "" : "s"}, e.g. ${status.dirty[0]}); commit or discard them in ${workspace}, then resume`,
     );
   }
   for (const file of request.files) await applyFile(workspace, file);
@@ -81,15 +114,25 @@ export async function commitInWorkspace(
     "--",
     ...request.files.map((f) => `:(literal)${f.path}`),
   ]);
-  const staged = await git(workspace, ["diff", "--cached", "--name-only"]);
-  if (staged.trim() === "") return null;
-  await git(workspace, [
+  const committed = await git(workspace, [
     ...(await identity(workspace)),
     "commit",
     "--quiet",
     "--no-verify",
     "-m",
     commitMessage(request.message, trailers),
-  ]);
+  ]).then(
+    () => true,
+    async (error: Error) => {
+      // The changes leave the tree as it was: nothing to commit.
+      const staged = await git(workspace, ["diff", "--cached", "--quiet"]).then(
+        () => false,
+        () => true,
+      );
+      if (!staged) return false;
+      throw error;
+    },
+  );
+  if (!committed) return null;
   return head(workspace);
 }
