@@ -8,6 +8,7 @@ import { planWorkflow } from "../src/workflow/plan/plan-workflow.js";
 import { renderPlanText } from "../src/workflow/plan/render-plan-text.js";
 import { resolveParameters } from "../src/workflow/plan/resolve-parameters.js";
 import { Workflow } from "../src/workflow/schema.js";
+import { measureLocalOverhead } from "./local-run.js";
 import { layeredWorkflow, wideWorkflowYaml } from "./workflows.js";
 
 interface Result {
@@ -87,6 +88,31 @@ const results = [
     );
   }),
 ];
+
+/** Figures measured elsewhere, summarised like `measure`'s. */
+function summarise(name: string, budget: number, times: number[]): Result {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return {
+    name,
+    budget,
+    median: at(0.5),
+    p95: at(0.95),
+    min: sorted[0] ?? 0,
+    runs: sorted.length,
+  };
+}
+
+const local = await measureLocalOverhead();
+results.push(
+  summarise(
+    "local run: Specwright's own time per stage (no-op agent), `specwright run`",
+    50,
+    local.overheads,
+  ),
+  summarise("local run: the no-op agent's own time per stage", 0, local.agent),
+);
 
 const cpu = cpus();
 process.stdout.write(

@@ -8,7 +8,7 @@ import { git } from "./git.js";
 /** What the stage changed, against the commit it started from. */
 export interface CollectedChanges {
   changes: Changes;
-  /** `git diff --stat`, for diff-summary.txt. */
+  /** Each path with its lines added and removed, and the totals, for diff-summary.txt. */
   summary: string;
   /** Changed paths the bundle leaves out (submodules), with why. */
   skipped: string[];
@@ -29,6 +29,39 @@ function encode(bytes: Buffer): {
     }
   }
   return { encoding: "base64", content: bytes.toString("base64") };
+}
+
+/** A `--raw --numstat -z` diff: the raw fields, and a `--stat`-like summary. */
+function splitDiff(diff: string): { raw: string[]; summary: string } {
+  const tokens = diff.split("\0");
+  const raw: string[] = [];
+  const lines: string[] = [];
+  let added = 0;
+  let deleted = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? "";
+    if (token.startsWith(":")) {
+      raw.push(token, tokens[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    const stat = /^(\d+|-)\t(\d+|-)\t([\s\S]*)$/.exec(token);
+    if (stat === null) continue;
+    const [, plus = "-", minus = "-", path = ""] = stat;
+    if (plus === "-") lines.push(` ${path} | binary`);
+    else {
+      added += Number(plus);
+      deleted += Number(minus);
+      lines.push(` ${path} | +${plus} -${minus}`);
+    }
+  }
+  if (lines.length === 0) return { raw, summary: "" };
+  const count = (n: number, one: string, many: string) =>
+    `${n} ${n === 1 ? one : many}`;
+  lines.push(
+    ` ${count(lines.length, "file changed", "files changed")}, ${count(added, "insertion(+)", "insertions(+)")}, ${count(deleted, "deletion(-)", "deletions(-)")}`,
+  );
+  return { raw, summary: `${lines.join("\n")}\n` };
 }
 
 /**
@@ -54,12 +87,14 @@ export async function collectChanges(
       ["add", "--all", "--", ".", ...exclude.map((p) => `:(exclude)${p}`)],
       env,
     );
-    const raw = await git(
+    // One diff for both lists: what changed (raw) and by how many lines (numstat).
+    const diff = await git(
       cwd,
       [
         "diff",
         "--cached",
         "--raw",
+        "--numstat",
         "-z",
         "--no-renames",
         "--no-abbrev",
@@ -67,14 +102,10 @@ export async function collectChanges(
       ],
       env,
     );
-    const summary = await git(
-      cwd,
-      ["diff", "--cached", "--stat", "--no-renames", baseSha],
-      env,
-    );
+    const { raw, summary } = splitDiff(diff);
     const files: ChangedFile[] = [];
     const skipped: string[] = [];
-    const fields = raw.split("\0");
+    const fields = raw;
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const meta = fields[i] ?? "";
       const path = fields[i + 1] ?? "";

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { git } from "../../action/src/git.js";
+import { git, headCommit } from "../../action/src/git.js";
 
 let repo: string;
 
@@ -51,5 +51,48 @@ describe("git", () => {
         GIT_TERMINAL_PROMPT: "1",
       }),
     ).toBe("0 given");
+  });
+});
+
+describe("headCommit", () => {
+  const revParse = (cwd: string) =>
+    execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd,
+      encoding: "utf8",
+    }).trim();
+
+  it("reads the commit of a checkout on a branch, of a linked worktree on a branch, and of a detached one", async () => {
+    expect(await headCommit(repo)).toBe(revParse(repo));
+    const linked = join(repo, "..", `${repo.split("/").at(-1)}-linked`);
+    const detached = `${linked}-detached`;
+    try {
+      execFileSync("git", ["worktree", "add", "-q", "-b", "feature", linked], {
+        cwd: repo,
+      });
+      await writeFile(join(linked, "new.txt"), "new\n");
+      execFileSync("git", ["add", "new.txt"], { cwd: linked });
+      execFileSync("git", ["commit", "-q", "-m", "on feature"], {
+        cwd: linked,
+      });
+      expect(await headCommit(linked)).toBe(revParse(linked));
+      expect(await headCommit(linked)).not.toBe(revParse(repo));
+      execFileSync(
+        "git",
+        ["worktree", "add", "-q", "--detach", detached, "main"],
+        {
+          cwd: repo,
+        },
+      );
+      expect(await headCommit(detached)).toBe(revParse(repo));
+    } finally {
+      await rm(linked, { recursive: true, force: true });
+      await rm(detached, { recursive: true, force: true });
+    }
+  });
+
+  it("asks git when the branch's ref is packed", async () => {
+    const head = revParse(repo);
+    execFileSync("git", ["pack-refs", "--all"], { cwd: repo });
+    expect(await headCommit(repo)).toBe(head);
   });
 });

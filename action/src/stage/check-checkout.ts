@@ -1,5 +1,5 @@
 import type { StageRequest } from "../../../src/contracts/stage-request.js";
-import { git } from "../git.js";
+import { headCommit } from "../git.js";
 
 /**
  * The stage must run on the commit the App dispatched it against, from the
@@ -20,7 +20,7 @@ export async function checkCheckout(
   }
   let head: string;
   try {
-    head = (await git(cwd, ["rev-parse", "HEAD"])).trim();
+    head = await headCommit(cwd);
   } catch (error) {
     return `${cwd} is not a git checkout (${error instanceof Error ? error.message : String(error)}); the stage workflow must check out the repository first`;
   }

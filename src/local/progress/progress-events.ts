@@ -30,8 +30,9 @@ interface StageDiff {
 
 /**
  * What happened between two states of a run, as progress events: the run
- * started (no earlier state), attempts that started and ended, stages that
- * ended without an attempt, gates that began to wait, the run that ended.
+ * started (it was queued, or there is no earlier state), attempts that
+ * started and ended, stages that ended without an attempt, gates that
+ * began to wait, the run that ended.
  * Pure: the driver calls it after every transition. Without an earlier
  * state, every stage is compared with a pending one, so a run picked up
  * midway reports what it had done. Stage events come in time order, file
@@ -45,7 +46,13 @@ export function progressEvents(
   const fallback = context.at ?? latestTime(after);
   const command = context.command ?? "specwright";
   const events: ProgressEvent[] = [];
-  if (before === null) events.push(runStarted(after));
+  // The driver's first change is the queued run starting; a driver that
+  // joins midway has no earlier state and tells the start too.
+  if (
+    before === null ||
+    (before.started_at === null && after.started_at !== null)
+  )
+    events.push(runStarted(after));
 
   const stageEvents = after.stages.flatMap((stage) =>
     stageChanges({

@@ -1,6 +1,6 @@
 import { chmod, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { git } from "../../../action/src/git.js";
+import { git, headCommit } from "../../../action/src/git.js";
 import type { ChangedFile } from "../../contracts/changes.js";
 import { commitMessage, trailerText } from "../../github/commit-message.js";
 
@@ -17,10 +17,6 @@ export interface LocalCommit {
 /** The workspace moved or holds work nobody committed: the stage's changes wait. */
 export class WorkspaceMovedError extends Error {
   override name = "WorkspaceMovedError";
-}
-
-async function head(workspace: string): Promise<string> {
-  return (await git(workspace, ["rev-parse", "HEAD"])).trim();
 }
 
 /** The workspace's head and what in it nobody committed, in one git call. */
@@ -134,5 +130,5 @@ export async function commitInWorkspace(
     },
   );
   if (!committed) return null;
-  return head(workspace);
+  return headCommit(workspace);
 }
