@@ -35,7 +35,9 @@ export function processTerminal(): Terminal {
     cwd: process.cwd(),
     env: process.env,
     interactive: process.stdout.isTTY === true && process.stdin.isTTY === true,
-    columns: () => process.stdout.columns ?? 100,
+    // A pseudo-terminal nobody sized (script(1) without a terminal of its
+    // own, some CI runners) says 0 columns: every line would be cut to nothing.
+    columns: () => process.stdout.columns || 100,
     now: () => new Date(),
     user: userName(),
     interrupt: controller.signal,

@@ -22,6 +22,9 @@ import { StageSlots } from "./stage-slots.js";
 import { Wakeup } from "./wakeup.js";
 import { createWorkspace } from "./workspace.js";
 
+/** The longest the driver sleeps before it looks at the time again. */
+const MAX_SLEEP_MS = 60_000;
+
 /** What a person says to a waiting gate on a terminal. */
 export type GateAnswer =
   | { kind: "approve" }
@@ -152,10 +155,14 @@ class Driver {
   /** Waits for a slot to finish, a request, Ctrl+C, or the engine's next due time. */
   private async sleep(state: RunState): Promise<void> {
     const wake = nextWake(state);
+    // At most a minute at a time: a timer past 2^31 ms would fire at once.
     const delay =
       wake === null
         ? undefined
-        : Math.max(0, Date.parse(wake) - this.options.now().getTime());
+        : Math.min(
+            MAX_SLEEP_MS,
+            Math.max(0, Date.parse(wake) - this.options.now().getTime()),
+          );
     const woken = await this.wakeup.wait(delay);
     if (!woken) this.queue.push({ type: "tick", at: this.at() });
   }

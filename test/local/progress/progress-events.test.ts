@@ -47,6 +47,18 @@ describe("progressEvents", () => {
     ]);
   });
 
+  it("reports the start of a queued run, as the driver tells it, once", () => {
+    const queued = makeRun(DEFAULT_WORKFLOW_SOURCE);
+    const story = tell(
+      queued,
+      [on.start(at(0)), on.branchCreated(BASE_SHA, at(1))],
+      queued,
+    );
+
+    expect(story.progress.map((e) => e.event)).toStrictEqual(["run_started"]);
+    expect(story.progress[0]).toMatchObject({ at: at(0), branch: BRANCH });
+  });
+
   it("reports an attempt's start once, when it first runs", () => {
     const started = tell(makeRun(DEFAULT_WORKFLOW_SOURCE), [
       on.start(at(0)),
