@@ -30,7 +30,7 @@ Options:
   --status S    only runs with this status (queued, in_progress, succeeded,
                 failed, no_changes, cancelled)
   --logs        with a run: each attempt's logs (the runner's, the agent's)
-  --stage S     with a run: only this stage's attempts
+  --stage S     with --logs: only this stage's logs
   --json        the runs (or the run's metadata.json) as JSON
   -h, --help    show this help
 

@@ -147,6 +147,13 @@ export async function driveInTerminal(
                 reporter.close();
                 try {
                   return await askGate(terminal, stage, signal);
+                } catch (error) {
+                  // Ctrl+C at the question (the terminal is in raw mode, so
+                  // no SIGINT comes): the gate is left waiting, not cancelled.
+                  if (signal.aborted || (error as Error).name !== "AbortError")
+                    throw error;
+                  io.stdout("\n");
+                  return { kind: "wait" };
                 } finally {
                   reporter = reporterFor(options);
                 }

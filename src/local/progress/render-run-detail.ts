@@ -109,7 +109,8 @@ function stageLines(
     stage.approved_by === null
       ? null
       : `approved by ${terminalSafe(stage.approved_by)}`,
-    stage.rejected_by === null
+    // The reason already says who rejected it, and why.
+    stage.rejected_by === null || stage.reason?.startsWith("rejected by")
       ? null
       : `rejected by ${terminalSafe(stage.rejected_by)}`,
     stage.status === "waiting_approval" && stage.waiting_since !== null

@@ -41,8 +41,14 @@ export async function checkAgentsReady(options: {
       root: process.getuid?.() === 0,
     });
     const profile = await preflight({ request, cwd: options.repoRoot, env });
-    if (!profile.ready)
-      return `stage ${request.stage} cannot run here: ${profile.failure_reason}`;
+    if (!profile.ready) {
+      // Locally the credential comes from your environment, not a secret.
+      const reason =
+        profile.agent.path !== null && !profile.credentials.present
+          ? `the ${request.agent.backend} CLI needs ${profile.credentials.accepted.join(" or ")}, which is not set: export it, then run again`
+          : profile.failure_reason;
+      return `stage ${request.stage} cannot run here: ${reason}`;
+    }
   }
   return null;
 }
