@@ -3,12 +3,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { RunFolderError } from "../local/run-folder/index.js";
 import { packageRoot } from "../package-root.js";
-import {
-  approveCommand,
-  cancelCommand,
-  rejectCommand,
-  resumeCommand,
-} from "./control-commands.js";
+import { cancelCommand, resumeCommand } from "./control-commands.js";
+import { approveCommand, rejectCommand } from "./gate-commands.js";
 import { type CliIo, EXIT, UsageError } from "./io.js";
 import { RepositoryError } from "./local/repository.js";
 import { processTerminal, type Terminal } from "./local/terminal.js";

@@ -50,7 +50,7 @@ Options:
   -h, --help             show this help
 
 Credentials come from the variables the agent CLIs read: ANTHROPIC_API_KEY
-or CLAUDE_CODE_OAUTH_TOKEN, OPENAI_API_KEY, GEMINI_API_KEY,
+or CLAUDE_CODE_OAUTH_TOKEN, OPENAI_API_KEY or CODEX_API_KEY, GEMINI_API_KEY,
 COPILOT_GITHUB_TOKEN.
 
 Exit status: 0 succeeded (or waiting at a gate), 1 failed, cancelled or
@@ -123,6 +123,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
 
   const terminal = localTerminal(io);
   const repoRoot = await findRepositoryRoot(terminal.cwd);
+  // A repository a run cannot start in is the one thing said (a dry run
+  // runs nothing, so needs neither a commit nor a clean tree).
+  const head = values["dry-run"] ? "" : await headCommit(repoRoot);
+  if (!values["dry-run"]) await checkClean(repoRoot);
   const { result, file, text } = await readConfig(
     io,
     terminal.cwd,
@@ -156,8 +160,6 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
 
-  const head = await headCommit(repoRoot);
-  await checkClean(repoRoot);
   const now = terminal.now();
   const { workflow: _, ...settings } = config;
   const problem = await checkAgentsReady({

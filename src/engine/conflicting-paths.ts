@@ -27,11 +27,15 @@ export function conflictingPaths(
   }
   const mine = new Set(paths);
   const out: string[] = [];
+  // Each commit once: a state that recorded a commit as its own parent (or
+  // any loop) must not hold the engine forever.
+  const seen = new Set<string>();
   for (
     let next = byParent.get(attempt.base_sha);
-    next !== undefined;
+    next !== undefined && !seen.has(next.sha);
     next = byParent.get(next.sha)
   ) {
+    seen.add(next.sha);
     for (const path of next.paths)
       if (mine.has(path)) out.push(`${path} (changed by ${next.stage})`);
   }

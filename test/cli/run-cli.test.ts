@@ -328,7 +328,7 @@ describe("specwright", () => {
     const result = await cli(["valdate"]);
     expect(result.code).toBe(EXIT.usage);
     expect(result.stderr).toBe(
-      "specwright: unknown command 'valdate'; commands: validate, plan\nRun 'specwright --help' for usage.\n",
+      "specwright: unknown command 'valdate'; commands: validate, plan, run, runs, approve, reject, cancel, resume\nRun 'specwright --help' for usage.\n",
     );
   });
 

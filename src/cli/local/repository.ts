@@ -34,12 +34,33 @@ export async function headCommit(repoRoot: string): Promise<string> {
  * run starts from the last commit, and its stages would not see them.
  */
 export async function checkClean(repoRoot: string): Promise<void> {
-  const status = (
-    await git(repoRoot, ["status", "--porcelain", "--untracked-files=no"])
-  ).trim();
-  if (status === "") return;
-  const lines = status.split("\n");
-  throw new RepositoryError(
-    `the working tree has uncommitted changes (${lines.length} file${lines.length === 1 ? "" : "s"}, e.g. ${lines[0]?.slice(3)}); the run starts from the last commit and would not see them: commit or stash them first`,
+  const paths = changedPaths(
+    await git(repoRoot, [
+      "status",
+      "--porcelain",
+      "-z",
+      "--untracked-files=no",
+    ]),
   );
+  if (paths.length === 0) return;
+  throw new RepositoryError(
+    `the working tree has uncommitted changes (${paths.length} file${paths.length === 1 ? "" : "s"}, e.g. ${paths[0]}); the run starts from the last commit and would not see them: commit or stash them first`,
+  );
+}
+
+/**
+ * The paths in `git status --porcelain -z`: `XY path`, each ended by NUL,
+ * a rename or copy followed by the path it came from. The status letters
+ * may start with a space, so nothing is trimmed.
+ */
+function changedPaths(status: string): string[] {
+  const paths: string[] = [];
+  const fields = status.split("\0");
+  for (let i = 0; i < fields.length; i++) {
+    const entry = fields[i] ?? "";
+    if (entry.length < 4) continue;
+    paths.push(entry.slice(3));
+    if (entry[0] === "R" || entry[0] === "C") i++;
+  }
+  return paths;
 }

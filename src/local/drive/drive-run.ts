@@ -178,7 +178,10 @@ class Driver {
     )(gate, controller.signal);
     for (;;) {
       const woke = await Promise.race([
-        answer.then(() => false),
+        answer.then(
+          () => false,
+          () => false,
+        ),
         this.wakeup.wait(undefined).then(() => true),
       ]);
       if (!woke) break;

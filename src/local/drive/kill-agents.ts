@@ -1,30 +1,44 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunMetadata, RunPaths } from "../run-folder/index.js";
 import { stepFolder } from "../stage/run-local-stage.js";
 
 /**
+ * The agents the run's step folders say may still run. An attempt's
+ * `agent.pid` is removed when its agent ends, so the folders are the
+ * record, whatever the attempts' status says (a cancelled attempt's agent
+ * may still be stopping) and whatever state a caller holds.
+ */
+export async function agentsOf(
+  paths: RunPaths,
+): Promise<{ file: string; pid: number }[]> {
+  const entries = await readdir(paths.steps, { withFileTypes: true }).catch(
+    () => [],
+  );
+  const found: { file: string; pid: number }[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const file = stepFolder(join(paths.steps, entry.name)).agentPid;
+    const pid = Number(await readFile(file, "utf8").catch(() => ""));
+    // Signals go to the group, -pid: -1 would mean every process there is.
+    if (Number.isInteger(pid) && pid > 1) found.push({ file, pid });
+  }
+  return found;
+}
+
+/**
  * Stops, with SIGKILL, the process group of every agent the run has under
- * way (a second Ctrl+C: no grace period).
+ * way (a second Ctrl+C: no grace period, even for the agents the first
+ * one asked to stop). The step folders say which; `_metadata` is not
+ * needed for it any more.
  */
 export async function killAgents(
   paths: RunPaths,
-  metadata: RunMetadata,
+  _metadata?: RunMetadata,
 ): Promise<void> {
-  for (const stage of metadata.state.stages) {
-    const attempt = stage.attempts.at(-1);
-    if (attempt?.status !== "running" && attempt?.status !== "dispatched")
-      continue;
-    const name = metadata.steps[`${stage.id}#${attempt.attempt}`];
-    if (name === undefined) continue;
-    const pid = Number(
-      await readFile(
-        stepFolder(join(paths.steps, name)).agentPid,
-        "utf8",
-      ).catch(() => ""),
-    );
+  for (const { pid } of await agentsOf(paths)) {
     try {
-      if (pid > 0) process.kill(-pid, "SIGKILL");
+      process.kill(-pid, "SIGKILL");
     } catch {
       // Already gone.
     }

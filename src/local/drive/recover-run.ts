@@ -1,27 +1,38 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunEvent } from "../../engine/events.js";
 import type { RunState } from "../../engine/run-state.js";
 import type { RunMetadata, RunPaths } from "../run-folder/index.js";
 import { collectLocally } from "../stage/collect-locally.js";
-import { BUNDLE_COMPLETE, stepFolder } from "../stage/run-local-stage.js";
+import { BUNDLE_COMPLETE } from "../stage/run-local-stage.js";
+import { agentsOf } from "./kill-agents.js";
+import { removeLeftoverCheckouts } from "./remove-leftover-checkouts.js";
 import { createWorkspace } from "./workspace.js";
 
-/** Stops an agent a process that ended left running (its whole group). */
-async function stopLeftover(step: string): Promise<void> {
-  const pid = Number(
-    await readFile(stepFolder(step).agentPid, "utf8").catch(() => ""),
-  );
-  if (!(pid > 0)) return;
+/** Sends `signal` to a process group; false when there is none. */
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the agents a process that ended left running (each its whole
+ * group: SIGTERM, then SIGKILL), and forgets their numbers: they may be
+ * other processes' soon.
+ */
+async function stopLeftoverAgents(paths: RunPaths): Promise<void> {
+  const agents = await agentsOf(paths);
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      return;
-    }
+    const signalled = agents.filter(({ pid }) => signalGroup(pid, signal));
+    if (signalled.length === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  for (const { file } of agents) await rm(file, { force: true });
 }
 
 /**
@@ -30,7 +41,8 @@ async function stopLeftover(step: string): Promise<void> {
  * is complete is collected (a commit it already made is found by its
  * trailers, not made twice); one that was cut short is recorded as
  * cancelled, with the reason, and runs again; a branch that was being made
- * is made. A run that ended (failed, cancelled) goes on: `resume`.
+ * is made. The agents and checkouts the process left are removed. A run
+ * that ended (failed, cancelled) goes on: `resume`.
  */
 export async function recoveryEvents(
   paths: RunPaths,
@@ -44,6 +56,10 @@ export async function recoveryEvents(
     if (state.started_at === null) return [{ type: "start", at: at() }];
     return [await createWorkspace(paths.repoRoot, paths.workspace, state, at)];
   }
+  // First what the ended process left under way: its agents (whatever
+  // their attempts' status says), then their checkouts.
+  await stopLeftoverAgents(paths);
+  await removeLeftoverCheckouts(paths, metadata);
   let interrupted = false;
   for (const stage of state.stages) {
     const attempt = stage.attempts.at(-1);
@@ -54,7 +70,6 @@ export async function recoveryEvents(
       continue;
     const name = metadata.steps[`${stage.id}#${attempt.attempt}`];
     const step = name === undefined ? undefined : join(paths.steps, name);
-    if (step !== undefined) await stopLeftover(step);
     if (step !== undefined && existsSync(join(step, BUNDLE_COMPLETE))) {
       const result = JSON.parse(
         await readFile(join(step, "result.json"), "utf8"),

@@ -5,6 +5,8 @@ import { git } from "../../../action/src/git.js";
 
 /** A checkout of one commit for one stage attempt, as a GitHub job has. */
 export interface AttemptCheckout {
+  /** The folder holding the checkout and the scratch space (`remove` deletes it). */
+  root: string;
   dir: string;
   /** Scratch space for the stage runner (prompt files, the bundle). */
   tempDir: string;
@@ -28,6 +30,7 @@ export async function openAttemptCheckout(
   await git(repoRoot, ["worktree", "add", "--detach", "--quiet", dir, sha]);
   await mkdir(tempDir);
   return {
+    root,
     dir,
     tempDir,
     // Git's own record of the worktree goes at the run's end, all at once

@@ -130,5 +130,7 @@ export async function commitInWorkspace(
     },
   );
   if (!committed) return null;
-  return headCommit(workspace);
+  const made = await headCommit(workspace);
+  // git said it committed but the head did not move: nothing was.
+  return made === request.parent ? null : made;
 }

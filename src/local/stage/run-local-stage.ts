@@ -30,6 +30,11 @@ export interface StepFolder {
   outputs: string;
   /** The agent's process id while it runs (a later `resume` stops it). */
   agentPid: string;
+  /**
+   * Names the attempt's checkout (outside the repository) while it exists:
+   * a `resume` after a crash removes what the crashed process left.
+   */
+  checkout: string;
 }
 
 export function stepFolder(root: string): StepFolder {
@@ -38,6 +43,7 @@ export function stepFolder(root: string): StepFolder {
     log: join(root, "specwright.log"),
     outputs: join(root, "outputs"),
     agentPid: join(root, "agent.pid"),
+    checkout: join(root, "checkout.path"),
   };
 }
 
@@ -132,6 +138,7 @@ export async function runLocalStage(
     `${request.stage}-${request.attempt}`,
   );
   try {
+    await writeFile(step.checkout, `${checkout.root}\n`);
     const outcome = await runStage(request, {
       cwd: checkout.dir,
       tempDir: checkout.tempDir,
@@ -154,6 +161,7 @@ export async function runLocalStage(
   } finally {
     await log.close();
     await checkout.remove();
+    await rm(step.checkout, { force: true });
     // The agent has ended: its number may be another process's soon.
     await rm(step.agentPid, { force: true });
   }

@@ -7,7 +7,12 @@
 // like Claude Code (`--output-format json`).
 //
 // SPECWRIGHT_E2E_AGENT names a JSON file that can make a stage misbehave:
-// { "<owner/repo>:<stage>": "skill-fails" | "nothing" | "fail" | "fail-once" }
+// { "<owner/repo>:<stage>": "skill-fails" | "nothing" | "fail" | "fail-once"
+//   | "slow" | "stubborn" }
+// "slow" writes the agent's pid to `<stage>.pid` beside that file, then
+// takes 30 s before doing the stage's work: a stage still running when a
+// test interrupts the run. "stubborn" is slow and ignores SIGTERM (only
+// SIGKILL stops it).
 import {
   existsSync,
   mkdirSync,
@@ -79,6 +84,14 @@ if (behaviour === "fail-once") {
   }
 }
 if (behaviour === "nothing") reply(`Done with ${stage}.`);
+if (behaviour === "slow" || behaviour === "stubborn") {
+  if (behaviour === "stubborn") process.on("SIGTERM", () => {});
+  writeFileSync(
+    join(dirname(process.env.SPECWRIGHT_E2E_AGENT), `${stage}.pid`),
+    `${process.pid}\n`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 30_000));
+}
 
 function featureText() {
   // Fenced on both paths: the skill's arguments and the direct prompt.

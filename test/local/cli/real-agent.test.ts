@@ -4,8 +4,8 @@ import { afterEach, expect, it } from "vitest";
 import { LocalRunWorld } from "../../support/local-run-world.js";
 import { allModelApis, TEST_MODELS } from "../../support/model-api/index.js";
 import { CLI_BIN } from "../../support/model-api/run-cli.js";
-import { specKitModel } from "../../support/model-api/spec-kit-model.js";
 import type { ModelApi } from "../../support/model-api/server.js";
+import { specKitModel } from "../../support/model-api/spec-kit-model.js";
 import { standInEnvironment } from "../../support/model-api/stand-in-environment.js";
 import { specKitFiles } from "../../support/spec-kit-fixtures.js";
 
@@ -50,9 +50,14 @@ it("runs the built-in workflow with the real claude CLI through Spec Kit's comma
     .split("\n")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
   const runId = events[0]?.run_id as string;
-  expect(events.at(-1)).toMatchObject({ event: "gate_waiting", stage: "implement" });
+  expect(events.at(-1)).toMatchObject({
+    event: "gate_waiting",
+    stage: "implement",
+  });
 
-  const second = await world.specwright(["approve", runId.slice(0, 8)], { env });
+  const second = await world.specwright(["approve", runId.slice(0, 8)], {
+    env,
+  });
   expect(second.code).toBe(0);
   const metadata = await world.metadata(runId);
   expect(metadata.status).toBe("succeeded");
