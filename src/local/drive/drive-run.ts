@@ -16,11 +16,10 @@ import {
   writeRunMetadata,
 } from "../run-folder/index.js";
 import { pruneCheckouts } from "../stage/attempt-checkout.js";
-import { collectLocally } from "../stage/collect-locally.js";
 import { controlEvent } from "./control-events.js";
+import { performLocally } from "./perform-locally.js";
 import { StageSlots } from "./stage-slots.js";
 import { Wakeup } from "./wakeup.js";
-import { createWorkspace } from "./workspace.js";
 
 /** The longest the driver sleeps before it looks at the time again. */
 const MAX_SLEEP_MS = 60_000;
@@ -77,6 +76,8 @@ class Driver {
   private readonly wakeup = new Wakeup();
   private readonly slots: StageSlots;
   private cancelling = false;
+  /** Results to collect, in order, one per turn of the loop. */
+  private readonly collections: Effect[] = [];
 
   constructor(private readonly options: DriveOptions) {
     this.metadata = options.metadata;
@@ -110,6 +111,11 @@ class Driver {
         if (this.queue.length > 0) await this.applyQueued();
         this.slots.fill();
         if (this.queue.length > 0) continue;
+        const collection = this.collections.shift();
+        if (collection !== undefined) {
+          await this.perform(collection);
+          continue;
+        }
         const state = this.metadata.state;
         if (isTerminalRun(state) && !this.slots.busy) {
           return {
@@ -228,7 +234,12 @@ class Driver {
     }
     if (!changed) return;
     await writeRunMetadata(this.options.paths, this.metadata);
-    for (const effect of effects) await this.perform(effect);
+    for (const effect of effects) {
+      // A collection commits on the head the run's state names: one at a
+      // time, each after the event of the one before has moved that head.
+      if (effect.kind === "collect_result") this.collections.push(effect);
+      else await this.perform(effect);
+    }
   }
 
   /** The run's new state, with a step folder for each attempt dispatched. */
@@ -251,68 +262,15 @@ class Driver {
   }
 
   private async perform(effect: Effect): Promise<void> {
-    const { paths } = this.options;
-    const state = this.metadata.state;
-    switch (effect.kind) {
-      case "create_branch":
-        this.queue.push(
-          await createWorkspace(paths.repoRoot, paths.workspace, state, () =>
-            this.at(),
-          ),
-        );
-        return;
-      case "dispatch_stage": {
-        const name = this.metadata.steps[
-          `${effect.stage}#${effect.attempt}`
-        ] as string;
-        const def = state.workflow.stages.find((s) => s.id === effect.stage);
-        this.slots.enqueue({
-          stage: effect.stage,
-          attempt: effect.attempt,
-          request: effect.request,
-          declared: def?.outputs ?? {},
-          step: `${paths.steps}/${name}`,
-          sequence: Number(name.split("_")[0]),
-        });
-        return;
-      }
-      case "collect_result":
-        this.queue.push(await this.collect(effect));
-        return;
-      case "cancel_workflow_run":
-        this.slots.stop(effect.stage, effect.attempt);
-        return;
-      default:
-        // Comments, check runs, labels, the pull request: GitHub's.
-        return;
-    }
-  }
-
-  private async collect(
-    effect: Extract<Effect, { kind: "collect_result" }>,
-  ): Promise<RunEvent> {
-    const broken = this.slots.takeBreakage(effect.stage, effect.attempt);
-    if (broken !== undefined) {
-      return {
-        type: "result_missing",
-        stage: effect.stage,
-        attempt: effect.attempt,
-        error: broken,
-        retryable: true,
-        at: this.at(),
-      };
-    }
-    const { paths } = this.options;
-    const name = this.metadata.steps[`${effect.stage}#${effect.attempt}`] ?? "";
-    return collectLocally({
-      state: this.metadata.state,
-      stage: effect.stage,
-      attempt: effect.attempt,
-      conclusion: effect.conclusion,
-      step: `${paths.steps}/${name}`,
-      runFolder: paths.root,
-      workspace: paths.workspace,
-      now: this.options.now,
-    });
+    const event = await performLocally(
+      {
+        paths: this.options.paths,
+        metadata: this.metadata,
+        slots: this.slots,
+        now: this.options.now,
+      },
+      effect,
+    );
+    if (event !== undefined) this.queue.push(event);
   }
 }
