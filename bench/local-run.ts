@@ -100,7 +100,11 @@ export async function measureLocalOverhead(): Promise<{
       for (const stage of done.state.stages) {
         const metrics = JSON.parse(
           await readFile(
-            join(paths.steps, done.steps[`${stage.id}#1`] as string, "metrics.json"),
+            join(
+              paths.steps,
+              done.steps[`${stage.id}#1`] as string,
+              "metrics.json",
+            ),
             "utf8",
           ),
         ) as { agent_duration_ms: number };
