@@ -120,11 +120,10 @@ export async function driveInTerminal(
 ): Promise<number> {
   const { io, terminal, paths } = options;
   let reporter = reporterFor(options);
-  let latest = options.metadata;
   terminal.onForce(() => {
     reporter.close();
     io.stderr("specwright: stopping the agents now\n");
-    killAgents(paths, latest).finally(() => process.exit(EXIT.invalid));
+    killAgents(paths).finally(() => process.exit(EXIT.invalid));
   });
   try {
     const { metadata, end } = await driveRun(
@@ -136,7 +135,6 @@ export async function driveInTerminal(
         now: () => terminal.now(),
         by: terminal.user,
         onChange: (before, after) => {
-          latest = { ...latest, state: after };
           for (const event of progressEvents(before, after))
             reporter.event(event, after);
         },

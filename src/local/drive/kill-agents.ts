@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { RunMetadata, RunPaths } from "../run-folder/index.js";
+import type { RunPaths } from "../run-folder/index.js";
 import { stepFolder } from "../stage/run-local-stage.js";
 
 /**
@@ -29,13 +29,9 @@ export async function agentsOf(
 /**
  * Stops, with SIGKILL, the process group of every agent the run has under
  * way (a second Ctrl+C: no grace period, even for the agents the first
- * one asked to stop). The step folders say which; `_metadata` is not
- * needed for it any more.
+ * one asked to stop). The step folders say which.
  */
-export async function killAgents(
-  paths: RunPaths,
-  _metadata?: RunMetadata,
-): Promise<void> {
+export async function killAgents(paths: RunPaths): Promise<void> {
   for (const { pid } of await agentsOf(paths)) {
     try {
       process.kill(-pid, "SIGKILL");

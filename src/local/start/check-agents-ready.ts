@@ -1,8 +1,13 @@
 import { agentEnvironment } from "../../../action/src/agents/agent-environment.js";
-import { preflight } from "../../../action/src/preflight.js";
+import { TESTED_CLIS } from "../../../action/src/agents/tested-versions.js";
+import {
+  preflight,
+  type WorkerStartupProfile,
+} from "../../../action/src/preflight.js";
 import type { Effect } from "../../engine/effects.js";
 import type { RunState } from "../../engine/run-state.js";
 import { transition } from "../../engine/transition.js";
+import type { AgentBackend } from "../../workflow/schema.js";
 import { localCredentials } from "../stage/local-credentials.js";
 
 /**
@@ -43,12 +48,29 @@ export async function checkAgentsReady(options: {
     const profile = await preflight({ request, cwd: options.repoRoot, env });
     if (!profile.ready) {
       // Locally the credential comes from your environment, not a secret.
-      const reason =
-        profile.agent.path !== null && !profile.credentials.present
-          ? `the ${request.agent.backend} CLI needs ${profile.credentials.accepted.join(" or ")}, which is not set: export it, then run again`
-          : profile.failure_reason;
+      const reason = localReason(request.agent, profile);
       return `stage ${request.stage} cannot run here: ${reason}`;
     }
   }
   return null;
+}
+
+/**
+ * What is missing, said for your shell: the shared preflight speaks of the
+ * stage workflow and of repository secrets, which a local run has not.
+ */
+function localReason(
+  agent: { backend: AgentBackend; command?: string | undefined },
+  profile: WorkerStartupProfile,
+): string | null {
+  const { backend } = agent;
+  if (profile.agent.path === null && backend !== "command") {
+    const cli = TESTED_CLIS[backend];
+    return `the ${backend} agent CLI (${profile.agent.executable}) is not on PATH: install it (npm install --global ${cli.package}@${cli.version}, the version Specwright is tested with), or choose another with --backend`;
+  }
+  if (profile.agent.path === null)
+    return `the agent command (${profile.agent.executable}) is not on PATH or not executable: check agent.command in the configuration`;
+  if (!profile.credentials.present)
+    return `the ${backend} CLI needs ${profile.credentials.accepted.join(" or ")}, which is not set: export it, then run again`;
+  return profile.failure_reason;
 }
