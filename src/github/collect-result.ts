@@ -4,13 +4,9 @@ import {
   readResultBundle,
 } from "../contracts/read-result-bundle.js";
 import { bundleArtifactName } from "../contracts/stage-request.js";
+import { collectableAttempt } from "../engine/collectable-attempt.js";
 import { conflictingPaths } from "../engine/conflicting-paths.js";
 import type { RunEvent } from "../engine/events.js";
-import {
-  findStage,
-  isTerminalRun,
-  TERMINAL_STAGE_STATUSES,
-} from "../engine/run-state.js";
 import {
   artifactRecords,
   buildCollectedResult,
@@ -48,22 +44,9 @@ export async function collectResult(
     retryable,
     at: at(),
   });
-  const stage = findStage(state, effect.stage);
-  const attempt = stage?.attempts.find((a) => a.attempt === effect.attempt);
-  if (stage === undefined || attempt === undefined)
-    return missing("the attempt is not part of the run", false);
-  // Stopped meanwhile (the run was halted or cancelled, the attempt timed
-  // out): its work must not be committed, nor the branch moved.
-  if (
-    isTerminalRun(state) ||
-    stage.attempts.at(-1) !== attempt ||
-    TERMINAL_STAGE_STATUSES.includes(attempt.status)
-  ) {
-    return missing(
-      `the attempt ended (${attempt.status}) before its result was collected; nothing is committed`,
-      false,
-    );
-  }
+  const collectable = collectableAttempt(state, effect.stage, effect.attempt);
+  if ("error" in collectable) return missing(collectable.error, false);
+  const { attempt } = collectable;
   const repo = repoOf(state);
   const name = bundleArtifactName(state.id, effect.stage, effect.attempt);
   const runLink =

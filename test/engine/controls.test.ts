@@ -10,11 +10,13 @@ import {
   at,
   attemptOf,
   BASE_SHA,
+  bRunning,
   committed,
   dispatched,
   expectNoOp,
   failed,
   finishStage,
+  LINEAR3,
   notice,
   on,
   sha,
@@ -28,13 +30,6 @@ import {
 
 const C1 = sha(0xc1);
 const C2 = sha(0xc2);
-const LINEAR3 = {
-  stages: [
-    { id: "a" },
-    { id: "b", depends_on: ["a"] },
-    { id: "c", depends_on: ["b"] },
-  ],
-};
 const GATED = {
   stages: [
     { id: "a" },
@@ -53,20 +48,6 @@ function waiting(gate: Record<string, unknown> = {}): RunState {
     committed(C1, BASE_SHA),
     at(5),
   ).state;
-}
-
-/** LINEAR3 with `a` done and `b` running. */
-function bRunning(): RunState {
-  const { state } = finishStage(
-    startedRun(LINEAR3).state,
-    "a",
-    committed(C1, BASE_SHA),
-    at(5),
-  );
-  return applyAll(state, [
-    on.stageDispatched("b", 1, workflowRunId("b"), at(6)),
-    on.runUpdated("b", 1, "in_progress", { time: at(6) }),
-  ]).state;
 }
 
 describe("gates", () => {

@@ -500,3 +500,26 @@ export function notRun(
       : stage,
   );
 }
+
+/** Three stages in a line: a → b → c. */
+export const LINEAR3 = {
+  stages: [
+    { id: "a" },
+    { id: "b", depends_on: ["a"] },
+    { id: "c", depends_on: ["b"] },
+  ],
+};
+
+/** LINEAR3 with `a` committed (`sha(0xc1)` on the base) and `b` running. */
+export function bRunning(): RunState {
+  const { state } = finishStage(
+    startedRun(LINEAR3).state,
+    "a",
+    committed(sha(0xc1), BASE_SHA),
+    at(5),
+  );
+  return applyAll(state, [
+    on.stageDispatched("b", 1, workflowRunId("b"), at(6)),
+    on.runUpdated("b", 1, "in_progress", { time: at(6) }),
+  ]).state;
+}

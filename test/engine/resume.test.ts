@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { RunState } from "../../src/engine/run-state.js";
 import {
-  applyAll,
   at,
   attemptOf,
   BASE_SHA,
+  bRunning,
   committed,
   dispatched,
   expectNoOp,
@@ -16,31 +15,9 @@ import {
   startedRun,
   statuses,
   step,
-  workflowRunId,
 } from "./fixtures.js";
 
 const C1 = sha(0xc1);
-const LINEAR3 = {
-  stages: [
-    { id: "a" },
-    { id: "b", depends_on: ["a"] },
-    { id: "c", depends_on: ["b"] },
-  ],
-};
-
-/** LINEAR3 with `a` committed and `b` running. */
-function bRunning(): RunState {
-  const { state } = finishStage(
-    startedRun(LINEAR3).state,
-    "a",
-    committed(C1, BASE_SHA),
-    at(5),
-  );
-  return applyAll(state, [
-    on.stageDispatched("b", 1, workflowRunId("b"), at(6)),
-    on.runUpdated("b", 1, "in_progress", { time: at(6) }),
-  ]).state;
-}
 
 describe("resume", () => {
   it("goes on with a cancelled run from the stage the cancel stopped, keeping what succeeded", () => {

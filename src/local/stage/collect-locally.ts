@@ -5,15 +5,10 @@ import { BundleError } from "../../contracts/bundle-error.js";
 import { BUNDLE_LIMITS } from "../../contracts/bundle-limits.js";
 import { checkStageOutputs } from "../../contracts/check-stage-outputs.js";
 import { checkResultBundle } from "../../contracts/read-result-bundle.js";
+import { collectableAttempt } from "../../engine/collectable-attempt.js";
 import { conflictingPaths } from "../../engine/conflicting-paths.js";
 import type { RunEvent } from "../../engine/events.js";
-import {
-  type AttemptArtifact,
-  findStage,
-  isTerminalRun,
-  type RunState,
-  TERMINAL_STAGE_STATUSES,
-} from "../../engine/run-state.js";
+import type { AttemptArtifact, RunState } from "../../engine/run-state.js";
 import {
   ARTIFACT_TYPES,
   buildCollectedResult,
@@ -103,20 +98,9 @@ export async function collectLocally(input: CollectLocally): Promise<RunEvent> {
     retryable,
     at: at(),
   });
-  const stage = findStage(state, input.stage);
-  const attempt = stage?.attempts.find((a) => a.attempt === input.attempt);
-  if (stage === undefined || attempt === undefined)
-    return missing("the attempt is not part of the run", false);
-  if (
-    isTerminalRun(state) ||
-    stage.attempts.at(-1) !== attempt ||
-    TERMINAL_STAGE_STATUSES.includes(attempt.status)
-  ) {
-    return missing(
-      `the attempt ended (${attempt.status}) before its result was collected; nothing is committed`,
-      false,
-    );
-  }
+  const collectable = collectableAttempt(state, input.stage, input.attempt);
+  if ("error" in collectable) return missing(collectable.error, false);
+  const { attempt } = collectable;
   let bundle: ReturnType<typeof checkResultBundle>;
   try {
     bundle = checkResultBundle(await readBundleFiles(input.step), {
