@@ -1,9 +1,12 @@
+import {
+  type ProgressEvent,
+  shortRunId,
+} from "../../engine/progress/progress-event.js";
 import type { Tone } from "./ansi.js";
 import { fitLine } from "./fit-line.js";
 import { formatDuration } from "./format-duration.js";
 import { formatClock } from "./format-time.js";
 import { usageParts } from "./format-usage.js";
-import { type ProgressEvent, shortRunId } from "./progress-event.js";
 import { STATUS_LOOK } from "./stage-status.js";
 import { terminalSafe } from "./terminal-safe.js";
 

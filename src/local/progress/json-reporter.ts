@@ -1,4 +1,4 @@
-import type { ProgressEventName } from "./progress-event.js";
+import type { ProgressEventName } from "../../engine/progress/progress-event.js";
 import type { Reporter } from "./reporter.js";
 
 /** Each event's fields in the order the type lists them, for stable lines. */

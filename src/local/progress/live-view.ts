@@ -1,3 +1,4 @@
+import type { ProgressEvent } from "../../engine/progress/progress-event.js";
 import type { RunState } from "../../engine/run-state.js";
 import {
   CLEAR_DOWN,
@@ -8,7 +9,6 @@ import {
   SHOW_CURSOR,
 } from "./ansi.js";
 import { eventLine, eventTone } from "./describe-event.js";
-import type { ProgressEvent } from "./progress-event.js";
 import { renderLiveBlock } from "./render-live-block.js";
 import type { Reporter } from "./reporter.js";
 

@@ -1,9 +1,9 @@
 import { join } from "node:path";
+import { gateCommands } from "../../engine/progress/progress-event.js";
 import type { Attempt, RunState, StageRun } from "../../engine/run-state.js";
 import { formatDuration } from "./format-duration.js";
 import { formatDateTime } from "./format-time.js";
 import { formatUsage } from "./format-usage.js";
-import { gateCommands } from "./progress-event.js";
 import { STATUS_LOOK } from "./stage-status.js";
 import { terminalSafe } from "./terminal-safe.js";
 

@@ -1,7 +1,7 @@
+import { shortRunId } from "../../engine/progress/progress-event.js";
 import { fitLine } from "./fit-line.js";
 import { formatDuration } from "./format-duration.js";
 import { formatDateTime } from "./format-time.js";
-import { shortRunId } from "./progress-event.js";
 import { terminalSafe } from "./terminal-safe.js";
 
 /** One run as `specwright runs` lists it. */

@@ -1,5 +1,5 @@
+import type { ProgressEvent } from "../../engine/progress/progress-event.js";
 import type { RunState } from "../../engine/run-state.js";
-import type { ProgressEvent } from "./progress-event.js";
 
 /**
  * Where a local run's progress goes: the driver hands every event, with

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Usage } from "../../../src/contracts/stage-result.js";
+import { shortRunId } from "../../../src/engine/progress/progress-event.js";
 import { fitLine, fitSegments } from "../../../src/local/progress/fit-line.js";
 import { formatDuration } from "../../../src/local/progress/format-duration.js";
 import {
@@ -7,7 +8,6 @@ import {
   formatDateTime,
 } from "../../../src/local/progress/format-time.js";
 import { formatUsage } from "../../../src/local/progress/format-usage.js";
-import { shortRunId } from "../../../src/local/progress/progress-event.js";
 import { terminalSafe } from "../../../src/local/progress/terminal-safe.js";
 
 afterEach(() => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { ProgressEvent } from "../../../src/engine/progress/progress-event.js";
 import { jsonReporter } from "../../../src/local/progress/json-reporter.js";
-import type { ProgressEvent } from "../../../src/local/progress/progress-event.js";
 import { at, RUN_ID } from "../../engine/fixtures.js";
-import { defaultRunToGate } from "./story.js";
+import { defaultRunToGate } from "../../engine/progress/story.js";
 
 const AT_GATE = defaultRunToGate();
 

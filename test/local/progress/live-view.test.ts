@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ProgressEvent } from "../../../src/engine/progress/progress-event.js";
 import { liveView } from "../../../src/local/progress/live-view.js";
-import type { ProgressEvent } from "../../../src/local/progress/progress-event.js";
 import type { Reporter } from "../../../src/local/progress/reporter.js";
 import { at, RUN_ID } from "../../engine/fixtures.js";
-import { diamondMiddle } from "./story.js";
+import { diamondMiddle } from "../../engine/progress/story.js";
 
 const MIDDLE = diamondMiddle();
 const NOW = Date.parse(at(6)) + 12_300;

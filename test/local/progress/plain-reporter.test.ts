@@ -1,8 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ProgressEvent } from "../../../src/engine/progress/progress-event.js";
 import { plainReporter } from "../../../src/local/progress/plain-reporter.js";
-import type { ProgressEvent } from "../../../src/local/progress/progress-event.js";
 import { at, committed, on, RUN_ID } from "../../engine/fixtures.js";
-import { attempt, C3, C4, defaultRunToGate, more } from "./story.js";
+import {
+  attempt,
+  C3,
+  C4,
+  defaultRunToGate,
+  more,
+} from "../../engine/progress/story.js";
 
 beforeEach(() => {
   vi.stubEnv("TZ", "UTC");

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { renderLiveBlock } from "../../../src/local/progress/render-live-block.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../../src/workflow/default-workflow.js";
 import { at, BASE_SHA, makeRun, on } from "../../engine/fixtures.js";
-import { defaultRunToGate, diamondMiddle, tell } from "./story.js";
+import {
+  defaultRunToGate,
+  diamondMiddle,
+  tell,
+} from "../../engine/progress/story.js";
 
 const MIDDLE = diamondMiddle().state;
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { renderRunDetail } from "../../../src/local/progress/render-run-detail.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../../src/workflow/default-workflow.js";
 import { at, BASE_SHA, failed, makeRun, on } from "../../engine/fixtures.js";
-import { defaultRunToGate, tell } from "./story.js";
+import { defaultRunToGate, tell } from "../../engine/progress/story.js";
 
 beforeEach(() => {
   vi.stubEnv("TZ", "UTC");

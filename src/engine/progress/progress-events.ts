@@ -5,7 +5,7 @@ import {
   type RunState,
   type StageRun,
   TERMINAL_STAGE_STATUSES,
-} from "../../engine/run-state.js";
+} from "../run-state.js";
 import { gateCommands, type ProgressEvent } from "./progress-event.js";
 
 export interface ProgressContext {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ProgressEvent } from "../../../src/local/progress/progress-event.js";
-import { progressEvents } from "../../../src/local/progress/progress-events.js";
+import type { ProgressEvent } from "../../../src/engine/progress/progress-event.js";
+import { progressEvents } from "../../../src/engine/progress/progress-events.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../../src/workflow/default-workflow.js";
 import {
   at,
@@ -11,7 +11,7 @@ import {
   makeRun,
   on,
   RUN_ID,
-} from "../../engine/fixtures.js";
+} from "../fixtures.js";
 import {
   attempt,
   C1,

@@ -1,8 +1,8 @@
 import type { Usage } from "../../contracts/stage-result.js";
-import type { RunStatus } from "../../engine/run-state.js";
+import type { RunStatus } from "../run-state.js";
 
 /**
- * What a local run reports as it goes, one event per thing that happened
+ * What a run reports as it goes (locally, and to the dashboard), one event per thing that happened
  * (the Workflow Orchestration seed's lifecycle events). Every `at` is a
  * time the run's state recorded, so replaying states replays the same
  * events. Text fields carry untrusted text as it is: printers make it

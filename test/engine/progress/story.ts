@@ -1,10 +1,10 @@
 import type { CollectedResult, RunEvent } from "../../../src/engine/events.js";
-import type { RunState } from "../../../src/engine/run-state.js";
-import type { ProgressEvent } from "../../../src/local/progress/progress-event.js";
+import type { ProgressEvent } from "../../../src/engine/progress/progress-event.js";
 import {
   type ProgressContext,
   progressEvents,
-} from "../../../src/local/progress/progress-events.js";
+} from "../../../src/engine/progress/progress-events.js";
+import type { RunState } from "../../../src/engine/run-state.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../../src/workflow/default-workflow.js";
 import {
   at,
@@ -14,7 +14,7 @@ import {
   on,
   step,
   succeeded,
-} from "../../engine/fixtures.js";
+} from "../fixtures.js";
 
 /** A run told event by event, as the driver sees it. */
 export interface Story {

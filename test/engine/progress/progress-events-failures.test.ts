@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ProgressEvent } from "../../../src/local/progress/progress-event.js";
+import type { ProgressEvent } from "../../../src/engine/progress/progress-event.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../../src/workflow/default-workflow.js";
 import {
   at,
@@ -9,7 +9,7 @@ import {
   on,
   RUN_ID,
   succeeded,
-} from "../../engine/fixtures.js";
+} from "../fixtures.js";
 import { DIAMOND, defaultRunToGate, more, tell } from "./story.js";
 
 const run = { run_id: RUN_ID };
