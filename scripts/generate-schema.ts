@@ -1,15 +1,18 @@
-// Writes schema/specwright.schema.json and docs/configuration.md from the zod
-// schema, and a database migration for store schema changes. With --check,
-// fails if any of them is stale instead of writing.
+// Writes schema/specwright.schema.json, docs/configuration.md and the
+// dashboard API's docs/api/openapi.json from the zod schemas, and a
+// database migration for store schema changes. With --check, fails if any
+// of them is stale instead of writing.
 import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { renderConfigDoc } from "../src/config/render-config-doc.js";
 import { renderJsonSchema } from "../src/config/render-json-schema.js";
+import { renderOpenApi } from "../src/web/api/render-openapi.js";
 
 const schema = renderJsonSchema();
 const files: Record<string, string> = {
   "schema/specwright.schema.json": `${JSON.stringify(schema, null, 2)}\n`,
   "docs/configuration.md": renderConfigDoc(schema),
+  "docs/api/openapi.json": `${JSON.stringify(renderOpenApi(), null, 2)}\n`,
 };
 
 const check = process.argv.includes("--check");

@@ -1,5 +1,6 @@
-// The Probot App. This file only registers handlers; they live in
-// src/handlers/, the decisions in src/engine/, the GitHub calls in src/github/.
+// The Probot App. This file only registers handlers (webhook ones and the
+// dashboard's HTTP one); they live in src/handlers/ and src/web/, the
+// decisions in src/engine/, the GitHub calls in src/github/.
 import type { ApplicationFunction, Probot } from "probot";
 import { createDependencies } from "./app/create-dependencies.js";
 import type { Dependencies } from "./app/dependencies.js";
@@ -8,12 +9,13 @@ import { onIssueComment } from "./handlers/on-issue-comment.js";
 import { onLabeled } from "./handlers/on-label.js";
 import { onWorkflowJob } from "./handlers/on-workflow-job.js";
 import { onWorkflowRun } from "./handlers/on-workflow-run.js";
+import { startDashboard } from "./web/start-dashboard.js";
 
 /** The App, with its dependencies given (tests) or made from the environment. */
 export function createApp(
   dependencies?: (app: Probot) => Promise<Dependencies>,
 ): ApplicationFunction {
-  return async (app) => {
+  return async (app, options) => {
     const deps = await (dependencies ?? createDependencies)(app);
     app.on("issue_comment.created", onIssueComment(deps));
     app.on("workflow_run", onWorkflowRun(deps));
@@ -23,6 +25,15 @@ export function createApp(
       ["check_run.rerequested", "check_run.requested_action"],
       onCheckRun(deps),
     );
+    // The dashboard, on Probot's own HTTP server (absent when the App is
+    // loaded without one, as in handler tests).
+    if (typeof options?.addHandler === "function") {
+      const dashboard = await startDashboard(deps, process.env, {
+        warn: (message) => app.log.warn(message),
+        error: (message) => app.log.error(message),
+      });
+      options.addHandler(dashboard.handler);
+    }
     // Pick up what a previous process left undone, then sweep for what
     // webhooks miss.
     deps.runner.kick();

@@ -6,7 +6,7 @@ import {
 import { fitSegments, type Segment } from "./fit-line.js";
 import { formatDuration } from "./format-duration.js";
 import { formatUsage } from "./format-usage.js";
-import { stageBatches } from "./stage-batches.js";
+import { stageBatches } from "../../workflow/graph/stage-batches.js";
 import { isActive, SPINNER, STATUS_LOOK } from "./stage-status.js";
 import { terminalSafe } from "./terminal-safe.js";
 

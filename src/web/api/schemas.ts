@@ -186,11 +186,13 @@ export const SessionView = z.strictObject({
   avatar_url: z.string().nullable(),
   csrf_token: z.string(),
 });
+export type SessionView = z.infer<typeof SessionView>;
 
 /** `POST` controls: the run as it is after the engine took the event. */
 export const ControlResult = z.strictObject({
   run: RunDetail,
 });
+export type ControlResult = z.infer<typeof ControlResult>;
 
 /** Every error: one envelope. */
 export const ErrorEnvelope = z.strictObject({

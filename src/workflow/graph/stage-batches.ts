@@ -1,6 +1,6 @@
-import { buildGraph } from "../../workflow/graph/build-graph.js";
-import { computeBatches } from "../../workflow/graph/compute-batches.js";
-import type { Workflow } from "../../workflow/schema.js";
+import { buildGraph } from "./build-graph.js";
+import { computeBatches } from "./compute-batches.js";
+import type { Workflow } from "../schema.js";
 
 /**
  * A run's stage ids grouped as they can run: a stage's batch is one after
