@@ -122,6 +122,10 @@ export interface WorldOptions {
   realAgent?: { backend: Backend; layout: SpecKitLayout };
 }
 
+/** The App's OAuth client, for the dashboard's sign-in. */
+export const OAUTH_CLIENT_ID = "Iv1.e2e0123456789ab";
+const OAUTH_CLIENT_SECRET = "e2e-oauth-client-secret-0123456789abcdef";
+
 /** The secret every test repository holds for its agent. */
 export const AGENT_KEY = "sk-e2e-stand-in-0123456789";
 
@@ -157,6 +161,7 @@ export class World {
       ...(agent.user ? { jobUser: agent.user } : {}),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
       ...(options.runners === undefined ? {} : { runners: options.runners }),
+      oauth: { clientId: OAUTH_CLIENT_ID, clientSecret: OAUTH_CLIENT_SECRET },
     });
   }
 
@@ -271,6 +276,8 @@ export class World {
       SPECWRIGHT_RECONCILE_POLL: String(this.options.reconcilePollSeconds ?? 2),
       SPECWRIGHT_RECONCILE_LOST_AFTER: "5",
       SPECWRIGHT_GITHUB_THROTTLE: "off",
+      GITHUB_CLIENT_ID: OAUTH_CLIENT_ID,
+      GITHUB_CLIENT_SECRET: OAUTH_CLIENT_SECRET,
     };
     const database = this.databaseUrl();
     if (database) env.DATABASE_URL = database;
@@ -302,7 +309,11 @@ export class World {
       await new Promise((done) => setTimeout(done, 50));
     }
     this.sim.webhooks.url = `${url}/api/github/webhooks`;
+    this.appUrl = url;
   }
+
+  /** Where the App's HTTP server listens (its webhooks, the dashboard), once started. */
+  appUrl: string | undefined;
 
   /** Stops the App: SIGKILL to simulate a crash, SIGTERM to let it stop. */
   async stopApp(signal: "SIGKILL" | "SIGTERM" = "SIGTERM"): Promise<void> {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { SignedOutError } from "../auth/index.js";
 import { ApiError, sendError, sendJson } from "../http/respond.js";
 import type { ApiContext, ApiRequest } from "./api-context.js";
 import { listRuns } from "./list-runs.js";
@@ -107,6 +108,16 @@ export async function routeApi(
     }
     if (error instanceof ApiError) {
       sendError(res, error);
+      return;
+    }
+    if (error instanceof SignedOutError) {
+      sendError(
+        res,
+        new ApiError(
+          "unauthorized",
+          "GitHub no longer accepts your sign-in: sign in again at /specwright/auth/sign-in.",
+        ),
+      );
       return;
     }
     log.error(

@@ -17,6 +17,7 @@ import { parse } from "yaml";
 import { ResultsService, readBody } from "../artifact-service.js";
 import { loadGitHubApi, validateGitHubRequest } from "../github-openapi.js";
 import { GitError, GitRepository, type TreeEntry } from "./git-repository.js";
+import { type OAuthAppOptions, OAuthSimulator } from "./oauth.js";
 import { runName, runStageJob } from "./runner.js";
 import type {
   CheckRun,
@@ -54,6 +55,8 @@ export interface SimulatorOptions {
   /** Jobs run at once, as a pool of runners (default: no limit); the rest wait queued. */
   runners?: number;
   now?: () => Date;
+  /** The App's OAuth client: turns on GitHub's sign-in and user tokens (see oauth.ts). */
+  oauth?: OAuthAppOptions;
 }
 
 /** A request the App made, for counting by endpoint. */
@@ -131,6 +134,8 @@ export class GitHubSimulator {
   readonly workflowRuns = new Map<number, WorkflowRun>();
   readonly webhooks: WebhookSender;
   readonly results: ResultsService;
+  /** GitHub's sign-in and what user tokens reach. */
+  readonly oauth: OAuthSimulator;
   private readonly users = new Map<string, User>();
   private readonly tokens = new Map<string, number>();
   private readonly publicKey: KeyObject;
@@ -151,6 +156,18 @@ export class GitHubSimulator {
       this.now,
     );
     this.results = new ResultsService("");
+    this.oauth = new OAuthSimulator(
+      {
+        url: () => this.url,
+        now: () => this.now(),
+        appId: options.appId,
+        user: (login) => this.user(login),
+        repositories: this.repositories,
+        problems: this.problems,
+        isInstallationToken: (token) => this.tokens.has(token),
+      },
+      options.oauth,
+    );
     this.defineRoutes();
   }
 
@@ -215,6 +232,8 @@ export class GitHubSimulator {
       vars?: Record<string, string>;
       /** False: like a private repository on GitHub Free or Pro, no drafts. */
       draftPullRequests?: boolean;
+      /** Only people with a role see it (default: public). */
+      private?: boolean;
     },
   ): Promise<Repository> {
     const [owner = "", name = ""] = fullName.split("/");
@@ -236,6 +255,7 @@ export class GitHubSimulator {
       secrets: options.secrets ?? {},
       vars: options.vars ?? {},
       draftPullRequests: options.draftPullRequests ?? true,
+      private: options.private ?? false,
       nextNumber: 1,
     };
     this.repositories.set(fullName, repo);
@@ -422,6 +442,11 @@ export class GitHubSimulator {
       }
       return;
     }
+    if (this.oauth.servesWeb(url.pathname)) {
+      const method = (request.method ?? "GET").toUpperCase();
+      const reply = this.oauth.web(method, url, payload, request.headers);
+      return this.send(response, method, url.pathname, undefined, reply);
+    }
     const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "");
     const method = (request.method ?? "GET").toUpperCase();
     let body: Json = {};
@@ -514,6 +539,14 @@ export class GitHubSimulator {
     body: Json,
     headers: IncomingMessage["headers"],
   ): Promise<Reply> {
+    const asUser = this.oauth.rest(
+      method,
+      path,
+      query,
+      body,
+      headers.authorization,
+    );
+    if (asUser !== undefined) return asUser;
     const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
     if (token && method === "POST") {
       this.verifyJwt(headers.authorization);
@@ -681,6 +714,7 @@ export class GitHubSimulator {
       node_id: `R_${repo.id}`,
       name: repo.name,
       full_name: repo.full_name,
+      private: repo.private,
       owner: { ...base.owner, login: repo.owner },
       html_url: `${this.url}/${repo.full_name}`,
       url: `${this.url}/api/v3/repos/${repo.full_name}`,
@@ -836,7 +870,14 @@ export class GitHubSimulator {
       "/collaborators/{username}/permission",
       ({ repo, params }) => {
         const login = params[0] ?? "";
-        const role = repo.roles.get(login) ?? "read";
+        const role = repo.roles.get(login) ?? (repo.private ? null : "read");
+        if (role === null) {
+          return ok({
+            permission: "none",
+            role_name: "none",
+            user: this.userPayload(this.user(login)),
+          });
+        }
         return ok({
           permission: ROLE_PERMISSION[role],
           role_name: role,

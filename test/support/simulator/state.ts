@@ -100,7 +100,7 @@ export interface Repository {
   default_branch: string;
   installation: number;
   git: GitRepository;
-  /** Repository roles; anyone else has read (a public repository). */
+  /** Repository roles; anyone else has read on a public repository, none on a private one. */
   roles: Map<string, Role>;
   issues: Map<number, Issue>;
   labels: Map<string, Label>;
@@ -111,5 +111,7 @@ export interface Repository {
    * repository on GitHub Free or Pro): GitHub refuses `draft: true` there.
    */
   draftPullRequests: boolean;
+  /** Seen only by people with a role: anyone else is told 404. */
+  private: boolean;
   nextNumber: number;
 }
