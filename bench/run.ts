@@ -8,6 +8,7 @@ import { planWorkflow } from "../src/workflow/plan/plan-workflow.js";
 import { renderPlanText } from "../src/workflow/plan/render-plan-text.js";
 import { resolveParameters } from "../src/workflow/plan/resolve-parameters.js";
 import { Workflow } from "../src/workflow/schema.js";
+import { measureListRuns } from "./list-runs.js";
 import { measureLocalOverhead } from "./local-run.js";
 import { layeredWorkflow, wideWorkflowYaml } from "./workflows.js";
 
@@ -113,6 +114,8 @@ results.push(
   ),
   summarise("local run: the no-op agent's own time per stage", 0, local.agent),
 );
+for (const { name, times } of await measureListRuns())
+  results.push(summarise(name, 30, times));
 
 const cpu = cpus();
 process.stdout.write(

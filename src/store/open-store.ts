@@ -47,7 +47,8 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const client = new PGlite(dataDir);
   const db = drizzlePglite(client);
   await migratePglite(db, { migrationsFolder: MIGRATIONS });
-  return new Store(db, options.clock, () => client.close());
+  // The store keeps the client: the dashboard's feed LISTENs on it.
+  return new Store(db, options.clock, () => client.close(), { pglite: client });
 }
 
 /** The store the environment asks for: `DATABASE_URL`, else `SPECWRIGHT_DATA_DIR`. */

@@ -10,6 +10,7 @@ import type { StageStatus } from "../workflow/expressions/namespaces.js";
 import type { Value } from "../workflow/expressions/values.js";
 import type { ParameterValues } from "../workflow/plan/resolve-parameters.js";
 import type { Workflow } from "../workflow/schema.js";
+import { runSummaryColumns } from "./run-summary-columns.js";
 import type { runs, stageAttempts } from "./schema.js";
 
 type RunRow = typeof runs.$inferSelect;
@@ -91,6 +92,7 @@ export function runToRow(state: RunState, now: string): RunRow {
     startedAt: state.started_at,
     completedAt: state.completed_at,
     updatedAt: now,
+    ...runSummaryColumns(state),
   };
 }
 
@@ -139,9 +141,9 @@ export function attemptToRow(
 }
 
 /** Timestamps come back from PostgreSQL in its own format; the engine uses ISO 8601. */
-function iso(value: string): string;
-function iso(value: string | null): string | null;
-function iso(value: string | null): string | null {
+export function iso(value: string): string;
+export function iso(value: string | null): string | null;
+export function iso(value: string | null): string | null {
   return value === null ? null : new Date(value).toISOString();
 }
 

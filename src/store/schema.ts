@@ -2,6 +2,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -49,12 +50,34 @@ export const runs = pgTable(
     startedAt: at("started_at"),
     completedAt: at("completed_at"),
     updatedAt: at("updated_at").notNull(),
+    // Copies of what the runs list shows, kept from `state` by every save
+    // so that listing runs never reads the large `state` document.
+    /** The first stage in workflow order under way or waiting, if any. */
+    currentStage: text("current_stage"),
+    /** Usage summed over every attempt; null when no attempt reported it. */
+    inputTokens: bigint("input_tokens", { mode: "number" }),
+    outputTokens: bigint("output_tokens", { mode: "number" }),
+    turns: integer("turns"),
+    costUsd: doublePrecision("cost_usd"),
   },
   (t) => [
     index("runs_repository_idx").on(t.owner, t.repo, t.issueNumber),
     index("runs_pull_request_idx").on(t.owner, t.repo, t.pullRequestNumber),
     index("runs_status_idx").on(t.status),
     index("runs_next_wake_idx").on(t.nextWakeAt),
+    // The runs list: newest first, over all runs or one repository's
+    // (`desc` sorts nulls first; the index must match to serve the order).
+    index("runs_created_idx").on(
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index("runs_repository_created_idx").on(
+      t.owner,
+      t.repo,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index("runs_requested_by_idx").on(t.requestedBy),
   ],
 );
 
@@ -183,4 +206,25 @@ export const effects = pgTable(
     completedAt: at("completed_at"),
   },
   (t) => [index("effects_pending_idx").on(t.status, t.availableAt)],
+);
+
+/**
+ * What happened in each run, as the engine's progress events, written in
+ * the transaction of the transition that made them: the dashboard's live
+ * feed reads them by id, so a client that reconnects misses nothing.
+ */
+export const runEvents = pgTable(
+  "run_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    /** The progress event's name (`stage_started`, …). */
+    event: text("event").notNull(),
+    /** The whole progress event. */
+    data: jsonb("data").notNull(),
+    createdAt: at("created_at").notNull(),
+  },
+  (t) => [index("run_events_run_idx").on(t.runId, t.id)],
 );

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApiContext } from "./api/api-context.js";
 import { API_PREFIX, routeApi } from "./api/route-api.js";
 import { ApiError, sendError } from "./http/respond.js";
+import { PAGE_HEADERS } from "./page/page-headers.js";
 import { renderDashboardOff, servePage } from "./page/serve-page.js";
 
 /** Everything under this path is the dashboard's; the rest is Probot's. */
@@ -42,7 +43,11 @@ export function createDashboard(
         sendError(res, new ApiError("dashboard_off", setup.off));
       } else {
         const html = renderDashboardOff(setup.off);
-        res.writeHead(503, { "Content-Type": "text/html; charset=utf-8" });
+        res.writeHead(503, {
+          ...PAGE_HEADERS,
+          "Content-Type": "text/html; charset=utf-8",
+          "Cache-Control": "no-store",
+        });
         res.end(html);
       }
       return true;

@@ -108,6 +108,7 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
       "artifacts",
       "effects",
       "leases",
+      "run_events",
       "runs",
       "stage_attempts",
       "webhook_deliveries",

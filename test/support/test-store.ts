@@ -18,7 +18,13 @@ export const BACKENDS: Backend[] = process.env.DATABASE_URL
 export async function openTestStore(
   backend: Backend,
   clock?: () => Date,
-): Promise<{ store: Store; reset(): Promise<void>; close(): Promise<void> }> {
+): Promise<{
+  store: Store;
+  /** The fresh database's URL (PostgreSQL only). */
+  databaseUrl?: string;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}> {
   if (backend === "pglite") {
     const store = await openStore({
       dataDir: "memory://",
@@ -42,6 +48,7 @@ export async function openTestStore(
   });
   return {
     store,
+    databaseUrl: url.toString(),
     reset: () => truncate(store),
     async close() {
       await store.close();
@@ -55,6 +62,6 @@ export async function openTestStore(
 
 async function truncate(store: Store): Promise<void> {
   await store.db.execute(
-    sql`truncate table effects, webhook_deliveries, artifacts, agent_configurations, stage_attempts, runs, leases`,
+    sql`truncate table run_events, effects, webhook_deliveries, artifacts, agent_configurations, stage_attempts, runs, leases`,
   );
 }

@@ -77,7 +77,13 @@ export function shortRunId(id: string): string {
   return id.slice(0, 8);
 }
 
-/** The commands that approve and reject a waiting stage. */
+/** How people approve and reject a run's waiting stage. */
+export type GateCommands = (
+  runId: string,
+  stage: string,
+) => { approve: string; reject: string };
+
+/** The CLI's commands that approve and reject a waiting stage. */
 export function gateCommands(
   runId: string,
   stage: string,
@@ -88,4 +94,15 @@ export function gateCommands(
     approve: `${command} approve ${target}`,
     reject: `${command} reject ${target}`,
   };
+}
+
+/**
+ * The comment commands that approve and reject a waiting stage, for runs
+ * on GitHub: said on the run's issue or pull request, so no run id.
+ */
+export function commentGateCommands(
+  _runId: string,
+  stage: string,
+): { approve: string; reject: string } {
+  return { approve: `/approve ${stage}`, reject: `/reject ${stage}` };
 }

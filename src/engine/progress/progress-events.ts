@@ -6,11 +6,21 @@ import {
   type StageRun,
   TERMINAL_STAGE_STATUSES,
 } from "../run-state.js";
-import { gateCommands, type ProgressEvent } from "./progress-event.js";
+import {
+  type GateCommands,
+  gateCommands,
+  type ProgressEvent,
+} from "./progress-event.js";
 
 export interface ProgressContext {
   /** How people call the CLI, for the approve and reject commands (default `specwright`). */
   command?: string;
+  /**
+   * How people approve and reject a waiting stage where the events are
+   * shown, when that is not the CLI (the App says the comment commands,
+   * `commentGateCommands`). Without it, the CLI's commands with `command`.
+   */
+  gateCommands?: GateCommands;
   /**
    * The engine event's time. Only used for changes the state keeps no time
    * of (a stage skipped by its condition, a gate stage approved); without
@@ -25,7 +35,7 @@ interface StageDiff {
   previous: StageRun;
   stage: StageRun;
   fallback: string;
-  command: string;
+  gate: GateCommands;
 }
 
 /**
@@ -45,6 +55,9 @@ export function progressEvents(
 ): ProgressEvent[] {
   const fallback = context.at ?? latestTime(after);
   const command = context.command ?? "specwright";
+  const gate =
+    context.gateCommands ??
+    ((runId: string, stage: string) => gateCommands(runId, stage, command));
   const events: ProgressEvent[] = [];
   // The driver's first change is the queued run starting; a driver that
   // joins midway has no earlier state and tells the start too.
@@ -61,7 +74,7 @@ export function progressEvents(
         before?.stages.find((s) => s.id === stage.id) ?? pendingStage(stage.id),
       stage,
       fallback,
-      command,
+      gate,
     }),
   );
   stageEvents.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -138,7 +151,7 @@ function stageChanges(diff: StageDiff): ProgressEvent[] {
       run_id: run.id,
       at: stage.waiting_since,
       stage: stage.id,
-      ...gateCommands(run.id, stage.id, diff.command),
+      ...diff.gate(run.id, stage.id),
     });
   }
   return events;

@@ -46,9 +46,15 @@ const COMMON_ERRORS = {
   "503": error("The dashboard is off: sign-in is not configured."),
 };
 
-function control(summary: string, parameters: Json[], body?: Json): Json {
+function control(
+  operationId: string,
+  summary: string,
+  parameters: Json[],
+  body?: Json,
+): Json {
   return {
     post: {
+      operationId,
       summary,
       security: [{ session: [] }],
       parameters: [...parameters, CSRF],
@@ -117,7 +123,7 @@ export function renderOpenApi(): Json {
     ],
     [
       "created_before",
-      "Only runs created at or before this time (ISO 8601).",
+      "Only runs created before this time (ISO 8601).",
       { type: "string" },
     ],
     ["cursor", "`next_cursor` of the previous page.", { type: "string" }],
@@ -164,6 +170,7 @@ export function renderOpenApi(): Json {
     paths: {
       "/session": {
         get: {
+          operationId: "getSession",
           summary: "Who is signed in, and the CSRF token for POSTs.",
           security: [{ session: [] }],
           responses: {
@@ -174,6 +181,7 @@ export function renderOpenApi(): Json {
       },
       "/runs": {
         get: {
+          operationId: "listRuns",
           summary: "Runs, newest first, of the repositories you can read.",
           security: [{ session: [] }],
           parameters: listParameters,
@@ -186,6 +194,7 @@ export function renderOpenApi(): Json {
       },
       "/runs/{id}": {
         get: {
+          operationId: "getRun",
           summary:
             "A run with its stages, attempts, usage, artifacts and the controls you may press.",
           security: [{ session: [] }],
@@ -201,6 +210,7 @@ export function renderOpenApi(): Json {
       },
       "/runs/{id}/events": {
         get: {
+          operationId: "streamRunEvents",
           summary:
             "Server-Sent Events of the run: run_started, stage_started, stage_completed, stage_failed, gate_waiting, run_completed. Each has an `id:`; reconnect with `Last-Event-ID` to miss nothing. Comment lines are heartbeats. The stream ends after run_completed.",
           security: [{ session: [] }],
@@ -236,10 +246,12 @@ export function renderOpenApi(): Json {
         },
       },
       "/runs/{id}/stages/{stage}/approve": control(
+        "approveStage",
         "Approve a stage waiting at its gate (as `/approve <stage>`).",
         [RUN_ID, STAGE],
       ),
       "/runs/{id}/stages/{stage}/reject": control(
+        "rejectStage",
         "Reject a stage waiting at its gate (as `/reject <stage> <reason>`).",
         [RUN_ID, STAGE],
         {
@@ -249,16 +261,25 @@ export function renderOpenApi(): Json {
         },
       ),
       "/runs/{id}/stages/{stage}/retry": control(
+        "retryStage",
         "Run a stage that ended again (as `/retry <stage>`).",
         [RUN_ID, STAGE],
       ),
-      "/runs/{id}/cancel": control("Cancel the run (as `/cancel`).", [RUN_ID]),
-      "/runs/{id}/hold": control("Stop automatic progress (as `/hold`).", [
-        RUN_ID,
-      ]),
-      "/runs/{id}/unhold": control("Let the run go on (as `/unhold`).", [
-        RUN_ID,
-      ]),
+      "/runs/{id}/cancel": control(
+        "cancelRun",
+        "Cancel the run (as `/cancel`).",
+        [RUN_ID],
+      ),
+      "/runs/{id}/hold": control(
+        "holdRun",
+        "Stop automatic progress (as `/hold`).",
+        [RUN_ID],
+      ),
+      "/runs/{id}/unhold": control(
+        "unholdRun",
+        "Let the run go on (as `/unhold`).",
+        [RUN_ID],
+      ),
     },
   };
 }

@@ -11,6 +11,8 @@ import { streamRunEvents } from "./stream-run-events.js";
 
 export const API_PREFIX = "/specwright/api/v1/";
 
+const AVATAR_HOST = "https://avatars.githubusercontent.com/";
+
 type Handler = (ctx: ApiContext, request: ApiRequest) => Promise<void>;
 
 const SEGMENT = "([^/]+)";
@@ -49,7 +51,11 @@ async function showSession(_ctx: ApiContext, request: ApiRequest) {
   const { session } = request;
   const view: SessionView = {
     login: session.login,
-    avatar_url: session.avatarUrl,
+    // The page's policy lets images come from github.com's avatar host
+    // only; GitHub Enterprise Server's avatars are left out.
+    avatar_url: session.avatarUrl?.startsWith(AVATAR_HOST)
+      ? session.avatarUrl
+      : null,
     csrf_token: session.csrfToken,
   };
   sendJson(request.res, 200, SessionView.parse(view));

@@ -3,7 +3,10 @@ import { decodeCursor, encodeCursor } from "../../../src/web/api/cursor.js";
 import { parseRunQuery } from "../../../src/web/api/parse-run-query.js";
 import { ApiError } from "../../../src/web/http/respond.js";
 
-function refusal(query: string): { field: string | undefined; message: string } {
+function refusal(query: string): {
+  field: string | undefined;
+  message: string;
+} {
   try {
     parseRunQuery(new URLSearchParams(query));
   } catch (error) {

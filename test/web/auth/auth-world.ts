@@ -9,16 +9,14 @@ import {
   type DashboardAuth,
   type Session,
 } from "../../../src/web/auth/index.js";
+import { cookiePair, signInThrough } from "../../support/sign-in.js";
 import { GitHubSimulator } from "../../support/simulator/simulator.js";
 
 export const CLIENT_ID = "Iv1.dashboard0000001";
 export const CLIENT_SECRET = "dashboard-client-secret";
 const PRIVATE_KEY = readFileSync("test/fixtures/mock-cert.pem", "utf8");
 
-/** The `name=value` part of a `Set-Cookie` header. */
-export function cookiePair(setCookie: string): string {
-  return setCookie.split(";")[0] ?? "";
-}
+export { cookiePair };
 
 /**
  * The simulated GitHub with the App's OAuth client, and a small server
@@ -134,37 +132,12 @@ export class AuthWorld {
     return (await response.json()) as never;
   }
 
-  /**
-   * The whole sign-in as a browser goes through it: the App's sign-in
-   * redirect, GitHub's form posted as `login`, the App's callback.
-   */
-  async signIn(
+  /** The whole sign-in as a browser goes through it (see `signInThrough`). */
+  signIn(
     login: string,
     returnTo = "/specwright/",
   ): Promise<{ cookie: string; setCookie: string[]; callback: Response }> {
-    const start = await this.get(
-      `/specwright/auth/sign-in?return_to=${encodeURIComponent(returnTo)}`,
-    );
-    const pending = start.headers.getSetCookie().map(cookiePair).join("; ");
-    const authorize = new URL(start.headers.get("location") ?? "");
-    const form = await fetch(`${this.sim.url}/login/oauth/authorize`, {
-      method: "POST",
-      redirect: "manual",
-      body: new URLSearchParams({
-        client_id: authorize.searchParams.get("client_id") ?? "",
-        redirect_uri: authorize.searchParams.get("redirect_uri") ?? "",
-        state: authorize.searchParams.get("state") ?? "",
-        login,
-      }),
-    });
-    // A reverse proxy would bring the public URL's callback to the App.
-    const back = new URL(form.headers.get("location") ?? "");
-    const callback = await this.get(`${back.pathname}${back.search}`, {
-      cookie: pending,
-    });
-    const setCookie = callback.headers.getSetCookie();
-    const session = setCookie.find((c) => c.startsWith("specwright_session="));
-    return { cookie: session ? cookiePair(session) : "", setCookie, callback };
+    return signInThrough(this.appUrl, this.sim.url, login, returnTo);
   }
 
   /** Requests the simulator answered for `method path` so far. */

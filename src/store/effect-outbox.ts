@@ -1,0 +1,228 @@
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { Effect } from "../engine/effects.js";
+import type { Database, Tx } from "./database.js";
+import * as schema from "./schema.js";
+
+// The outbox: effects the engine asked for, queued with the state that
+// asked for them and performed afterwards, at least once, in order per run.
+
+export interface StoredEffect {
+  id: number;
+  runId: string;
+  effect: Effect;
+  tries: number;
+}
+
+/** What `claimEffects` hands out, and to whom. */
+export interface EffectClaim {
+  limit: number;
+  leaseMs: number;
+  runId?: string | undefined;
+  holder?: string | undefined;
+}
+
+/**
+ * Claims the pending effects that are due, oldest first, one run at a time
+ * in order: an effect is not handed out while an earlier one of the same
+ * run is still pending. Claimed effects are leased for `leaseMs`.
+ */
+export async function claimEffects(
+  db: Database,
+  claim: EffectClaim,
+  now: Date,
+): Promise<StoredEffect[]> {
+  const { limit, leaseMs, runId, holder } = claim;
+  return db.transaction(async (tx) => {
+    // Workers whose heartbeat is current: a lease held by any other worker
+    // (one that crashed) is void before its time.
+    const alive = new Set(
+      (
+        await tx
+          .select({ holder: schema.leases.holder })
+          .from(schema.leases)
+          .where(
+            and(
+              sql`${schema.leases.name} like 'worker:%'`,
+              sql`${schema.leases.expiresAt} > ${now.toISOString()}`,
+            ),
+          )
+      ).map((r) => r.holder),
+    );
+    // Each run's oldest pending effect, then locked. A run whose oldest is
+    // locked (being completed elsewhere) is skipped whole: handing out its
+    // next effect instead would run them out of order.
+    const candidates = await tx
+      .select()
+      .from(schema.effects)
+      .where(
+        sql`${schema.effects.id} in (select distinct on (run_id) id from effects where status = 'pending'${
+          runId === undefined ? sql`` : sql` and run_id = ${runId}`
+        } order by run_id, id)`,
+      )
+      .orderBy(asc(schema.effects.id))
+      .for("update", { skipLocked: true });
+    const claimed: StoredEffect[] = [];
+    for (const row of candidates) {
+      const leased =
+        row.leasedUntil !== null &&
+        new Date(row.leasedUntil) > now &&
+        (row.leasedBy === null || alive.has(row.leasedBy));
+      if (leased || new Date(row.availableAt) > now) continue;
+      claimed.push({
+        id: row.id,
+        runId: row.runId,
+        effect: row.payload as Effect,
+        tries: row.tries,
+      });
+      if (claimed.length >= limit) break;
+    }
+    if (claimed.length > 0) {
+      await tx
+        .update(schema.effects)
+        .set({
+          leasedUntil: new Date(now.getTime() + leaseMs).toISOString(),
+          leasedBy: holder ?? null,
+          tries: sql`${schema.effects.tries} + 1`,
+        })
+        .where(
+          inArray(
+            schema.effects.id,
+            claimed.map((c) => c.id),
+          ),
+        );
+    }
+    return claimed;
+  });
+}
+
+/** Later pending effects of the same kind for the run (for coalescing). */
+export async function hasLaterPending(
+  db: Database,
+  effect: StoredEffect,
+): Promise<boolean> {
+  const rows = await db
+    .select({ id: schema.effects.id })
+    .from(schema.effects)
+    .where(
+      and(
+        eq(schema.effects.runId, effect.runId),
+        eq(schema.effects.kind, effect.effect.kind),
+        eq(schema.effects.status, "pending"),
+        sql`${schema.effects.id} > ${effect.id}`,
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
+/** Marks an effect done in `tx` (superseded: a later one made it moot). */
+export async function completeEffectIn(
+  tx: Tx | Database,
+  id: number,
+  now: string,
+  superseded = false,
+): Promise<void> {
+  await tx
+    .update(schema.effects)
+    .set({
+      status: "done",
+      completedAt: now,
+      leasedUntil: null,
+      leasedBy: null,
+      superseded,
+    })
+    .where(eq(schema.effects.id, id));
+}
+
+/** Puts an effect back to be tried again at `retryAt`. */
+export async function retryEffect(
+  db: Database,
+  id: number,
+  error: string,
+  retryAt: Date,
+): Promise<void> {
+  await db
+    .update(schema.effects)
+    .set({
+      lastError: error,
+      availableAt: retryAt.toISOString(),
+      leasedUntil: null,
+      leasedBy: null,
+    })
+    .where(eq(schema.effects.id, id));
+}
+
+/** Gives up on an effect. */
+export async function failEffect(
+  db: Database,
+  id: number,
+  error: string,
+  now: string,
+): Promise<void> {
+  await db
+    .update(schema.effects)
+    .set({
+      status: "failed",
+      lastError: error,
+      completedAt: now,
+      leasedUntil: null,
+      leasedBy: null,
+    })
+    .where(eq(schema.effects.id, id));
+}
+
+/**
+ * When the next effect becomes due, if any is waiting: the earliest of each
+ * run's oldest pending effect, counting its back-off and any lease on it.
+ */
+export async function nextEffectDue(db: Database): Promise<Date | undefined> {
+  const [row] = await db
+    .select({
+      at: sql<string>`min(greatest(${schema.effects.availableAt}, coalesce(${schema.effects.leasedUntil}, ${schema.effects.availableAt})))`,
+    })
+    .from(schema.effects)
+    .where(
+      sql`${schema.effects.id} in (select distinct on (run_id) id from effects where status = 'pending' order by run_id, id)`,
+    );
+  return row?.at ? new Date(row.at) : undefined;
+}
+
+/** The ids of runs with effects due by `now` still to perform. */
+export async function runsWithPendingEffects(
+  db: Database,
+  now: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ runId: schema.effects.runId })
+    .from(schema.effects)
+    .where(
+      and(
+        eq(schema.effects.status, "pending"),
+        lte(schema.effects.availableAt, now),
+      ),
+    );
+  return rows.map((r) => r.runId);
+}
+
+/** Whether an effect of `kind` for the stage attempt is still to be performed. */
+export async function hasPendingEffect(
+  db: Database,
+  runId: string,
+  kind: Effect["kind"],
+  attempt: { stage: string; attempt: number },
+): Promise<boolean> {
+  const rows = await db
+    .select({ id: schema.effects.id })
+    .from(schema.effects)
+    .where(
+      and(
+        eq(schema.effects.runId, runId),
+        eq(schema.effects.kind, kind),
+        eq(schema.effects.status, "pending"),
+        sql`${schema.effects.payload}->>'stage' = ${attempt.stage}`,
+        sql`(${schema.effects.payload}->>'attempt')::int = ${attempt.attempt}`,
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}

@@ -1,0 +1,120 @@
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import type { RunState } from "../engine/run-state.js";
+import type { Database, Tx } from "./database.js";
+import { latestRunEventId } from "./run-events.js";
+import { rowsToRun } from "./run-rows.js";
+import * as schema from "./schema.js";
+
+/** A run's state, or undefined. With `lock`, the row is locked until the transaction ends. */
+export async function loadRun(
+  db: Tx | Database,
+  runId: string,
+  lock = false,
+): Promise<RunState | undefined> {
+  const query = db.select().from(schema.runs).where(eq(schema.runs.id, runId));
+  const [row] = lock ? await query.for("update") : await query;
+  if (row === undefined) return undefined;
+  const attempts = await db
+    .select()
+    .from(schema.stageAttempts)
+    .where(eq(schema.stageAttempts.runId, runId));
+  return rowsToRun(row, attempts);
+}
+
+/** The run and stage attempt a workflow run belongs to, if it is ours. */
+export async function findAttemptByWorkflowRun(
+  db: Database,
+  workflowRunId: number,
+): Promise<{ runId: string; stage: string; attempt: number } | undefined> {
+  const [row] = await db
+    .select({
+      runId: schema.stageAttempts.runId,
+      stage: schema.stageAttempts.stage,
+      attempt: schema.stageAttempts.attempt,
+    })
+    .from(schema.stageAttempts)
+    .where(eq(schema.stageAttempts.workflowRunId, workflowRunId));
+  return row;
+}
+
+/** Runs for an issue or pull request, newest first. */
+export async function findRunsFor(
+  db: Database,
+  target: { owner: string; repo: string; number: number },
+): Promise<RunState[]> {
+  const rows = await db
+    .select({ id: schema.runs.id })
+    .from(schema.runs)
+    .where(
+      and(
+        eq(schema.runs.owner, target.owner),
+        eq(schema.runs.repo, target.repo),
+        sql`(${schema.runs.issueNumber} = ${target.number} or ${schema.runs.pullRequestNumber} = ${target.number})`,
+      ),
+    )
+    .orderBy(sql`${schema.runs.createdAt} desc`);
+  const out: RunState[] = [];
+  for (const row of rows) {
+    const state = await loadRun(db, row.id);
+    if (state) out.push(state);
+  }
+  return out;
+}
+
+/** A run's artifacts, oldest first. */
+export function listArtifacts(db: Database, runId: string) {
+  return db
+    .select()
+    .from(schema.artifacts)
+    .where(eq(schema.artifacts.runId, runId))
+    .orderBy(asc(schema.artifacts.createdAt));
+}
+
+/** The agent configuration a run started with. */
+export async function agentConfiguration(db: Database, runId: string) {
+  const [row] = await db
+    .select()
+    .from(schema.agentConfigurations)
+    .where(eq(schema.agentConfigurations.runId, runId));
+  return row;
+}
+
+/** Runs still going that something is due in by `now` (a retry, a time limit). */
+export async function runsDue(db: Database, now: Date): Promise<string[]> {
+  const rows = await db
+    .select({ id: schema.runs.id })
+    .from(schema.runs)
+    .where(
+      and(
+        inArray(schema.runs.status, ["queued", "in_progress"]),
+        lte(schema.runs.nextWakeAt, now.toISOString()),
+      ),
+    )
+    .orderBy(asc(schema.runs.nextWakeAt));
+  return rows.map((r) => r.id);
+}
+
+/** The ids of the runs still going, oldest first. */
+export async function liveRuns(db: Database): Promise<string[]> {
+  const rows = await db
+    .select({ id: schema.runs.id })
+    .from(schema.runs)
+    .where(inArray(schema.runs.status, ["queued", "in_progress"]))
+    .orderBy(asc(schema.runs.createdAt));
+  return rows.map((r) => r.id);
+}
+
+/**
+ * A run's state and the id of its latest event, such that a stream of
+ * its events opened after that id misses nothing the state does not show.
+ * The id is read first: an event committed between the two reads is then
+ * sent again to a state that already shows it (harmless), never lost.
+ */
+export async function loadRunWithEventId(
+  db: Database,
+  runId: string,
+): Promise<{ state: RunState; lastEventId: number | null } | undefined> {
+  const lastEventId = await latestRunEventId(db, runId);
+  const state = await loadRun(db, runId);
+  return state === undefined ? undefined : { state, lastEventId };
+}
