@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import {
   chmod,
   mkdir,
@@ -236,19 +236,25 @@ export class World {
     options: {
       files?: Record<string, string>;
       roles?: Record<string, Role>;
+      /** Visible only to those with a role on it (`roles`; no default ones). */
+      private?: boolean;
     } = {},
   ): Promise<Repository> {
     const real = this.options.realAgent;
     return this.sim.createRepository(fullName, {
+      ...(options.private ? { private: true } : {}),
       files: real
         ? realAgentRepositoryFiles(real.backend, real.layout, options.files)
         : sampleRepositoryFiles(options.files),
-      roles: {
-        alice: "write",
-        bob: "maintain",
-        mallory: "read",
-        ...options.roles,
-      },
+      // A private repository has only the roles given: nobody else may read it.
+      roles: options.private
+        ? (options.roles ?? {})
+        : {
+            alice: "write",
+            bob: "maintain",
+            mallory: "read",
+            ...options.roles,
+          },
       secrets: real
         ? { [CREDENTIAL_SECRETS[real.backend]]: AGENT_KEY }
         : { ANTHROPIC_API_KEY: "sk-ant-e2e-0123456789" },
@@ -257,6 +263,31 @@ export class World {
 
   /** Starts the App process (again, after a kill: same data). */
   async startApp(): Promise<void> {
+    const { child, url } = await this.spawnApp();
+    this.app = child;
+    this.sim.webhooks.url = `${url}/api/github/webhooks`;
+    this.appUrl = url;
+  }
+
+  /**
+   * Starts another App process on the same PostgreSQL, as a second replica
+   * behind a load balancer would be; webhooks still go to the first. Its
+   * address.
+   */
+  async startReplica(): Promise<string> {
+    if (!this.databaseUrl()) {
+      throw new Error(
+        "replicas share a PostgreSQL: give the World a databaseUrl",
+      );
+    }
+    const { child, url } = await this.spawnApp();
+    this.replicas.push(child);
+    return url;
+  }
+
+  private readonly replicas: ChildProcess[] = [];
+
+  private async spawnApp(): Promise<{ child: ChildProcess; url: string }> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -278,6 +309,7 @@ export class World {
       SPECWRIGHT_GITHUB_THROTTLE: "off",
       GITHUB_CLIENT_ID: OAUTH_CLIENT_ID,
       GITHUB_CLIENT_SECRET: OAUTH_CLIENT_SECRET,
+      SPECWRIGHT_SESSION_SECRET: `${this.secret}-dashboard-sessions`,
     };
     const database = this.databaseUrl();
     if (database) env.DATABASE_URL = database;
@@ -287,7 +319,6 @@ export class World {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    this.app = child;
     const capture = (chunk: Buffer) => {
       this.appLog += chunk.toString();
       if (this.options.verbose) process.stderr.write(chunk);
@@ -308,8 +339,7 @@ export class World {
       if (i > 600) throw new Error(`the App did not start:\n${this.appLog}`);
       await new Promise((done) => setTimeout(done, 50));
     }
-    this.sim.webhooks.url = `${url}/api/github/webhooks`;
-    this.appUrl = url;
+    return { child, url };
   }
 
   /** Where the App's HTTP server listens (its webhooks, the dashboard), once started. */
@@ -372,6 +402,16 @@ export class World {
       );
   }
 
+  /** Whether a stage the scripted agent holds ("held") has started. */
+  stageHeld(stage: string): boolean {
+    return existsSync(join(this.dir, "agent-state", `${stage}.pid`));
+  }
+
+  /** Lets a stage the scripted agent holds go on. */
+  async release(stage: string): Promise<void> {
+    await writeFile(join(this.dir, "agent-state", `${stage}.go`), "");
+  }
+
   /** What the simulated GitHub refused or could not do. */
   problems(): string[] {
     return [
@@ -411,6 +451,13 @@ export class World {
 
   async close(): Promise<void> {
     await this.stopApp("SIGKILL");
+    for (const replica of this.replicas) {
+      if (replica.exitCode === null) {
+        const exited = new Promise((done) => replica.once("exit", done));
+        replica.kill("SIGKILL");
+        await exited;
+      }
+    }
     await this.sim.stop();
     await this.models?.stop();
     if (this.database && this.options.databaseUrl) {

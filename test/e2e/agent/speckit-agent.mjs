@@ -8,11 +8,13 @@
 //
 // SPECWRIGHT_E2E_AGENT names a JSON file that can make a stage misbehave:
 // { "<owner/repo>:<stage>": "skill-fails" | "nothing" | "fail" | "fail-once"
-//   | "slow" | "stubborn" }
+//   | "slow" | "stubborn" | "held" }
 // "slow" writes the agent's pid to `<stage>.pid` beside that file, then
 // takes 30 s before doing the stage's work: a stage still running when a
 // test interrupts the run. "stubborn" is slow and ignores SIGTERM (only
-// SIGKILL stops it).
+// SIGKILL stops it). "held" writes its pid the same way, then waits until
+// a file `<stage>.go` appears beside it (a minute at most): the test says
+// when the stage may finish.
 import {
   existsSync,
   mkdirSync,
@@ -91,6 +93,14 @@ if (behaviour === "slow" || behaviour === "stubborn") {
     `${process.pid}\n`,
   );
   await new Promise((resolve) => setTimeout(resolve, 30_000));
+}
+
+if (behaviour === "held") {
+  const state = dirname(process.env.SPECWRIGHT_E2E_AGENT);
+  writeFileSync(join(state, `${stage}.pid`), `${process.pid}\n`);
+  for (let i = 0; i < 1200 && !existsSync(join(state, `${stage}.go`)); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function featureText() {
