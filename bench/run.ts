@@ -8,6 +8,7 @@ import { planWorkflow } from "../src/workflow/plan/plan-workflow.js";
 import { renderPlanText } from "../src/workflow/plan/render-plan-text.js";
 import { resolveParameters } from "../src/workflow/plan/resolve-parameters.js";
 import { Workflow } from "../src/workflow/schema.js";
+import { measureDashboard } from "./dashboard.js";
 import { measureListRuns } from "./list-runs.js";
 import { measureLocalOverhead } from "./local-run.js";
 import { layeredWorkflow, wideWorkflowYaml } from "./workflows.js";
@@ -116,6 +117,8 @@ results.push(
 );
 for (const { name, times } of await measureListRuns())
   results.push(summarise(name, 30, times));
+for (const { name, times, budget } of await measureDashboard())
+  results.push(summarise(name, budget, times));
 
 const cpu = cpus();
 process.stdout.write(
