@@ -42,6 +42,11 @@ export function createApp(
         warn: (message) => app.log.warn(message),
         error: (message) => app.log.error(message),
       });
+      app.log.info(
+        dashboard.off
+          ? `specwright: the dashboard at /specwright/ is off: ${dashboard.off}`
+          : "specwright: the dashboard is at /specwright/",
+      );
     }
     // Pick up what a previous process left undone, then sweep for what
     // webhooks miss.

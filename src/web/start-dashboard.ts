@@ -14,6 +14,8 @@ import { RunEventHub } from "./live/run-event-hub.js";
 export interface Dashboard {
   handler: DashboardHandler;
   close: () => Promise<void>;
+  /** Why the dashboard is off, and how to turn it on; absent when it is on. */
+  off?: string;
 }
 
 /**
@@ -29,12 +31,11 @@ export async function startDashboard(
 ): Promise<Dashboard> {
   const { config, problem } = dashboardAuthConfigFromEnv(env);
   if (!config) {
+    const off = problem ?? "The dashboard is off.";
     return {
-      handler: createDashboard(
-        { off: problem ?? "The dashboard is off." },
-        log,
-      ),
+      handler: createDashboard({ off }, log),
       close: async () => {},
+      off,
     };
   }
   const feed = await openRunEventFeed({
