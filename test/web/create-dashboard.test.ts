@@ -17,7 +17,7 @@ async function serveOff(problem: string): Promise<string> {
       error: () => {},
     },
   );
-  server = createServer((req, res) => {
+  const http = createServer((req, res) => {
     void handler(req, res).then((handled) => {
       if (!handled) {
         res.writeHead(418);
@@ -25,8 +25,9 @@ async function serveOff(problem: string): Promise<string> {
       }
     });
   });
-  await new Promise<void>((done) => server?.listen(0, "127.0.0.1", done));
-  return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+  server = http;
+  await new Promise<void>((done) => http.listen(0, "127.0.0.1", done));
+  return `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 }
 
 describe("the dashboard without sign-in configured", () => {

@@ -3,10 +3,10 @@ import {
   type RunState,
   type StageRun,
 } from "../../engine/run-state.js";
+import { stageBatches } from "../../workflow/graph/stage-batches.js";
 import { fitSegments, type Segment } from "./fit-line.js";
 import { formatDuration } from "./format-duration.js";
 import { formatUsage } from "./format-usage.js";
-import { stageBatches } from "../../workflow/graph/stage-batches.js";
 import { isActive, SPINNER, STATUS_LOOK } from "./stage-status.js";
 import { terminalSafe } from "./terminal-safe.js";
 

@@ -1,6 +1,6 @@
+import type { Workflow } from "../schema.js";
 import { buildGraph } from "./build-graph.js";
 import { computeBatches } from "./compute-batches.js";
-import type { Workflow } from "../schema.js";
 
 /**
  * A run's stage ids grouped as they can run: a stage's batch is one after
