@@ -372,6 +372,48 @@ describe.each(BACKENDS)("the dashboard API (%s)", (backend) => {
     });
   });
 
+  it("streams a run's events as they are committed, and a reconnect starts after Last-Event-ID", async () => {
+    const run = web[5] as RunState;
+    const before = RunDetail.parse(
+      await (await world.call(alice, "GET", `${API}/runs/${run.id}`)).json(),
+    );
+    const stream = await readEvents(world, alice, run.id, before.last_event_id);
+    await world.call(
+      alice,
+      "POST",
+      `${API}/runs/${run.id}/stages/implement/reject`,
+      {
+        body: { reason: "Not now." },
+      },
+    );
+    const events = await stream.until((e) =>
+      e.some((x) => x.name === "run_completed"),
+    );
+    expect(events.map((e) => e.name)).toEqual([
+      "stage_failed",
+      "run_completed",
+    ]);
+    expect(events[0]?.data).toMatchObject({
+      event: "stage_failed",
+      run_id: run.id,
+      stage: "implement",
+      attempt: null,
+    });
+    expect(await stream.ended).toBe(true);
+    // From the first event on: only what came after it.
+    const again = await readEvents(world, alice, run.id, String(events[0]?.id));
+    const rest = await again.until((e) => e.length > 0);
+    expect(rest.map((e) => e.name)).toEqual(["run_completed"]);
+    expect(await again.ended).toBe(true);
+    const bad = await world.call(alice, "GET", `${API}/runs/${run.id}/events`, {
+      headers: { "last-event-id": "yesterday" },
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      error: { field: "Last-Event-ID" },
+    });
+  });
+
   it("unknown routes and methods get the envelope too", async () => {
     const nowhere = await world.call(alice, "GET", `${API}/nowhere`);
     expect(nowhere.status).toBe(404);
@@ -383,3 +425,77 @@ describe.each(BACKENDS)("the dashboard API (%s)", (backend) => {
     });
   });
 });
+
+interface StreamedEvent {
+  id: number;
+  name: string;
+  data: Record<string, unknown>;
+}
+
+/** An event stream read as a browser would, from after `lastEventId`. */
+async function readEvents(
+  world: DashboardWorld,
+  cookie: string,
+  runId: string,
+  lastEventId: string | null,
+) {
+  const response = await world.call(
+    cookie,
+    "GET",
+    `${API}/runs/${runId}/events`,
+    {
+      headers: lastEventId ? { "last-event-id": lastEventId } : {},
+    },
+  );
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toContain("text/event-stream");
+  const events: StreamedEvent[] = [];
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let done = false;
+  const waiters: (() => void)[] = [];
+  const ended = (async () => {
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      const frames = buffer.split("\n\n");
+      buffer = frames.pop() ?? "";
+      for (const frame of frames) {
+        const fields = Object.fromEntries(
+          frame
+            .split("\n")
+            .map((line) => [
+              line.slice(0, line.indexOf(":")),
+              line.slice(line.indexOf(":") + 2),
+            ]),
+        );
+        if (fields.id && fields.event && fields.data) {
+          events.push({
+            id: Number(fields.id),
+            name: fields.event,
+            data: JSON.parse(fields.data),
+          });
+        }
+      }
+      for (const w of waiters.splice(0)) w();
+    }
+    done = true;
+    for (const w of waiters.splice(0)) w();
+    return true;
+  })();
+  return {
+    ended,
+    async until(
+      check: (events: StreamedEvent[]) => boolean,
+    ): Promise<StreamedEvent[]> {
+      while (!check(events)) {
+        if (done)
+          throw new Error(`the stream ended with ${JSON.stringify(events)}`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+      return events;
+    },
+  };
+}
