@@ -134,5 +134,7 @@ try {
     process.exitCode = 1;
   }
 } finally {
+  // A profiled App writes its profile on a normal exit (SIGTERM, then).
+  if (process.env.SPECWRIGHT_APP_CPU_PROF) await world.stopApp("SIGTERM");
   await world.close();
 }

@@ -5,6 +5,7 @@ import {
   isTransient,
   retryAfterMs,
 } from "../github/github-errors.js";
+import { GitHubMemory } from "../github/github-memory.js";
 import type { Octokit } from "../github/octokit.js";
 import {
   giveUpEvent,
@@ -55,11 +56,14 @@ export class EffectRunner {
   private lastBeat = 0;
   private stopped = false;
   private readonly holder: string;
+  /** What GitHub told this worker, to not ask again. */
+  private readonly memory: GitHubMemory;
 
   constructor(private readonly options: EffectRunnerOptions) {
     this.store = options.store;
     this.now = options.now ?? (() => new Date());
     this.holder = options.holder ?? randomUUID();
+    this.memory = new GitHubMemory({ now: this.now });
   }
 
   private get heartbeatMs(): number {
@@ -179,6 +183,7 @@ export class EffectRunner {
         retries: stored.tries,
         now: this.now,
         log,
+        memory: this.memory,
       };
       // One that failed for good before and worked now: the problem goes.
       const event =

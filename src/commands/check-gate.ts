@@ -1,4 +1,8 @@
-import type { RunState, StageRun } from "../engine/run-state.js";
+import {
+  type RunState,
+  type StageRun,
+  waitsAtBudgetGate,
+} from "../engine/run-state.js";
 import { stageGate } from "../workflow/schema.js";
 import { type Actor, type CommandRequest, definition } from "./decision.js";
 import { hasPermission } from "./permission.js";
@@ -13,6 +17,9 @@ export function gateRefusal(
   actor: Actor,
   verb: string,
 ): string | undefined {
+  // A budget gate is the command's to decide (its permission was checked):
+  // the workflow gate's approvers are for the gate they guard.
+  if (waitsAtBudgetGate(stage)) return undefined;
   const def = definition(run, stage.id);
   const gate = def ? stageGate(def) : undefined;
   if (gate === undefined) return undefined;

@@ -6,6 +6,7 @@ import { Workflow } from "../workflow/schema.js";
 import type { SkillInfo } from "../workflow/skills.js";
 import { splitCommand } from "../workflow/split-command.js";
 import { checkBranchPattern } from "./branch-pattern.js";
+import { checkBudgets } from "./check-budgets.js";
 import { formatZodIssues } from "./format-zod-issues.js";
 import { Config } from "./schema.js";
 
@@ -141,6 +142,8 @@ export function checkConfig(value: unknown): CheckConfigResult {
     });
     diagnostics.push(...checked.diagnostics);
     graph = checked.graph;
+    if (parsed.success)
+      diagnostics.push(...checkBudgets(parsed.data, workflow));
     // `backend: command` runs agent.command; without one there is nothing to run.
     if (parsed.success && parsed.data.agent.command === undefined) {
       if (parsed.data.agent.backend === "command") {

@@ -6,6 +6,8 @@ import {
   PermissionLevel,
   Workflow,
 } from "../workflow/schema.js";
+import { BudgetsConfig, ModelPriceEntry } from "./budgets-schema.js";
+import { DEFAULT_PRICES, PRICES_AS_OF } from "./prices.js";
 import {
   MAX_SECRET_PATTERN_LENGTH,
   MAX_SECRET_PATTERNS,
@@ -167,6 +169,13 @@ export const Config = z
       .max(90)
       .default(30)
       .meta({ description: "Days the result bundles are kept (7 to 90)." }),
+    budgets: BudgetsConfig.prefault({}),
+    prices: z
+      .record(z.string().min(1), ModelPriceEntry)
+      .default(() => ({ ...DEFAULT_PRICES }))
+      .meta({
+        description: `Prices per model, to estimate the cost of a stage whose agent reports tokens but no cost (the estimate is marked as one). Entries here replace or add to the built-in table, prices as of ${PRICES_AS_OF}.`,
+      }),
     permissions: z
       .partialRecord(z.enum(COMMAND_NAMES), PermissionLevel)
       .default({})

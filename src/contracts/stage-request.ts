@@ -54,6 +54,12 @@ export const StageRequest = z.strictObject({
     model: z.string().optional(),
     args: z.array(z.string()),
     max_turns: z.int().min(1).optional(),
+    /**
+     * What the stage may use (the stage's budget, or what is left of the
+     * run's, whichever is smaller): the action stops the agent there.
+     */
+    max_tokens: z.int().min(1).optional(),
+    max_cost_usd: z.number().positive().optional(),
     /** The agent's hard time limit (a fraction of a minute is allowed). */
     timeout_minutes: z.number().positive(),
     /** For `backend: command`. */

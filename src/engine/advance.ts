@@ -3,6 +3,7 @@ import { ExpressionError } from "../workflow/expressions/expression-error.js";
 import { parseCondition } from "../workflow/expressions/parse-template.js";
 import { isTruthy } from "../workflow/expressions/values.js";
 import { type Stage, stageGate, stageName } from "../workflow/schema.js";
+import { holdAtBudgetGate } from "./budget-gate.js";
 import { buildStageRequest } from "./build-stage-request.js";
 import { expressionScope } from "./expression-scope.js";
 import {
@@ -245,17 +246,19 @@ function startStage(context: TransitionContext, stage: StageRun): boolean {
     return true;
   }
 
+  if (holdAtBudgetGate(context, stage)) return true;
   const number = stage.attempts.length + 1;
-  const built = buildStageRequest(state, def, number);
+  const built = buildStageRequest(state, def, number, context.at);
   if ("error" in built) {
     stage.status = "failed";
     failStage(context, stage, built.error);
     return true;
   }
   stage.status = "dispatched";
-  stage.attempts.push(
-    newAttempt(number, state.head_sha ?? "", context.at, stage.next_trigger),
-  );
+  stage.attempts.push({
+    ...newAttempt(number, state.head_sha ?? "", context.at, stage.next_trigger),
+    model: built.model,
+  });
   stage.next_trigger = null;
   context.effects.push(
     { kind: "create_check_run", stage: stage.id, attempt: number },

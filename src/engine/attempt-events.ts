@@ -1,3 +1,4 @@
+import { DEFAULT_PRICES } from "../config/prices.js";
 import { advance, definition } from "./advance.js";
 import {
   attemptOf,
@@ -7,6 +8,7 @@ import {
   liveAttempt,
 } from "./attempts.js";
 import { buildStageRequest } from "./build-stage-request.js";
+import { estimateCost } from "./estimate-cost.js";
 import { hasProblem } from "./problems.js";
 import { commitCount, isTerminalRun } from "./run-state.js";
 import type { Handlers, TransitionContext } from "./transition-context.js";
@@ -61,6 +63,7 @@ export const ATTEMPT_HANDLERS: Handlers<AttemptEvent> = {
       state,
       definition(state, stage.id),
       attempt.attempt,
+      context.at,
     );
     if ("error" in built) {
       endAttempt(context, found, "failed", built.error, false);
@@ -125,7 +128,14 @@ export const ATTEMPT_HANDLERS: Handlers<AttemptEvent> = {
     attempt.agent_version = result.agent_version;
     attempt.outputs = result.outputs;
     attempt.phases = result.phases;
-    attempt.usage = result.usage;
+    const { usage, estimated } = estimateCost(
+      result.usage,
+      attempt.model,
+      // The built-in table, under the repository's own entries.
+      { ...DEFAULT_PRICES, ...state.settings.prices },
+    );
+    attempt.usage = usage;
+    if (estimated) attempt.cost_estimated = true;
     attempt.commit_sha = result.commit_sha;
     attempt.commit_parent = result.commit_parent;
     attempt.changed_paths = result.changed_paths;

@@ -1,3 +1,4 @@
+import { DEFAULT_MODELS } from "../config/prices.js";
 import { checkRepositoryPath } from "../contracts/check-repository-path.js";
 import {
   bundleArtifactName,
@@ -19,8 +20,9 @@ import { kindOf, toText, type Value } from "../workflow/expressions/values.js";
 import { resolveAgent } from "../workflow/resolve-agent.js";
 import { type Stage, stageName } from "../workflow/schema.js";
 import { NO_SKILL, SPECKIT_SKILL } from "../workflow/skills.js";
+import { checkBudget, type StageCaps } from "./budgets.js";
 import { expressionScope } from "./expression-scope.js";
-import type { RunState } from "./run-state.js";
+import { findStage, type RunState } from "./run-state.js";
 
 /** Job time beyond the agent's: installing it, checking out, uploading. */
 export const JOB_OVERHEAD_MINUTES = 15;
@@ -50,16 +52,28 @@ function describe(error: unknown): string {
     : (error as Error).message;
 }
 
+/** What is left of the budgets for the attempt dispatched at `at`. */
+function capsAt(state: RunState, stage: Stage, at: string | undefined) {
+  const run = findStage(state, stage.id);
+  return at === undefined || run === undefined
+    ? ({} satisfies StageCaps)
+    : checkBudget(state, run, at).caps;
+}
+
 /**
  * Builds the request the stage action receives: the stage's inputs and
- * output paths resolved from the run so far, its agent and skill, limits.
+ * output paths resolved from the run so far, its agent and skill, limits
+ * (the stage's own, made smaller by what is left of the budgets at `at`).
  * Returns the reason instead when the stage cannot be dispatched.
  */
 export function buildStageRequest(
   state: RunState,
   stage: Stage,
   attempt: number,
-): { request: StageRequest } | { error: string; too_large?: true } {
+  at?: string,
+):
+  | { request: StageRequest; model: string | null }
+  | { error: string; too_large?: true } {
   const scope = expressionScope(state);
   try {
     const inputs: Record<string, Value> = {};
@@ -114,8 +128,16 @@ export function buildStageRequest(
     const args = agent.args.map((arg) =>
       toText(resolve(arg, scope, "agent argument")),
     );
-    const timeoutMs = parseDuration(stage.error_policy.timeout) ?? 30 * 60_000;
+    const caps = capsAt(state, stage, at);
+    const timeoutMs = Math.min(
+      parseDuration(stage.error_policy.timeout) ?? 30 * 60_000,
+      caps.time_ms ?? Number.POSITIVE_INFINITY,
+    );
     const agentMinutes = Math.max(1, Math.ceil(timeoutMs / 60_000));
+    const maxTurns = Math.min(
+      agent.max_turns ?? Number.POSITIVE_INFINITY,
+      caps.turns ?? Number.POSITIVE_INFINITY,
+    );
 
     const skillId = stage.skill ?? NO_SKILL;
     const skill =
@@ -139,9 +161,9 @@ export function buildStageRequest(
         backend: agent.backend,
         ...(model === undefined ? {} : { model }),
         args,
-        ...(agent.max_turns === undefined
-          ? {}
-          : { max_turns: agent.max_turns }),
+        ...(Number.isFinite(maxTurns) ? { max_turns: maxTurns } : {}),
+        ...(caps.tokens === undefined ? {} : { max_tokens: caps.tokens }),
+        ...(caps.cost_usd === undefined ? {} : { max_cost_usd: caps.cost_usd }),
         timeout_minutes: agentMinutes,
         ...(state.settings.agent.command === undefined ||
         agent.backend !== "command"
@@ -177,7 +199,10 @@ export function buildStageRequest(
         too_large: true,
       };
     }
-    return { request };
+    return {
+      request,
+      model: model ?? DEFAULT_MODELS[agent.backend] ?? null,
+    };
   } catch (error) {
     return { error: describe(error) };
   }

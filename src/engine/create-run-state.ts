@@ -13,6 +13,8 @@ export interface NewRun {
   owner: string;
   repo: string;
   html_url: string;
+  /** GitHub's id of the repository (see `RunState.repository_id`). */
+  repository_id?: number;
   issue: IssueRef | null;
   feature: string;
   requested_by: string;
@@ -34,6 +36,9 @@ export function createRunState(run: NewRun): RunState {
     owner: run.owner,
     repo: run.repo,
     html_url: run.html_url,
+    ...(run.repository_id === undefined
+      ? {}
+      : { repository_id: run.repository_id }),
     issue: run.issue,
     feature: run.feature,
     requested_by: run.requested_by,

@@ -6,6 +6,7 @@ import type {
   Usage,
 } from "../contracts/stage-result.js";
 import type { Value } from "../workflow/expressions/values.js";
+import type { Spend } from "./budgets.js";
 import type { EffectKind } from "./effects.js";
 import type { AttemptArtifact } from "./run-state.js";
 
@@ -113,6 +114,13 @@ export type RunEvent = { at: string } & (
   | { type: "cancel"; by: string }
   | { type: "hold"; by: string }
   | { type: "unhold"; by: string }
+  /**
+   * What all the repository's runs have spent since the start of the UTC
+   * day and month of `at` (the store adds it up; the engine cannot), for
+   * the daily and monthly budgets. Sent before the event that may
+   * dispatch a stage, when the run's settings have such a budget.
+   */
+  | { type: "repository_spend"; day: Spend; month: Spend }
   /** Time passed: due retries, stage time limits, gate time limits. */
   | { type: "tick" }
   /** No workflow run ever appeared for a dispatched attempt. */

@@ -11,6 +11,7 @@ import type { StageStatus } from "../workflow/expressions/namespaces.js";
 import type { Value } from "../workflow/expressions/values.js";
 import type { ParameterValues } from "../workflow/plan/resolve-parameters.js";
 import type { Workflow } from "../workflow/schema.js";
+import type { BudgetLine, RepositorySpend } from "./budgets.js";
 import type { EffectKind } from "./effects.js";
 
 export type RunStatus =
@@ -69,6 +70,16 @@ export interface Attempt {
   error_message: string | null;
   phases: z.infer<typeof Phase>[];
   usage: Usage | null;
+  /**
+   * `usage.cost_usd` is Specwright's estimate from the price table (the
+   * agent reported tokens but no cost). Absent in older runs: false.
+   */
+  cost_estimated?: boolean;
+  /**
+   * The model the attempt was dispatched with, or the backend's default
+   * model as Specwright knows it; null when unknown (`backend: command`).
+   */
+  model?: string | null;
   /** The result bundle's files, as uploaded by the stage action. */
   artifacts: AttemptArtifact[];
   /** `analyze`'s findings, shown as annotations. */
@@ -113,6 +124,31 @@ export interface StageRun {
   stopped_by_run: boolean;
   /** Why the stage was skipped or failed without an attempt. */
   reason: string | null;
+  /**
+   * The stage's latest stop at a budget gate, once it had one: while
+   * `waiting_approval` with no decision, the stage waits for it, not for a
+   * gate of its workflow. Absent in older runs.
+   */
+  budget_gate?: BudgetGate | null;
+}
+
+/** A stage held back because a budget was reached before it could start. */
+export interface BudgetGate {
+  /** When the stage was held (its `waiting_since` for this wait). */
+  since: string;
+  /** The limits reached when the stage was held. */
+  over: BudgetLine[];
+  /** Measures a budget limits that some attempt did not report. */
+  unreported: ("tokens" | "cost_usd" | "turns")[];
+  /**
+   * `allowed`: one more attempt may start over budget (`/approve`);
+   * `stopped`: the run ended here; `lifted`: the budget allowed it again
+   * (a new day or month). Null while it waits.
+   */
+  decision: "allowed" | "stopped" | "lifted" | null;
+  decided_by: string | null;
+  /** The allowed attempt has been dispatched: the next one is checked again. */
+  used: boolean;
 }
 
 export interface IssueRef {
@@ -138,6 +174,12 @@ export interface RunState {
    * differs); absent in runs started before it was kept: github.com.
    */
   html_url?: string;
+  /**
+   * GitHub's id of the repository: a name can be reused after a rename,
+   * transfer or deletion, an id cannot. Absent in runs started before it
+   * was kept.
+   */
+  repository_id?: number;
   issue: IssueRef | null;
   /** The feature request text (untrusted). */
   feature: string;
@@ -167,6 +209,11 @@ export interface RunState {
    * request's number (it moves there once the pull request exists).
    */
   tracking_comment_on: number | null;
+  /**
+   * The repository's spend across runs, for its daily and monthly budgets:
+   * the latest `repository_spend` event's. Absent: not known.
+   */
+  repository_spend?: RepositorySpend | null;
   /** Automatic advance is stopped (`/hold`) by this person, since then. */
   hold: { by: string; at: string } | null;
   workflow: Workflow;
@@ -276,4 +323,23 @@ export function commitCount(state: RunState): number {
       if (attempt.commit_sha !== null) count++;
   }
   return count;
+}
+
+/**
+ * Whether the stage's current (or latest) wait is a budget gate's rather
+ * than its workflow gate's.
+ */
+export function isBudgetWait(stage: StageRun): boolean {
+  return (
+    stage.budget_gate != null && stage.budget_gate.since === stage.waiting_since
+  );
+}
+
+/** Whether the stage waits at a budget gate (rather than at its workflow gate). */
+export function waitsAtBudgetGate(stage: StageRun): boolean {
+  return (
+    stage.status === "waiting_approval" &&
+    stage.budget_gate != null &&
+    stage.budget_gate.decision === null
+  );
 }

@@ -16,6 +16,7 @@ import {
   type RunState,
   type StageRun,
   TERMINAL_STAGE_STATUSES,
+  waitsAtBudgetGate,
 } from "./run-state.js";
 import type { TransitionContext } from "./transition-context.js";
 
@@ -50,7 +51,13 @@ export function attemptDeadline(def: Stage, attempt: Attempt): number {
 /** When a waiting gate's time runs out, if the stage has a gate. */
 export function gateDeadline(def: Stage, stage: StageRun): number | undefined {
   const gate = stageGate(def);
-  if (gate === undefined || stage.waiting_since === null) return undefined;
+  // A budget gate waits for a person (or a new day): it has no time limit.
+  if (
+    gate === undefined ||
+    stage.waiting_since === null ||
+    waitsAtBudgetGate(stage)
+  )
+    return undefined;
   return Date.parse(stage.waiting_since) + ms(gate.timeout, 7 * 86_400_000);
 }
 

@@ -1,6 +1,11 @@
 import { stageName } from "../workflow/schema.js";
 import { advance, failStage, finishRun } from "./advance.js";
 import { ATTEMPT_HANDLERS } from "./attempt-events.js";
+import {
+  allowOverBudget,
+  liftBudgetGates,
+  stopAtBudgetGate,
+} from "./budget-gate.js";
 import { oversizeFirstRequest } from "./check-first-requests.js";
 import {
   effectFailed,
@@ -10,7 +15,12 @@ import {
 import type { Effect } from "./effects.js";
 import type { RunEvent } from "./events.js";
 import { RERUN_HANDLERS } from "./rerun-events.js";
-import { findStage, isTerminalRun, type RunState } from "./run-state.js";
+import {
+  findStage,
+  isTerminalRun,
+  type RunState,
+  waitsAtBudgetGate,
+} from "./run-state.js";
 import { applyDue } from "./timers.js";
 import type {
   Handler,
@@ -136,6 +146,11 @@ const HANDLERS: Handlers<RunEvent["type"]> = {
   approve(context, event) {
     const stage = findStage(context.state, event.stage);
     if (stage === undefined || stage.status !== "waiting_approval") return;
+    if (waitsAtBudgetGate(stage)) {
+      allowOverBudget(context, stage, event.by);
+      advance(context);
+      return;
+    }
     stage.approved_by = event.by;
     stage.status = "pending";
     if (stage.gate_check_run_id !== null)
@@ -146,6 +161,10 @@ const HANDLERS: Handlers<RunEvent["type"]> = {
   reject(context, event) {
     const stage = findStage(context.state, event.stage);
     if (stage === undefined || stage.status !== "waiting_approval") return;
+    if (waitsAtBudgetGate(stage)) {
+      stopAtBudgetGate(context, stage, event.by);
+      return;
+    }
     stage.rejected_by = event.by;
     stage.status = "failed";
     if (stage.gate_check_run_id !== null)
@@ -170,6 +189,18 @@ const HANDLERS: Handlers<RunEvent["type"]> = {
     if (context.state.hold === null) return;
     context.state.hold = null;
     applyDue(context);
+    advance(context);
+  },
+
+  repository_spend(context, event) {
+    const { state } = context;
+    state.repository_spend = {
+      at: event.at,
+      day: event.day,
+      month: event.month,
+    };
+    if (state.status !== "in_progress") return;
+    liftBudgetGates(context);
     advance(context);
   },
 

@@ -1,6 +1,10 @@
 import type { ChangedFile } from "../contracts/changes.js";
 import { commitMessage, trailerText } from "./commit-message.js";
-import { type EffectContext, repoOf } from "./effect-context.js";
+import {
+  type EffectContext,
+  repoOf,
+  repositoryName,
+} from "./effect-context.js";
 import {
   ERROR_NOT_FAST_FORWARD,
   httpStatus,
@@ -35,7 +39,8 @@ export async function commitChanges(
     state,
     retries,
     log,
-  }: Pick<EffectContext, "octokit" | "state" | "retries" | "log">,
+    memory,
+  }: Pick<EffectContext, "octokit" | "state" | "retries" | "log" | "memory">,
   request: CommitRequest,
 ): Promise<string | null> {
   const repo = repoOf(state);
@@ -56,15 +61,23 @@ export async function commitChanges(
         log.info(
           `the commit for this attempt was made by an earlier try: ${head.sha}`,
         );
+        memory?.rememberTree(repositoryName(state), head.sha, head.tree.sha);
         return head.sha;
       }
     }
   }
 
-  const { data: parent } = await octokit.rest.git.getCommit({
-    ...repo,
-    commit_sha: request.parent,
-  });
+  // The parent is usually the commit the last stage made here: its tree is
+  // known without asking.
+  const name = repositoryName(state);
+  const parentTree =
+    memory?.treeOf(name, request.parent) ??
+    (
+      await octokit.rest.git.getCommit({
+        ...repo,
+        commit_sha: request.parent,
+      })
+    ).data.tree.sha;
   const tree = [];
   for (const file of request.files) {
     if ("deleted" in file) {
@@ -97,10 +110,10 @@ export async function commitChanges(
   }
   const { data: newTree } = await octokit.rest.git.createTree({
     ...repo,
-    base_tree: parent.tree.sha,
+    base_tree: parentTree,
     tree,
   });
-  if (newTree.sha === parent.tree.sha) return null;
+  if (newTree.sha === parentTree) return null;
 
   const { data: commit } = await octokit.rest.git.createCommit({
     ...repo,
@@ -108,6 +121,7 @@ export async function commitChanges(
     tree: newTree.sha,
     parents: [request.parent],
   });
+  memory?.rememberTree(name, commit.sha, newTree.sha);
   try {
     await octokit.rest.git.updateRef({
       ...repo,

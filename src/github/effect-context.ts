@@ -1,4 +1,5 @@
 import type { RunState } from "../engine/run-state.js";
+import type { GitHubMemory } from "./github-memory.js";
 import type { Octokit } from "./octokit.js";
 
 export interface Logger {
@@ -20,6 +21,13 @@ export interface EffectContext {
   retries: number;
   now: () => Date;
   log: Logger;
+  /** What this process already learned from GitHub (none: ask every time). */
+  memory?: GitHubMemory;
+}
+
+/** "owner/repo", as a key for the memory. */
+export function repositoryName(state: RunState): string {
+  return `${state.owner}/${state.repo}`;
 }
 
 export function repoOf(state: RunState): { owner: string; repo: string } {

@@ -1,4 +1,8 @@
-import { type EffectContext, repoOf } from "./effect-context.js";
+import {
+  type EffectContext,
+  repoOf,
+  repositoryName,
+} from "./effect-context.js";
 import { httpStatus, mentions } from "./github-errors.js";
 
 /** The labels Specwright acts on; each is one-shot (removed once acted on). */
@@ -18,9 +22,12 @@ export const LABELS = {
 /**
  * Creates the `specwright:*` labels a repository does not have yet, so
  * people can find and apply them. An existing label is left as it is.
+ * Once made sure of, a repository's labels are not looked at again for a
+ * while (GitHubMemory): every run's start asked twice before.
  */
 export async function ensureLabels(context: EffectContext): Promise<null> {
-  const { octokit, state } = context;
+  const { octokit, state, memory } = context;
+  if (memory?.hasLabels(repositoryName(state))) return null;
   for (const label of Object.values(LABELS)) {
     try {
       await octokit.rest.issues.getLabel({
@@ -39,5 +46,6 @@ export async function ensureLabels(context: EffectContext): Promise<null> {
         throw error;
     }
   }
+  memory?.rememberLabels(repositoryName(state));
   return null;
 }

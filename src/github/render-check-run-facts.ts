@@ -1,6 +1,6 @@
-import type { Usage } from "../contracts/stage-result.js";
 import type { Attempt, RunState, StageRun } from "../engine/run-state.js";
 import { resolveAgent } from "../workflow/resolve-agent.js";
+import { attemptUsageText, totalUsageText } from "./render-budget.js";
 import {
   attemptDuration,
   cell,
@@ -8,7 +8,6 @@ import {
   commitUrl,
   formatTime,
   linkText,
-  plural,
   trackingCommentUrl,
   treeUrl,
 } from "./render-status.js";
@@ -22,23 +21,6 @@ const EXECUTION: Readonly<
     `ran the direct prompt after ${skill ? `skill ${skill}` : "the skill"} failed`,
   direct_only: () => "ran the direct prompt, without a skill",
 };
-
-function usageText(usage: Usage): string | undefined {
-  const n = (value: number) => value.toLocaleString("en-US");
-  const parts: string[] = [];
-  if (usage.input_tokens !== undefined || usage.output_tokens !== undefined)
-    parts.push(
-      `${n(usage.input_tokens ?? 0)} input + ${n(usage.output_tokens ?? 0)} output tokens`,
-    );
-  if (usage.turns !== undefined) parts.push(plural(usage.turns, "turn"));
-  if (usage.cost_usd !== undefined)
-    parts.push(
-      usage.cost_usd > 0 && usage.cost_usd < 0.01
-        ? "< $0.01"
-        : `$${usage.cost_usd.toFixed(2)}`,
-    );
-  return parts.length > 0 ? parts.join(" · ") : undefined;
-}
 
 function agentText(state: RunState, stage: StageRun, attempt: Attempt): string {
   const def = state.workflow.stages.find((s) => s.id === stage.id);
@@ -86,8 +68,13 @@ export function facts(
   const duration =
     attempt.completed_at === null ? undefined : attemptDuration(attempt, now);
   if (duration) rows.push(["Duration", duration]);
-  const usage = attempt.usage ? usageText(attempt.usage) : undefined;
+  const usage = attemptUsageText(attempt);
   if (usage) rows.push(["Usage", usage]);
+  // Earlier attempts spent too: the stage's total is what its budget counts.
+  if (stage.attempts.length > 1) {
+    const total = totalUsageText(stage.attempts);
+    if (total) rows.push(["Usage, all attempts", total]);
+  }
   rows.push([
     "Ran against",
     `[${short(attempt.base_sha)}](${commitUrl(state, attempt.base_sha)})`,

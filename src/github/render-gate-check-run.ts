@@ -4,6 +4,12 @@ import {
   type StageRun,
 } from "../engine/run-state.js";
 import { type Stage, stageName } from "../workflow/schema.js";
+import { budgetGateOf } from "./render-budget.js";
+import {
+  BUDGET_ACTIONS,
+  budgetDecision,
+  budgetGateLines,
+} from "./render-budget-gate.js";
 import { checkRunName, MAX_CHECK_TEXT } from "./render-check-run.js";
 import {
   approvalHowTo,
@@ -58,7 +64,8 @@ export interface GateCheckRunFields {
  * stay visible next to the stage's result.
  */
 export function gateCheckRunName(state: RunState, stage: StageRun): string {
-  return `${checkRunName(state, stage)} (approval)`;
+  const kind = budgetGateOf(stage) === undefined ? "approval" : "budget";
+  return `${checkRunName(state, stage)} (${kind})`;
 }
 
 function facts(state: RunState, stage: StageRun, def: Stage | undefined) {
@@ -165,6 +172,24 @@ export function renderGateCheckRun(
     };
   }
   const pureGate = def?.type === "gate";
+  if (stage.status === "waiting_approval" && budgetGateOf(stage)) {
+    return {
+      ...base,
+      conclusion: "action_required",
+      output: {
+        title: clip(`${title} is held at a budget gate`, 200),
+        summary: truncate(
+          [
+            ...budgetGateLines(state, stage, title, "check run"),
+            "",
+            ...facts(state, stage, def),
+          ].join("\n"),
+          MAX_CHECK_TEXT,
+        ),
+      },
+      actions: BUDGET_ACTIONS(title),
+    };
+  }
   if (stage.status === "waiting_approval") {
     const message = def ? gateMessage(state, def) : undefined;
     const deadline = def ? gateDeadlineText(def, stage) : undefined;
@@ -201,7 +226,7 @@ export function renderGateCheckRun(
       ],
     };
   }
-  const { conclusion, outcome } = decision(stage);
+  const { conclusion, outcome } = budgetDecision(stage) ?? decision(stage);
   const mark = MARKS[conclusion];
   return {
     ...base,

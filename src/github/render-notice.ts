@@ -14,6 +14,8 @@ import {
 } from "../workflow/expressions/parse-template.js";
 import { toText } from "../workflow/expressions/values.js";
 import { type Stage, stageGate, stageName } from "../workflow/schema.js";
+import { budgetGateOf } from "./render-budget.js";
+import { budgetGateLines } from "./render-budget-gate.js";
 import {
   checkRunUrl,
   formatTime,
@@ -132,6 +134,13 @@ function gateWaiting(state: RunState, stageId: string): string[] {
   const def = definition(state, stageId);
   const stage = findStage(state, stageId);
   if (def === undefined || stage === undefined) return [];
+  if (budgetGateOf(stage) !== undefined) {
+    return [
+      `💰 @${state.requested_by} **${inline(stageName(def))}** is held at a budget gate.`,
+      "",
+      ...budgetGateLines(state, stage, stageName(def), "comment").slice(2),
+    ];
+  }
   const message = gateMessage(state, def);
   const deadline = gateDeadlineText(def, stage);
   const what =

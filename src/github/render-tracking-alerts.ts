@@ -4,6 +4,8 @@ import {
   type StageRun,
 } from "../engine/run-state.js";
 import { type Stage, stageName } from "../workflow/schema.js";
+import { budgetGateOf } from "./render-budget.js";
+import { budgetGateLines } from "./render-budget-gate.js";
 import {
   approvalHowTo,
   approversText,
@@ -46,6 +48,13 @@ function alert(
 function gateAlert(state: RunState, stage: StageRun): string {
   const def = definition(state, stage.id);
   if (def === undefined) return "";
+  if (budgetGateOf(stage) !== undefined) {
+    return alert("IMPORTANT", [
+      `💰 **${inline(stageName(def))}** is held at a budget gate${stage.waiting_since ? ` since ${formatTime(stage.waiting_since)}` : ""}.`,
+      "",
+      ...budgetGateLines(state, stage, stageName(def), "comment").slice(4),
+    ]);
+  }
   const message = gateMessage(state, def);
   const deadline = gateDeadlineText(def, stage);
   return alert("IMPORTANT", [

@@ -9,6 +9,7 @@ import { formatDuration } from "../workflow/duration.js";
 import type { StageStatus } from "../workflow/expressions/namespaces.js";
 import { renderMermaid } from "../workflow/plan/render-mermaid.js";
 import type { Workflow } from "../workflow/schema.js";
+import { budgetGateOf, totalUsageText } from "./render-budget.js";
 import { DRAFT_REFUSED_NOTE } from "./render-problems.js";
 import {
   attemptDuration,
@@ -90,6 +91,8 @@ function header(state: RunState): string[] {
 
 function statusCell(stage: StageRun): string {
   const label = STATUS_LABELS[stage.status];
+  if (stage.status === "waiting_approval" && budgetGateOf(stage))
+    return "💰 held at a budget gate";
   if (stage.status === "retrying" && stage.retry_at)
     return `${label} at ${formatTime(stage.retry_at)}`;
   if (
@@ -129,16 +132,18 @@ function table(state: RunState, now: Date): string[] {
         ? [`[approval](${repoUrl(state)}/runs/${stage.gate_check_run_id})`]
         : []),
     ];
-    return `| ${cell(inline(stageTitle(state, stage)))} | ${cell(statusCell(stage))} | ${attempt?.attempt ?? "—"} | ${durationCell(stage, attempt, now)} | ${links.join(" · ") || "—"} |`;
+    return `| ${cell(inline(stageTitle(state, stage)))} | ${cell(statusCell(stage))} | ${attempt?.attempt ?? "—"} | ${durationCell(stage, attempt, now)} | ${totalUsageText(stage.attempts) ?? "—"} | ${links.join(" · ") || "—"} |`;
   });
+  const total = totalUsageText(state.stages.flatMap((s) => s.attempts));
   return [
-    "| Stage | Status | Attempt | Duration | Links |",
-    "| --- | --- | --- | --- | --- |",
+    "| Stage | Status | Attempt | Duration | Usage | Links |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...fitLines(
       rows,
       BUDGET.table,
-      (left) => `| … and ${plural(left, "more stage")} | | | | |`,
+      (left) => `| … and ${plural(left, "more stage")} | | | | | |`,
     ),
+    ...(total ? [`| **Run total** | | | | ${total} | |`] : []),
   ];
 }
 

@@ -118,6 +118,7 @@ export function onIssueComment(deps: Dependencies) {
             repo,
             defaultBranch: repository.default_branch,
             htmlUrl: repository.html_url,
+            repositoryId: repository.id,
             issue: {
               number: issue.number,
               title: issue.title,

@@ -87,6 +87,7 @@ export function onLabeled(deps: Dependencies) {
             repo,
             defaultBranch: repository.default_branch,
             htmlUrl: repository.html_url,
+            repositoryId: repository.id,
             issue: {
               number: item.number,
               title: item.title,

@@ -4,11 +4,17 @@ import type { Dependencies } from "../app/dependencies.js";
 /**
  * A stage workflow's job started: the stage is running. (A job's end is not
  * the run's end; the result is collected on `workflow_run.completed`.)
+ *
+ * Jobs of every workflow come here; only those a bot started (GitHub sends
+ * who triggered the run as the sender, the App's bot for a stage it
+ * dispatched) on a branch are looked up in the store. Others lose nothing:
+ * `workflow_run.in_progress` says the same for a stage re-run by a person.
  */
 export function onWorkflowJob(deps: Dependencies) {
   return async (context: Context<"workflow_job">): Promise<void> => {
-    const { action, workflow_job: job } = context.payload;
-    if (action !== "in_progress") return;
+    const { action, workflow_job: job, sender } = context.payload;
+    if (action !== "in_progress" || sender?.type !== "Bot") return;
+    if (!job.head_branch) return;
     const found = await deps.store.findAttemptByWorkflowRun(job.run_id);
     if (found === undefined) return;
     const result = await deps.store.apply(

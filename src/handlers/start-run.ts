@@ -15,6 +15,8 @@ export interface RunRequest {
   defaultBranch: string;
   /** The repository's web address (github.com, or a GitHub Enterprise Server's). */
   htmlUrl: string;
+  /** GitHub's id of the repository. */
+  repositoryId: number;
   issue: IssueRef;
   /** The feature text, with `key=value` words for parameters still in it. */
   text: string;
@@ -75,6 +77,7 @@ export async function startRun(
     owner: request.owner,
     repo: request.repo,
     html_url: request.htmlUrl,
+    repository_id: request.repositoryId,
     issue: request.issue,
     feature,
     requested_by: request.requestedBy,

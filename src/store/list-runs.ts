@@ -35,6 +35,8 @@ export interface RunListRow {
   id: string;
   owner: string;
   repo: string;
+  /** GitHub's id of the repository; null in runs stored before it was kept. */
+  repositoryId: number | null;
   issueNumber: number | null;
   feature: string;
   status: RunStatus;
@@ -96,6 +98,7 @@ export async function listRuns(
       id: runs.id,
       owner: runs.owner,
       repo: runs.repo,
+      repositoryId: runs.repositoryId,
       issueNumber: runs.issueNumber,
       feature: runs.requestedSpecInput,
       status: runs.status,

@@ -30,6 +30,8 @@ interface RunDocument {
   /** Absent in runs stored before they were kept: false and none. */
   pull_request_draft_refused?: boolean;
   problems?: RunState["problems"];
+  /** Absent: not known (no repository budget, or an older run). */
+  repository_spend?: RunState["repository_spend"];
 }
 
 interface AttemptMetadata {
@@ -48,6 +50,9 @@ interface AttemptMetadata {
   trigger: string | null;
   cancel_requested: boolean;
   redispatches: number;
+  /** Absent in attempts stored before they were kept. */
+  cost_estimated?: boolean;
+  model?: string | null;
 }
 
 export function runToRow(state: RunState, now: string): RunRow {
@@ -62,6 +67,9 @@ export function runToRow(state: RunState, now: string): RunRow {
     hold: state.hold,
     pull_request_draft_refused: state.pull_request_draft_refused,
     problems: state.problems,
+    ...(state.repository_spend === undefined
+      ? {}
+      : { repository_spend: state.repository_spend }),
   };
   return {
     id: state.id,
@@ -69,6 +77,7 @@ export function runToRow(state: RunState, now: string): RunRow {
     installationId: state.installation_id,
     owner: state.owner,
     repo: state.repo,
+    repositoryId: state.repository_id ?? null,
     issueNumber: state.issue?.number ?? null,
     externalRef: state.issue
       ? `${state.owner}/${state.repo}#${state.issue.number}`
@@ -117,6 +126,10 @@ export function attemptToRow(
     trigger: attempt.trigger,
     cancel_requested: attempt.cancel_requested,
     redispatches: attempt.redispatches,
+    ...(attempt.cost_estimated === undefined
+      ? {}
+      : { cost_estimated: attempt.cost_estimated }),
+    ...(attempt.model === undefined ? {} : { model: attempt.model }),
   };
   return {
     id,
@@ -179,6 +192,10 @@ export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
       trigger: metadata.trigger,
       cancel_requested: metadata.cancel_requested,
       redispatches: metadata.redispatches,
+      ...(metadata.cost_estimated === undefined
+        ? {}
+        : { cost_estimated: metadata.cost_estimated }),
+      ...(metadata.model === undefined ? {} : { model: metadata.model }),
       dispatched_at: iso(a.dispatchedAt),
       started_at: iso(a.startedAt),
       completed_at: iso(a.completedAt),
@@ -191,6 +208,7 @@ export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
     installation_id: row.installationId,
     owner: row.owner,
     repo: row.repo,
+    ...(row.repositoryId === null ? {} : { repository_id: row.repositoryId }),
     ...(document.html_url === undefined ? {} : { html_url: document.html_url }),
     issue: document.issue,
     feature: row.requestedSpecInput,
@@ -208,6 +226,9 @@ export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
         : { number: row.pullRequestNumber, url: row.pullRequestUrl ?? "" },
     pull_request_draft_refused: document.pull_request_draft_refused ?? false,
     problems: document.problems ?? [],
+    ...(document.repository_spend === undefined
+      ? {}
+      : { repository_spend: document.repository_spend }),
     tracking_comment_id: row.trackingCommentId,
     tracking_comment_on: document.tracking_comment_on,
     hold: document.hold,

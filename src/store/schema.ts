@@ -26,6 +26,8 @@ export const runs = pgTable(
     installationId: bigint("installation_id", { mode: "number" }).notNull(),
     owner: text("owner").notNull(),
     repo: text("repo").notNull(),
+    /** GitHub's id of the repository (its name can be reused); null in older runs. */
+    repositoryId: bigint("repository_id", { mode: "number" }),
     issueNumber: integer("issue_number"),
     /** `owner/repo#number`, the seeds' external correlation key. */
     externalRef: text("external_ref"),

@@ -82,6 +82,8 @@ describe.each(BACKENDS)(
             parentTree: `${options.commit.parent.slice(0, 39)}t`,
             newTree: `${options.commit.sha.slice(0, 39)}t`,
             commit: options.commit.sha,
+            // A commit the App made: its tree is remembered, not read again.
+            parentKnown: options.commit.parent !== BASE,
           })
         : undefined;
       await app.receive(
@@ -222,7 +224,7 @@ describe.each(BACKENDS)(
 
       // 4. plan and tasks, each one commit.
       const tasks = nockDispatch(103);
-      await finishStage({
+      const planCommit = await finishStage({
         stage: "plan",
         workflowRunId: 102,
         baseSha: sha("1"),
@@ -230,6 +232,8 @@ describe.each(BACKENDS)(
         outputs: { plan: `${SPEC_DIR}/plan.md` },
         commit: { parent: sha("1"), sha: sha("2") },
       });
+      // Built on the tree specify's commit made, known without reading it.
+      expect(planCommit?.tree[0]?.base_tree).toBe(`${sha("1").slice(0, 39)}t`);
       expect(request(tasks.bodies[0])).toMatchObject({
         stage: "tasks",
         base_sha: sha("2"),

@@ -17,6 +17,7 @@ import {
   finishStage,
   on,
   RUN_ID,
+  settingsFor,
   sha,
   startedRun,
   step,
@@ -478,5 +479,41 @@ describe("helpText", () => {
     );
     expect(writer).toContain("- `/retry [stage]`");
     expect(writer).not.toContain("/cancel");
+  });
+});
+
+describe("a budget gate", () => {
+  /** b has a gate only @lead may approve; once approved, the run's budget holds it. */
+  function heldAfterGate(): RunState {
+    const { state } = startedRun(
+      {
+        stages: [
+          { id: "a" },
+          { id: "b", depends_on: ["a"], gate: { approvers: ["lead"] } },
+        ],
+      },
+      { settings: settingsFor({ budgets: { run: { cost_usd: 1 } } }) },
+    );
+    const done = finishStage(
+      state,
+      "a",
+      committed(sha(0xc1), BASE_SHA, { usage: { cost_usd: 1.2 } }),
+      at(5),
+    ).state;
+    return step(done, on.approve("b", "lead", at(6))).state;
+  }
+
+  it("is approved with the command's permission, not the workflow gate's approvers", () => {
+    const state = heldAfterGate();
+    expect(state.stages[1]?.budget_gate?.decision).toBeNull();
+    expect(decide("approve", [state], "b")).toStrictEqual({
+      kind: "apply",
+      runId: RUN_ID,
+      event: { type: "approve", stage: "b", by: "maintainer", at: NOW },
+    });
+    expect(decide("reject", [state], "b")).toMatchObject({
+      kind: "apply",
+      event: { type: "reject", stage: "b", by: "maintainer" },
+    });
   });
 });

@@ -453,7 +453,12 @@ export function newAttempt(
   dispatchedAt: string,
   overrides: Partial<Attempt> = {},
 ): Attempt {
-  return { ...makeAttempt(1, base, dispatchedAt, null), ...overrides };
+  // The fixtures' runs use claude with no model named: its default model.
+  return {
+    ...makeAttempt(1, base, dispatchedAt, null),
+    model: "claude-sonnet-4-5",
+    ...overrides,
+  };
 }
 
 /** Every stage's status, by id. */

@@ -520,7 +520,10 @@ describe("transition", () => {
         agent_version: "1.0.0",
         outputs: { spec: `${SPEC_DIR}/spec.md` },
         phases: result.phases,
-        usage: result.usage,
+        // Tokens but no cost: estimated from claude-sonnet-4-5's price
+        // (10 × $3 + 20 × $15 per million tokens), and marked.
+        usage: { ...result.usage, cost_usd: 0.00033 },
+        cost_estimated: true,
         commit_sha: C1,
         commit_parent: BASE_SHA,
         changed_paths: [`${SPEC_DIR}/spec.md`],

@@ -120,16 +120,16 @@ describe("renderTrackingComment", () => {
     expect(comment.split("\n")[0]).toBe(trackingMarker(RUN_ID));
   });
 
-  it("has a row per stage: status, attempt, duration, links", () => {
+  it("has a row per stage: status, attempt, duration, usage, links", () => {
     const comment = renderTrackingComment(waiting(), NOW);
     expect(comment).toContain(
-      `| Specify | ✅ succeeded | 1 | 2m | [check run](https://github.com/acme/web/runs/701) · [Actions run](${workflowRunUrl(workflowRunId("specify"))}) |`,
+      `| Specify | ✅ succeeded | 1 | 2m | usage not reported | [check run](https://github.com/acme/web/runs/701) · [Actions run](${workflowRunUrl(workflowRunId("specify"))}) |`,
     );
     expect(comment).toContain(
-      `| Plan | ✅ succeeded | 1 | 2m | [Actions run](${workflowRunUrl(workflowRunId("plan"))}) |`,
+      `| Plan | ✅ succeeded | 1 | 2m | usage not reported | [Actions run](${workflowRunUrl(workflowRunId("plan"))}) |`,
     );
     expect(comment).toContain(
-      "| Implement | ✋ waiting for approval | — | since 2025-01-02 03:20 UTC | — |",
+      "| Implement | ✋ waiting for approval | — | since 2025-01-02 03:20 UTC | — | — |",
     );
   });
 

@@ -1,5 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { at, failed, on, RUN_ID, step } from "../engine/fixtures.js";
+import {
+  at,
+  BASE_SHA,
+  committed,
+  failed,
+  finishStage,
+  LINEAR3,
+  on,
+  RUN_ID,
+  settingsFor,
+  sha,
+  startedRun,
+  step,
+} from "../engine/fixtures.js";
 import { nockDispatch } from "../mocks/actions.js";
 import { nockCreateCheckRuns, nockUpdateCheckRuns } from "../mocks/checks.js";
 import { nockCreateComment } from "../mocks/issues.js";
@@ -177,5 +190,70 @@ describe("check run buttons", () => {
     await seedRun(test.store, implementWaiting());
     await app.receive("check_run", checkRunPayload({ externalId, identifier }));
     expect((await implement()).stage?.status).toBe("waiting_approval");
+  });
+
+  describe("at a budget gate", () => {
+    const BUDGET = `specwright:${RUN_ID}:b:gate`;
+
+    /** LINEAR3 under a $1 run budget: `a` spent $1.20, `b` is held. */
+    function held() {
+      const { state } = startedRun(LINEAR3, {
+        settings: settingsFor({ budgets: { run: { cost_usd: 1 } } }),
+      });
+      const done = finishStage(
+        state,
+        "a",
+        committed(sha(0xc1), BASE_SHA, { usage: { cost_usd: 1.2 } }),
+        at(5),
+      ).state;
+      return step(done, on.gateCheckRunCreated("b", 5000, at(5), at(6))).state;
+    }
+
+    it("Allow one more runs the held stage over budget", async () => {
+      await seedRun(test.store, held());
+      nockPermission("alice", "write");
+      nockCreateCheckRuns(1, 730);
+      const updates = nockUpdateCheckRuns();
+      const dispatch = nockDispatch(107);
+      await app.receive(
+        "check_run",
+        checkRunPayload({ externalId: BUDGET, identifier: "approve" }),
+      );
+      const run = await test.store.loadRun(RUN_ID);
+      expect(run?.stages[1]).toMatchObject({
+        status: "dispatched",
+        budget_gate: { decision: "allowed", decided_by: "alice", used: true },
+      });
+      expect(dispatch.bodies).toHaveLength(1);
+      expect(updates.bodies[0]).toMatchObject({
+        id: 5000,
+        body: {
+          conclusion: "success",
+          output: { title: "b: allowed over budget by @alice" },
+        },
+      });
+    });
+
+    it("Stop run ends the run at the budget gate", async () => {
+      await seedRun(test.store, held());
+      nockPermission("alice", "write");
+      const updates = nockUpdateCheckRuns();
+      const notice = nockCreateComment(42, 1, 9701);
+      await app.receive(
+        "check_run",
+        checkRunPayload({ externalId: BUDGET, identifier: "reject" }),
+      );
+      const run = await test.store.loadRun(RUN_ID);
+      expect(run).toMatchObject({
+        status: "cancelled",
+        result_summary:
+          "Stopped by @alice at the budget gate before b: cost of the run: $1.20 of $1.00",
+      });
+      expect(updates.bodies[0]).toMatchObject({
+        id: 5000,
+        body: { conclusion: "cancelled" },
+      });
+      expect(notice.bodies).toHaveLength(1);
+    });
   });
 });

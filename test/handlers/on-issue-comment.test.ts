@@ -219,6 +219,8 @@ describe("issue comments", () => {
       requested_by: "alice",
       // Links are made from the address GitHub gave (GHES has its own).
       html_url: comment.repository.html_url,
+      // And its id: a name can be reused by another repository.
+      repository_id: comment.repository.id,
     });
 
     // GitHub's redelivery keeps X-GitHub-Delivery: nothing is asked of

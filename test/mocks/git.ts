@@ -42,6 +42,8 @@ export function nockCommit(options: {
   parentTree: string;
   newTree: string;
   commit: string;
+  /** The App made the parent itself and knows its tree: no read of it. */
+  parentKnown?: boolean;
 }) {
   const tree = capture<{ base_tree: string; tree: unknown[] }>();
   const commit = capture<{
@@ -50,14 +52,16 @@ export function nockCommit(options: {
     parents: string[];
   }>();
   const ref = capture<{ sha: string; force: boolean }>();
-  const scope = github()
-    .get(`${REPO_PATH}/git/commits/${options.parent}`)
-    .reply(200, {
+  const scope = github();
+  if (!options.parentKnown) {
+    scope.get(`${REPO_PATH}/git/commits/${options.parent}`).reply(200, {
       sha: options.parent,
       message: "parent",
       tree: { sha: options.parentTree },
       parents: [],
-    })
+    });
+  }
+  scope
     .post(`${REPO_PATH}/git/trees`, tree.match)
     .reply(201, { sha: options.newTree, tree: [] })
     .post(`${REPO_PATH}/git/commits`, commit.match)

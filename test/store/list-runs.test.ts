@@ -145,6 +145,7 @@ describe.each(BACKENDS)("listing runs (%s)", (backend) => {
       status: "in_progress",
       currentStage: "review",
       requestedBy: "octocat",
+      repositoryId: null,
       branch: "speckit/20261121/abc123",
       pullRequestNumber: null,
       createdAt: T0,

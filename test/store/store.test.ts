@@ -710,6 +710,8 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
           trigger: null,
           cancel_requested: false,
           redispatches: 0,
+          // The model it was dispatched with (the backend's default here).
+          model: "claude-sonnet-4-5",
           dispatched_at: at(1),
           started_at: at(3),
           completed_at: at(6),

@@ -314,11 +314,25 @@ export class World {
     const database = this.databaseUrl();
     if (database) env.DATABASE_URL = database;
     // One process (tsx as a loader, not its wrapper), so its CPU time is the App's.
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      env,
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    // SPECWRIGHT_APP_CPU_PROF=<dir>: profile the App (`--cpu-prof`), for bench:e2e.
+    const profile = process.env.SPECWRIGHT_APP_CPU_PROF;
+    const flags = profile
+      ? [
+          "--cpu-prof",
+          `--cpu-prof-dir=${profile}`,
+          "--import",
+          "./bench/exit-on-sigterm.mjs",
+        ]
+      : [];
+    const child = spawn(
+      process.execPath,
+      [...flags, "--import", "tsx", "src/main.ts"],
+      {
+        env,
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const capture = (chunk: Buffer) => {
       this.appLog += chunk.toString();
       if (this.options.verbose) process.stderr.write(chunk);

@@ -80,13 +80,17 @@ export function workflowRunPayload(
   return payload;
 }
 
-/** A `workflow_job` event of a stage run. */
+/**
+ * A `workflow_job` event of a stage run: GitHub names who triggered the run
+ * as the sender, the App's bot for a stage it dispatched.
+ */
 export function workflowJobPayload(
   action: "in_progress" | "completed",
   runId: number,
 ): WorkflowJobPayload {
   const payload = fixture<WorkflowJobPayload>(`workflow_job.${action}`);
   payload.workflow_job.run_id = runId;
+  Object.assign(payload.sender, { login: "specwright[bot]", type: "Bot" });
   return payload;
 }
 

@@ -11,6 +11,8 @@ export interface RunListRow {
   id: string;
   owner: string;
   repo: string;
+  /** GitHub's id of the repository; null in runs stored before it was kept. */
+  repositoryId: number | null;
   issueNumber: number | null;
   feature: string;
   status: RunStatus;

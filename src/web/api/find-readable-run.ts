@@ -23,7 +23,15 @@ export async function findReadableRun(
   if (!UUID.test(runId)) throw missing;
   const run = await ctx.store.loadRun(runId);
   if (run === undefined) throw missing;
-  const permission = await ctx.auth.permission(session, run.owner, run.repo);
+  // By id as well as by name: a private repository's name may since
+  // belong to another (a rename, a transfer, a deletion) that this person
+  // can read.
+  const permission = await ctx.auth.permission(
+    session,
+    run.owner,
+    run.repo,
+    run.repository_id,
+  );
   if (permission === "none") throw missing;
   return { run, permission };
 }

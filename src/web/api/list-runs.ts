@@ -37,9 +37,11 @@ export async function listRuns(ctx: ApiContext, request: ApiRequest) {
     { limit: query.limit, ...(query.after ? { after: query.after } : {}) },
   );
   const now = ctx.now();
+  // The page ends where the store's did, even when a row is left out below.
   const last = rows.at(-1);
+  const shown = await sameRepositories(ctx, request, rows);
   const page: RunPage = {
-    runs: rows.map((row) => presentRow(row, ctx.githubWebUrl, now)),
+    runs: shown.map((row) => presentRow(row, ctx.githubWebUrl, now)),
     next_cursor:
       hasMore && last
         ? encodeCursor({ createdAt: last.createdAt, id: last.id })
@@ -47,6 +49,32 @@ export async function listRuns(ctx: ApiContext, request: ApiRequest) {
     has_more: hasMore,
   };
   sendJson(request.res, 200, RunPage.parse(page));
+}
+
+/**
+ * The rows whose repository is still the one of that name: a run kept
+ * from a private repository whose name was reused (renamed, transferred,
+ * deleted) stays hidden. Asked of the cache `readableRepositories` filled.
+ */
+async function sameRepositories(
+  ctx: ApiContext,
+  request: ApiRequest,
+  rows: RunListRow[],
+): Promise<RunListRow[]> {
+  const kept = await Promise.all(
+    rows.map(async (row) =>
+      row.repositoryId === null ||
+      (await ctx.auth.permission(
+        request.session,
+        row.owner,
+        row.repo,
+        row.repositoryId,
+      )) !== "none"
+        ? row
+        : undefined,
+    ),
+  );
+  return kept.filter((row): row is RunListRow => row !== undefined);
 }
 
 function presentRow(row: RunListRow, webUrl: string, now: Date): RunSummary {

@@ -238,6 +238,9 @@ export function renderOpenApi(): Json {
               content: { "text/event-stream": { schema: { type: "string" } } },
             },
             "400": error("A malformed Last-Event-ID."),
+            "429": error(
+              "Too many event streams open (10 a person, 5,000 a process).",
+            ),
             "404": error(
               "No such run, or one in a repository you cannot read.",
             ),

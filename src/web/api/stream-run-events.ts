@@ -31,5 +31,28 @@ export async function streamRunEvents(ctx: ApiContext, request: ApiRequest) {
     }
     lastEventId = Number(raw);
   }
-  ctx.hub.open(request.res, run.id, lastEventId, isTerminalRun(run));
+  const { req, res, session } = request;
+  if (req.method === "HEAD") {
+    // Headers only: a HEAD must not hold a stream open.
+    res.writeHead(200, {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-store",
+    });
+    res.end();
+    return;
+  }
+  const owner = {
+    key: `${session.userId}`,
+    // Signed out, refused by GitHub or expired: the stream ends.
+    stillAllowed: () =>
+      ctx.auth.session(req) !== undefined &&
+      session.expiresAt.getTime() > Date.now(),
+  };
+  if (!ctx.hub.admits(owner)) {
+    throw new ApiError(
+      "too_many_requests",
+      "Too many event streams are open: close some pages of the dashboard and try again.",
+    );
+  }
+  ctx.hub.open(res, run.id, lastEventId, isTerminalRun(run), owner);
 }

@@ -85,3 +85,14 @@ export function dashboardOrigin(
     ?.trim();
   return `${forwarded === "https" ? "https" : "http"}://${host}`;
 }
+
+/**
+ * Whether cookies must be `Secure`: the public URL is https, or (without
+ * one) the request came over https, as a TLS proxy's `X-Forwarded-Proto`
+ * says — the same origin the callback is built on.
+ */
+export function isSecure(state: AuthState, req: IncomingMessage): boolean {
+  return (
+    state.secure || (dashboardOrigin(state, req)?.startsWith("https:") ?? false)
+  );
+}

@@ -22,12 +22,14 @@ export interface DashboardAuth {
   /**
    * The person's permission on a repository, asked of GitHub with their
    * token (`GET /repos/{owner}/{repo}`; 404 is "none"), cached 60 s.
-   * Throws `SignedOutError` when GitHub refuses the token.
+   * Throws `SignedOutError` when GitHub refuses the token. With
+   * `repositoryId`, "none" when the name now belongs to another repository.
    */
   permission(
     session: Session,
     owner: string,
     repo: string,
+    repositoryId?: number,
   ): Promise<Permission>;
   /**
    * The `owner/repo` names among `candidates` the person can read: those

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendProblemPage, sendRedirect } from "./auth-responses.js";
-import type { AuthState } from "./auth-state.js";
+import { type AuthState, isSecure } from "./auth-state.js";
 import { exchangeCode } from "./github-oauth.js";
 import { DEFAULT_RETURN_TO } from "./return-to.js";
 import { sessionCookie } from "./session-cookie.js";
@@ -24,7 +24,8 @@ export async function finishSignIn(
 ): Promise<void> {
   const signIn = readSignIn(state, req, url.searchParams.get("state"));
   const returnTo = signIn?.pending.returnTo ?? DEFAULT_RETURN_TO;
-  const clear = [clearSignInCookie(state)];
+  const secure = isSecure(state, req);
+  const clear = [clearSignInCookie(state, secure)];
   const refuse = (status: number, message: string) =>
     sendProblemPage(res, status, message, signInHref(returnTo), clear);
 
@@ -90,11 +91,16 @@ export async function finishSignIn(
   }
   sendRedirect(res, 302, returnTo, [
     ...clear,
-    sessionCookie(state, person, {
-      value: exchange.token,
-      ...(exchange.expiresInSeconds === undefined
-        ? {}
-        : { expiresInSeconds: exchange.expiresInSeconds }),
-    }),
+    sessionCookie(
+      state,
+      person,
+      {
+        value: exchange.token,
+        ...(exchange.expiresInSeconds === undefined
+          ? {}
+          : { expiresInSeconds: exchange.expiresInSeconds }),
+      },
+      secure,
+    ),
   ]);
 }

@@ -15,12 +15,21 @@ const MAX_ENTRIES = 10_000;
 const CONCURRENCY = 4;
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
+/** What GitHub says of a repository for a person: their level, and its id. */
+interface Access {
+  level: Permission;
+  id: number | null;
+}
+
+const NO_ACCESS: Access = { level: "none", id: null };
+
 /** What a signed-in person may see and do, asked of GitHub with their token. */
 export interface RepositoryAccess {
   permission(
     session: Session,
     owner: string,
     repo: string,
+    repositoryId?: number,
   ): Promise<Permission>;
   readableRepositories(
     session: Session,
@@ -36,12 +45,8 @@ export interface RepositoryAccess {
  */
 export function createRepositoryAccess(state: AuthState): RepositoryAccess {
   const clock = () => state.now().getTime();
-  const permissions = new TtlCache<Permission>(
-    ACCESS_TTL_MS,
-    MAX_ENTRIES,
-    clock,
-  );
-  const listings = new TtlCache<Map<string, Permission>>(
+  const permissions = new TtlCache<Access>(ACCESS_TTL_MS, MAX_ENTRIES, clock);
+  const listings = new TtlCache<Map<string, Access>>(
     ACCESS_TTL_MS,
     MAX_ENTRIES,
     clock,
@@ -72,8 +77,8 @@ export function createRepositoryAccess(state: AuthState): RepositoryAccess {
     `${id}\0${fullName.toLowerCase()}`;
 
   /** The repositories the person has a role on, through the App's installations. */
-  async function listExplicit(token: string): Promise<Map<string, Permission>> {
-    const found = new Map<string, Permission>();
+  async function listExplicit(token: string): Promise<Map<string, Access>> {
+    const found = new Map<string, Access>();
     const installations = await state.api.list(
       token,
       "/user/installations",
@@ -88,39 +93,54 @@ export function createRepositoryAccess(state: AuthState): RepositoryAccess {
         "repositories",
       );
       for (const repository of repositories) {
-        const { full_name, permissions } = repository as {
+        const { full_name, permissions, id } = repository as {
           full_name?: unknown;
           permissions?: RepositoryPermissions;
+          id?: unknown;
         };
         if (typeof full_name !== "string") continue;
-        found.set(
-          full_name.toLowerCase(),
-          permissionFromRepository(permissions),
-        );
+        found.set(full_name.toLowerCase(), {
+          level: permissionFromRepository(permissions),
+          id: typeof id === "number" ? id : null,
+        });
       }
     }
     return found;
   }
 
+  /**
+   * The person's permission on the repository of that name; "none" too
+   * when `repositoryId` is given and the name now belongs to another
+   * repository (renamed, transferred or deleted, and the name reused).
+   */
   async function permission(
     session: Session,
     owner: string,
     repo: string,
+    repositoryId?: number,
   ): Promise<Permission> {
     const token = tokenOf(session);
     if (!NAME.test(owner) || !NAME.test(repo)) return "none";
-    return permissions.remember(
+    const access = await permissions.remember(
       keyOf(state.tokenId(token), `${owner}/${repo}`),
       async () => {
         const answer = await guard(
           token,
           state.api.get(token, `/repos/${owner}/${repo}`),
         );
-        if (answer.status !== 200) return "none";
-        const body = answer.body as { permissions?: RepositoryPermissions };
-        return permissionFromRepository(body.permissions);
+        if (answer.status !== 200) return NO_ACCESS;
+        const body = answer.body as {
+          id?: unknown;
+          permissions?: RepositoryPermissions;
+        };
+        return {
+          level: permissionFromRepository(body.permissions),
+          id: typeof body.id === "number" ? body.id : null,
+        };
       },
     );
+    if (repositoryId !== undefined && access.id !== repositoryId) return "none";
+    return access.level;
   }
 
   async function readableRepositories(

@@ -62,6 +62,7 @@ export function sessionCookie(
   state: AuthState,
   person: { login: string; id: number; avatarUrl: string | null },
   token: { value: string; expiresInSeconds?: number },
+  secure = state.secure,
 ): string {
   const now = state.now().getTime();
   const lifetime = Math.min(
@@ -80,15 +81,18 @@ export function sessionCookie(
   return serializeCookie(
     SESSION_COOKIE,
     state.sealer.seal(sealed, SESSION_COOKIE),
-    { path: SESSION_PATH, maxAge: lifetime / 1000, secure: state.secure },
+    { path: SESSION_PATH, maxAge: lifetime / 1000, secure },
   );
 }
 
 /** The `Set-Cookie` value that deletes the session cookie. */
-export function clearSessionCookie(state: AuthState): string {
+export function clearSessionCookie(
+  state: AuthState,
+  secure = state.secure,
+): string {
   return serializeCookie(SESSION_COOKIE, "", {
     path: SESSION_PATH,
     maxAge: 0,
-    secure: state.secure,
+    secure,
   });
 }

@@ -29,7 +29,11 @@ const Sealed = z.object({
 });
 
 /** The `Set-Cookie` value that remembers a sign-in for ten minutes. */
-export function signInCookie(state: AuthState, pending: PendingSignIn): string {
+export function signInCookie(
+  state: AuthState,
+  pending: PendingSignIn,
+  secure = state.secure,
+): string {
   const sealed: z.infer<typeof Sealed> = {
     v: 1,
     ...pending,
@@ -41,17 +45,20 @@ export function signInCookie(state: AuthState, pending: PendingSignIn): string {
     {
       path: SIGN_IN_PATH,
       maxAge: SIGN_IN_LIFETIME_MS / 1000,
-      secure: state.secure,
+      secure,
     },
   );
 }
 
 /** The `Set-Cookie` value that forgets the sign-in (it is good for one callback). */
-export function clearSignInCookie(state: AuthState): string {
+export function clearSignInCookie(
+  state: AuthState,
+  secure = state.secure,
+): string {
   return serializeCookie(SIGN_IN_COOKIE, "", {
     path: SIGN_IN_PATH,
     maxAge: 0,
-    secure: state.secure,
+    secure,
   });
 }
 

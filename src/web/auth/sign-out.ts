@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendProblemPage, sendRedirect } from "./auth-responses.js";
-import type { AuthState } from "./auth-state.js";
+import { type AuthState, isSecure } from "./auth-state.js";
 import { checkCsrf } from "./check-csrf.js";
 import { DEFAULT_RETURN_TO } from "./return-to.js";
 import { clearSessionCookie, readSession } from "./session-cookie.js";
@@ -42,7 +42,9 @@ export async function signOut(
       await revokeToken(state, userToken);
     }
   }
-  sendRedirect(res, 303, DEFAULT_RETURN_TO, [clearSessionCookie(state)]);
+  sendRedirect(res, 303, DEFAULT_RETURN_TO, [
+    clearSessionCookie(state, isSecure(state, req)),
+  ]);
 }
 
 /**

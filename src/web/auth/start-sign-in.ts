@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendProblemPage, sendRedirect } from "./auth-responses.js";
-import { type AuthState, dashboardOrigin } from "./auth-state.js";
+import { type AuthState, dashboardOrigin, isSecure } from "./auth-state.js";
 import { authorizeUrl } from "./github-oauth.js";
 import { safeReturnTo } from "./return-to.js";
 import { signInCookie } from "./sign-in-cookie.js";
@@ -42,6 +42,6 @@ export function startSignIn(
     redirectUri: `${origin}${CALLBACK_PATH}`,
   };
   sendRedirect(res, 302, authorizeUrl(state.config, pending), [
-    signInCookie(state, pending),
+    signInCookie(state, pending, isSecure(state, req)),
   ]);
 }

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "conflict"
+  | "too_many_requests"
   | "payload_too_large"
   | "unsupported_media_type"
   | "dashboard_off"
@@ -28,6 +29,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  too_many_requests: 429,
   payload_too_large: 413,
   unsupported_media_type: 415,
   dashboard_off: 503,

@@ -23,12 +23,31 @@ export interface HubOptions {
   /** A client this far behind is cut off rather than buffered for (default 256 KiB). */
   maxBufferedBytes?: number;
   log?: { warn: (message: string) => void };
+  /** Streams one person may hold open at once (default 10). */
+  maxPerOwner?: number;
+  /** Streams the process holds open at once (default 5,000). */
+  maxTotal?: number;
+  /**
+   * A stream is closed after this long (default 10 minutes): the browser
+   * reconnects, through the access check again, from its last event.
+   */
+  maxLifetimeMs?: number;
+}
+
+/** Who holds a stream, and whether they still may. */
+export interface StreamOwner {
+  /** One key per person (or session): the per-owner limit counts by it. */
+  key: string;
+  /** False once the session is over (signed out, refused by GitHub, expired). */
+  stillAllowed: () => boolean;
 }
 
 interface Connection {
   res: ServerResponse;
   runId: string;
   lastId: number | null;
+  owner: StreamOwner | undefined;
+  openedAt: number;
 }
 
 const PAGE = 500;
@@ -71,15 +90,33 @@ export class RunEventHub {
   }
 
   /**
+   * Whether another stream may open for this owner: false past the
+   * per-owner or the process's limit (nothing is written then).
+   */
+  admits(owner: StreamOwner | undefined): boolean {
+    if (this.size >= (this.options.maxTotal ?? 5000)) return false;
+    if (owner === undefined) return true;
+    let held = 0;
+    for (const set of this.watchers.values()) {
+      for (const connection of set) {
+        if (connection.owner?.key === owner.key) held++;
+      }
+    }
+    return held < (this.options.maxPerOwner ?? 10);
+  }
+
+  /**
    * Streams a run's events after `lastEventId` to this response until the
-   * run completes or the client goes. `ended`: the run has already ended,
-   * so the stream closes once it has caught up.
+   * run completes, the client goes, the owner's session ends or the
+   * stream's lifetime is over. `ended`: the run has already ended, so the
+   * stream closes once it has caught up. Ask `admits` first.
    */
   open(
     res: ServerResponse,
     runId: string,
     lastEventId: number | null,
     ended: boolean,
+    owner?: StreamOwner,
   ): void {
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
@@ -90,7 +127,13 @@ export class RunEventHub {
       "X-Accel-Buffering": "no",
     });
     res.write("retry: 3000\n\n");
-    const connection: Connection = { res, runId, lastId: lastEventId };
+    const connection: Connection = {
+      res,
+      runId,
+      lastId: lastEventId,
+      owner,
+      openedAt: Date.now(),
+    };
     let set = this.watchers.get(runId);
     if (!set) {
       set = new Set();
@@ -166,6 +209,10 @@ export class RunEventHub {
   private send(connection: Connection, id: number, event: ProgressEvent): void {
     const { res } = connection;
     if (res.destroyed) return;
+    if (!this.mayGoOn(connection)) {
+      this.finish(connection);
+      return;
+    }
     res.write(
       `id: ${id}\nevent: ${event.event}\ndata: ${JSON.stringify(event)}\n\n`,
     );
@@ -177,10 +224,23 @@ export class RunEventHub {
     for (const set of this.watchers.values()) {
       for (const connection of set) {
         if (connection.res.destroyed) continue;
+        if (!this.mayGoOn(connection)) {
+          this.finish(connection);
+          continue;
+        }
         connection.res.write(": heartbeat\n\n");
         this.checkBacklog(connection);
       }
     }
+  }
+
+  /** The owner's session still holds, and the stream is within its lifetime. */
+  private mayGoOn(connection: Connection): boolean {
+    const lifetime = this.options.maxLifetimeMs ?? 10 * 60_000;
+    return (
+      Date.now() - connection.openedAt < lifetime &&
+      (connection.owner?.stillAllowed() ?? true)
+    );
   }
 
   /** A client that does not read is let go: its buffer is bounded. */

@@ -218,6 +218,44 @@ describe("the run event hub", () => {
     expect(hub?.size).toBe(0);
   });
 
+  it("ends a stream at the end of its lifetime, or when its owner's session ends", async () => {
+    const events = new Events();
+    hub = new RunEventHub(events, events, {
+      heartbeatMs: 20,
+      maxLifetimeMs: 150,
+    });
+    const h = hub;
+    let allowed = true;
+    server = createServer((req, res) => {
+      const owner = req.url?.includes("owned")
+        ? { key: "alice", stillAllowed: () => allowed }
+        : undefined;
+      h.open(res, RUN, null, false, owner);
+    });
+    await new Promise<void>((done) => server?.listen(0, "127.0.0.1", done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const short = connect(url);
+    await short.until(() => short.ended);
+    const owned = connect(`${url}owned`);
+    await owned.until(() => owned.frames.length > 0);
+    allowed = false;
+    await owned.until(() => owned.ended);
+    expect(h.size).toBe(0);
+  });
+
+  it("admits a bounded number of streams per owner and in all", () => {
+    const events = new Events();
+    const small = new RunEventHub(events, events, {
+      maxPerOwner: 0,
+      maxTotal: 5,
+    });
+    expect(small.admits({ key: "alice", stillAllowed: () => true })).toBe(
+      false,
+    );
+    expect(small.admits(undefined)).toBe(true);
+    void small.close();
+  });
+
   it("cuts off a client that stops reading once its buffer passes the limit", async () => {
     const events = new Events();
     const url = await serve(events, { maxBufferedBytes: 64 * 1024 });

@@ -1,0 +1,66 @@
+/**
+ * What this process learned from GitHub and may use again instead of asking:
+ * a commit's tree (content-addressed, so never stale) and that a
+ * repository's labels exist (checked again after `labelsTtlMs`, in case
+ * someone deleted one). Per process and bounded: another replica, or this
+ * one after a restart, asks GitHub once more, as before.
+ */
+export class GitHubMemory {
+  private readonly trees = new Map<string, string>();
+  private readonly labels = new Map<string, number>();
+
+  constructor(
+    private readonly options: {
+      now?: () => Date;
+      /** Entries of each kind kept; the oldest go first. */
+      limit?: number;
+      labelsTtlMs?: number;
+    } = {},
+  ) {}
+
+  /** The tree of `commit` in `repository` ("owner/repo"), if known. */
+  treeOf(repository: string, commit: string): string | undefined {
+    return this.trees.get(`${repository}@${commit}`);
+  }
+
+  rememberTree(repository: string, commit: string, tree: string): void {
+    remember(this.trees, `${repository}@${commit}`, tree, this.limit);
+  }
+
+  /** Whether this process made sure of the repository's labels lately. */
+  hasLabels(repository: string): boolean {
+    const at = this.labels.get(repository);
+    return at !== undefined && this.nowMs() - at < this.labelsTtlMs;
+  }
+
+  rememberLabels(repository: string): void {
+    remember(this.labels, repository, this.nowMs(), this.limit);
+  }
+
+  private get limit(): number {
+    return this.options.limit ?? 10_000;
+  }
+
+  private get labelsTtlMs(): number {
+    return this.options.labelsTtlMs ?? 3_600_000;
+  }
+
+  private nowMs(): number {
+    return (this.options.now?.() ?? new Date()).getTime();
+  }
+}
+
+/** Sets a key as the newest, dropping the oldest past `limit`. */
+function remember<T>(
+  map: Map<string, T>,
+  key: string,
+  value: T,
+  limit: number,
+): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > limit) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+}
