@@ -7,7 +7,10 @@ const COUNT = new Intl.NumberFormat("en-US");
  * What an attempt's usage says, each part only when the agent reported it:
  * tokens (input and output together), cost, turns.
  */
-export function usageParts(usage: Usage | null | undefined): string[] {
+export function usageParts(
+  usage: Usage | null | undefined,
+  costEstimated = false,
+): string[] {
   if (usage === null || usage === undefined) return [];
   const parts: string[] = [];
   const { input_tokens, output_tokens, cost_usd, turns } = usage;
@@ -16,14 +19,20 @@ export function usageParts(usage: Usage | null | undefined): string[] {
     parts.push(`${COUNT.format(tokens)} ${tokens === 1 ? "token" : "tokens"}`);
   }
   // Stage costs are cents or less: four decimals show them; dollars need two.
+  // An estimate from the price table (the agent reported no cost) says so.
   if (cost_usd !== undefined)
-    parts.push(`$${cost_usd.toFixed(cost_usd >= 1 ? 2 : 4)}`);
+    parts.push(
+      `${costEstimated ? "~" : ""}$${cost_usd.toFixed(cost_usd >= 1 ? 2 : 4)}`,
+    );
   if (turns !== undefined)
     parts.push(`${COUNT.format(turns)} ${turns === 1 ? "turn" : "turns"}`);
   return parts;
 }
 
 /** `1,234 tokens · $0.0123 · 7 turns`; empty when nothing is known. */
-export function formatUsage(usage: Usage | null | undefined): string {
-  return usageParts(usage).join(" · ");
+export function formatUsage(
+  usage: Usage | null | undefined,
+  costEstimated = false,
+): string {
+  return usageParts(usage, costEstimated).join(" · ");
 }

@@ -37,7 +37,7 @@ function details(stage: StageRun, now: number): Segment[] {
     add(formatDuration(Date.parse(attempt.completed_at) - from));
   if (stage.status === "retrying" && stage.retry_at !== null)
     add(`next attempt in ${formatDuration(Date.parse(stage.retry_at) - now)}`);
-  add(formatUsage(attempt.usage));
+  add(formatUsage(attempt.usage, attempt.cost_estimated ?? false));
   return shown;
 }
 

@@ -80,7 +80,7 @@ function attemptLines(
       attempt.started_at ?? attempt.dispatched_at,
       attempt.completed_at,
     ) ?? "",
-    formatUsage(attempt.usage),
+    formatUsage(attempt.usage, attempt.cost_estimated ?? false),
     attempt.commit_sha === null
       ? ""
       : `commit ${attempt.commit_sha.slice(0, 8)}`,

@@ -89,7 +89,7 @@ describe("renderRunDetail", () => {
       "  ✗ specify  failed — line one line two",
       "    attempt 1  failed  1m",
       "      error: the runner was lost",
-      "    attempt 2  failed  via the direct prompt, after skill speckit failed  1m  5 tokens",
+      "    attempt 2  failed  via the direct prompt, after skill speckit failed  1m  5 tokens · ~$0.0001",
       "      why:   automatic retry 1 of 1, after: the runner was lost",
       "      error: line one",
       "             line two",
