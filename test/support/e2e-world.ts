@@ -340,7 +340,10 @@ export class World {
     child.stdout?.on("data", capture);
     child.stderr?.on("data", capture);
     const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
+    // Starting means loading the App through tsx and migrating its store:
+    // on two busy cores that can take a while. Not a timing assertion.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
       if (child.exitCode !== null) {
         throw new Error(`the App exited (${child.exitCode}):\n${this.appLog}`);
       }
@@ -350,7 +353,10 @@ export class World {
       } catch {
         // Not listening yet.
       }
-      if (i > 600) throw new Error(`the App did not start:\n${this.appLog}`);
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`the App did not start in 2 minutes:\n${this.appLog}`);
+      }
       await new Promise((done) => setTimeout(done, 50));
     }
     return { child, url };
