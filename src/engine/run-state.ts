@@ -11,7 +11,8 @@ import type { StageStatus } from "../workflow/expressions/namespaces.js";
 import type { Value } from "../workflow/expressions/values.js";
 import type { ParameterValues } from "../workflow/plan/resolve-parameters.js";
 import type { Workflow } from "../workflow/schema.js";
-import type { BudgetLine, RepositorySpend } from "./budgets.js";
+import type { BudgetGate } from "./budget-gate-state.js";
+import type { RepositorySpend } from "./budgets.js";
 import type { EffectKind } from "./effects.js";
 
 export type RunStatus =
@@ -130,25 +131,6 @@ export interface StageRun {
    * gate of its workflow. Absent in older runs.
    */
   budget_gate?: BudgetGate | null;
-}
-
-/** A stage held back because a budget was reached before it could start. */
-export interface BudgetGate {
-  /** When the stage was held (its `waiting_since` for this wait). */
-  since: string;
-  /** The limits reached when the stage was held. */
-  over: BudgetLine[];
-  /** Measures a budget limits that some attempt did not report. */
-  unreported: ("tokens" | "cost_usd" | "turns")[];
-  /**
-   * `allowed`: one more attempt may start over budget (`/approve`);
-   * `stopped`: the run ended here; `lifted`: the budget allowed it again
-   * (a new day or month). Null while it waits.
-   */
-  decision: "allowed" | "stopped" | "lifted" | null;
-  decided_by: string | null;
-  /** The allowed attempt has been dispatched: the next one is checked again. */
-  used: boolean;
 }
 
 export interface IssueRef {
@@ -325,21 +307,8 @@ export function commitCount(state: RunState): number {
   return count;
 }
 
-/**
- * Whether the stage's current (or latest) wait is a budget gate's rather
- * than its workflow gate's.
- */
-export function isBudgetWait(stage: StageRun): boolean {
-  return (
-    stage.budget_gate != null && stage.budget_gate.since === stage.waiting_since
-  );
-}
-
-/** Whether the stage waits at a budget gate (rather than at its workflow gate). */
-export function waitsAtBudgetGate(stage: StageRun): boolean {
-  return (
-    stage.status === "waiting_approval" &&
-    stage.budget_gate != null &&
-    stage.budget_gate.decision === null
-  );
-}
+export {
+  type BudgetGate,
+  isBudgetWait,
+  waitsAtBudgetGate,
+} from "./budget-gate-state.js";

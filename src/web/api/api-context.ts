@@ -1,44 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Usage } from "../../contracts/stage-result.js";
 import type { RunEvent } from "../../engine/events.js";
-import type { RunState, RunStatus } from "../../engine/run-state.js";
+import type { RunState } from "../../engine/run-state.js";
+import type {
+  RunListFilter,
+  RunListPage,
+  RunListRow,
+} from "../../store/list-runs.js";
 import type { DashboardAuth, Session } from "../auth/index.js";
 import type { RunEventHub } from "../live/run-event-hub.js";
-import type { RunPosition } from "./cursor.js";
-
-/** A row of the runs list as the store reads it (columns, not the state). */
-export interface RunListRow {
-  id: string;
-  owner: string;
-  repo: string;
-  /** GitHub's id of the repository; null in runs stored before it was kept. */
-  repositoryId: number | null;
-  issueNumber: number | null;
-  feature: string;
-  status: RunStatus;
-  currentStage: string | null;
-  requestedBy: string;
-  branch: string;
-  pullRequestNumber: number | null;
-  createdAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-  usage: Usage;
-}
 
 /** What the API needs of the store. */
 export interface DashboardStore {
   loadRun(runId: string): Promise<RunState | undefined>;
   listRuns(
-    filter: {
-      repositories?: readonly string[];
-      repository?: string;
-      status?: readonly RunStatus[];
-      requestedBy?: string;
-      createdAfter?: string;
-      createdBefore?: string;
-    },
-    page: { after?: RunPosition; limit: number },
+    filter: RunListFilter,
+    page: RunListPage,
   ): Promise<{ rows: RunListRow[]; hasMore: boolean }>;
   distinctRepositories(): Promise<string[]>;
   latestRunEventId(runId: string): Promise<number | null>;
@@ -67,3 +43,5 @@ export interface ApiRequest {
   session: Session;
   params: Record<string, string>;
 }
+
+export type { RunListRow };
