@@ -1,8 +1,9 @@
 // `npm run bench` (part): Specwright's own overhead per stage of a local
 // run — everything but the agent's time — with a no-op agent that writes
 // one file. A linear workflow of STAGES stages runs in a temporary
-// repository through the real driver (engine, run folder, per-attempt
-// worktree, the action's stage runner, collection and commit).
+// repository through the real driver (engine, run folder, the action's
+// stage runner, collection and commit); each stage runs alone, so in the
+// run's workspace/ itself.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

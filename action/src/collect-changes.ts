@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChangedFile, Changes } from "../../src/contracts/changes.js";
 import { git } from "./git.js";
+import { readIndexStamp } from "./index-stamp.js";
 
 /** What the stage changed, against the commit it started from. */
 export interface CollectedChanges {
@@ -64,24 +65,48 @@ function splitDiff(diff: string): { raw: string[]; summary: string } {
   return { raw, summary: `${lines.join("\n")}\n` };
 }
 
+/** How `collectChanges` stages what it finds. */
+export interface CollectOptions {
+  /** Paths left out: Specwright's own. */
+  exclude?: readonly string[];
+  /**
+   * Stage into the checkout's own index, and leave it staged there, rather
+   * than into a throw-away one: a local run whose stage ran in the run's
+   * own worktree, clean at the base commit when it started, commits what
+   * is staged. `before` is the index's stamp (`readIndexStamp`) from
+   * before the agent ran: while it is the same, nobody wrote the index
+   * since, it still holds the base commit's tree and is not read again.
+   * (Where HEAD went meanwhile does not matter: the diff is against the
+   * base commit.)
+   */
+  ownIndex?: { before: string | null } | undefined;
+}
+
 /**
  * Lists every path the stage added, changed or deleted against `baseSha` —
- * commits the agent made included — with contents and modes. It stages the
- * working tree into a throw-away index, so the checkout's own index is left
- * alone; ignored files stay out, as do `exclude`d paths (Specwright's own).
+ * commits the agent made included — with contents and modes. By default
+ * it stages the working tree into a throw-away index, so the checkout's
+ * own index is left alone; ignored files stay out, as do `exclude`d paths
+ * (Specwright's own).
  */
 export async function collectChanges(
   cwd: string,
   baseSha: string,
-  exclude: readonly string[] = [".specwright"],
+  options: CollectOptions = {},
 ): Promise<CollectedChanges> {
-  const index = join(
-    tmpdir(),
-    `specwright-index-${randomBytes(6).toString("hex")}`,
-  );
-  const env = { GIT_INDEX_FILE: index };
+  const exclude = options.exclude ?? [".specwright"];
+  const own = options.ownIndex;
+  const index = own
+    ? undefined
+    : join(tmpdir(), `specwright-index-${randomBytes(6).toString("hex")}`);
+  const env = index === undefined ? {} : { GIT_INDEX_FILE: index };
   try {
-    await git(cwd, ["read-tree", baseSha], env);
+    if (
+      own === undefined ||
+      own.before === null ||
+      (await readIndexStamp(cwd)) !== own.before
+    )
+      await git(cwd, ["read-tree", baseSha], env);
     await git(
       cwd,
       ["add", "--all", "--", ".", ...exclude.map((p) => `:(exclude)${p}`)],
@@ -105,6 +130,7 @@ export async function collectChanges(
     const { raw, summary } = splitDiff(diff);
     const files: ChangedFile[] = [];
     const skipped: string[] = [];
+    const skippedPaths: string[] = [];
     const fields = raw;
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const meta = fields[i] ?? "";
@@ -116,6 +142,7 @@ export async function collectChanges(
         files.push({ path, deleted: true });
       } else if (newMode === "160000") {
         skipped.push(`${path} (a submodule: not supported)`);
+        skippedPaths.push(path);
       } else if (newMode === "120000") {
         files.push({
           path,
@@ -128,8 +155,12 @@ export async function collectChanges(
         files.push({ path, mode, ...encode(await readFile(join(cwd, path))) });
       }
     }
+    // What the bundle leaves out is not to be committed from the index either.
+    const unstaged = skippedPaths.map((p) => `:(literal)${p}`);
+    if (own !== undefined && unstaged.length > 0)
+      await git(cwd, ["reset", "--quiet", baseSha, "--", ...unstaged]);
     return { changes: { base_sha: baseSha, files }, summary, skipped };
   } finally {
-    await rm(index, { force: true });
+    if (index !== undefined) await rm(index, { force: true });
   }
 }

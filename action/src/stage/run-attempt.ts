@@ -12,6 +12,7 @@ import { findSkillRefusal } from "../agents/find-skill-refusal.js";
 import { type AgentRun, runAgent } from "../agents/run-agent.js";
 import { parseAnalyzeReport } from "../analyze-report.js";
 import { collectChanges } from "../collect-changes.js";
+import { readIndexStamp } from "../index-stamp.js";
 import type { Masker } from "../mask.js";
 import { OUTPUTS_FILE } from "../prompts/render-prompt.js";
 import { verifyOutputs } from "../verify-outputs.js";
@@ -106,6 +107,9 @@ export async function runAttempt(options: {
   const { request, deps, env, mask, path, prompt } = options;
   const { cwd, log } = deps;
   await rm(join(cwd, ".specwright"), { recursive: true, force: true });
+  const indexBefore = deps.stageInCheckout
+    ? await readIndexStamp(cwd)
+    : undefined;
   const start = deps.now();
   log.startGroup(
     `Agent: ${request.agent.backend} (${path === "skill" ? `skill ${request.skill.id}` : path})`,
@@ -125,7 +129,9 @@ export async function runAttempt(options: {
     onSpawn: deps.onAgentSpawn,
   });
   log.endGroup();
-  const collected = await collectChanges(cwd, request.base_sha);
+  const collected = await collectChanges(cwd, request.base_sha, {
+    ownIndex: indexBefore === undefined ? undefined : { before: indexBefore },
+  });
   const changedPaths = new Set(collected.changes.files.map((f) => f.path));
   // A file with a secret in it, in any encoding the bundle is masked for,
   // would be committed for everyone to read.

@@ -36,6 +36,13 @@ export interface StageDependencies {
   signal?: AbortSignal | undefined;
   /** Told each agent's process id as it starts (a local run records it). */
   onAgentSpawn?: ((pid: number) => void) | undefined;
+  /**
+   * Stage the changes in the checkout's own index and leave them there,
+   * rather than in a throw-away index: a local stage that runs in the
+   * run's own worktree, clean at the base commit when it starts, is then
+   * committed as staged. On GitHub the checkout's index is left alone.
+   */
+  stageInCheckout?: boolean | undefined;
 }
 
 /**

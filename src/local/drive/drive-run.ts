@@ -10,14 +10,16 @@ import { transition } from "../../engine/transition.js";
 import {
   type RunMetadata,
   type RunPaths,
-  stepDirName,
   takeControls,
   watchInbox,
-  writeRunMetadata,
 } from "../run-folder/index.js";
 import { pruneCheckouts } from "../stage/attempt-checkout.js";
+import { CollectionQueue } from "./collection-queue.js";
 import { controlEvent } from "./control-events.js";
-import { performLocally } from "./perform-locally.js";
+import { useGitHelper } from "./git-helper.js";
+import { LOCAL_EFFECTS, performLocally } from "./perform-locally.js";
+import { RunRecord } from "./run-record.js";
+import { RunWorkspace } from "./run-workspace.js";
 import { StageSlots } from "./stage-slots.js";
 import { Wakeup } from "./wakeup.js";
 
@@ -71,18 +73,27 @@ export async function driveRun(
 }
 
 class Driver {
-  private metadata: RunMetadata;
+  private readonly run: RunRecord;
   private readonly queue: RunEvent[] = [];
   private readonly wakeup = new Wakeup();
   private readonly slots: StageSlots;
+  private readonly workspace: RunWorkspace;
   private cancelling = false;
-  /** Results to collect, in order, one per turn of the loop. */
-  private readonly collections: Effect[] = [];
+  /** The inbox may hold requests: its watcher said so (or nobody looked yet). */
+  private inboxTouched = true;
+  /** Results to collect, one per turn of the loop. */
+  private readonly collections: CollectionQueue;
 
   constructor(private readonly options: DriveOptions) {
-    this.metadata = options.metadata;
+    this.run = new RunRecord(options.paths, options.metadata, options.now);
+    this.workspace = new RunWorkspace(
+      options.paths.workspace,
+      options.metadata.state.branch,
+    );
+    this.collections = new CollectionQueue(this.workspace);
     this.slots = new StageSlots({
       repoRoot: options.paths.repoRoot,
+      workspace: this.workspace,
       concurrency: options.concurrency,
       env: options.env,
       now: options.now,
@@ -102,24 +113,37 @@ class Driver {
   ): Promise<{ metadata: RunMetadata; end: DriveEnd }> {
     const { interrupt, paths } = this.options;
     this.queue.push(...first);
-    const inbox = watchInbox(paths, () => this.wakeup.wake());
+    const inbox = watchInbox(paths, () => {
+      this.inboxTouched = true;
+      this.wakeup.wake();
+    });
     const onInterrupt = () => this.wakeup.wake();
     interrupt.addEventListener("abort", onInterrupt);
+    const releaseGitHelper = useGitHelper();
     try {
       for (;;) {
         await this.takeRequests();
         if (this.queue.length > 0) await this.applyQueued();
         this.slots.fill();
         if (this.queue.length > 0) continue;
-        const collection = this.collections.shift();
+        if (this.collections.holdsUncollected()) {
+          // Its work is discarded: the next stage starts from the run's head.
+          await this.workspace.release(null);
+          continue;
+        }
+        const collection = this.collections.next();
         if (collection !== undefined) {
           await this.perform(collection);
           continue;
         }
-        const state = this.metadata.state;
+        // Nothing left to do but wait or return: what nobody acted on (a
+        // stage that started, one that ended) is written now.
+        await this.run.flush();
+        const { metadata } = this.run;
+        const state = metadata.state;
         if (isTerminalRun(state) && !this.slots.busy) {
           return {
-            metadata: this.metadata,
+            metadata,
             end: this.cancelling ? "interrupted" : "finished",
           };
         }
@@ -129,19 +153,24 @@ class Driver {
           );
           if (gate !== undefined) {
             if (this.options.askGate === undefined)
-              return { metadata: this.metadata, end: "waiting" };
+              return { metadata, end: "waiting" };
             await this.ask(gate);
             continue;
           }
-          if (nextWake(state) === null)
-            return { metadata: this.metadata, end: "waiting" };
+          if (nextWake(state) === null) return { metadata, end: "waiting" };
         }
         await this.sleep(state);
       }
     } finally {
       inbox.close();
       interrupt.removeEventListener("abort", onInterrupt);
+      await this.run.flush().catch(() => undefined);
+      // Work nobody will collect now is discarded; should that fail, the
+      // mark in its step folder has the next `resume` do it.
+      if (this.workspace.holder?.ended)
+        await this.workspace.release(null).catch(() => undefined);
       await pruneCheckouts(paths.repoRoot);
+      releaseGitHelper();
     }
   }
 
@@ -151,6 +180,8 @@ class Driver {
       this.cancelling = true;
       this.queue.push({ type: "cancel", by: this.options.by, at: this.at() });
     }
+    if (!this.inboxTouched) return;
+    this.inboxTouched = false;
     for (const entry of await takeControls(this.options.paths)) {
       const event = controlEvent(entry, this.at());
       if (typeof event === "string") this.options.onNote(event);
@@ -160,6 +191,9 @@ class Driver {
 
   /** Waits for a slot to finish, a request, Ctrl+C, or the engine's next due time. */
   private async sleep(state: RunState): Promise<void> {
+    // Nobody is to touch the workspace, but a person may while we wait:
+    // the next stage to run there looks first.
+    this.workspace.cleanAt = null;
     const wake = nextWake(state);
     // At most a minute at a time: a timer past 2^31 ms would fire at once.
     const delay =
@@ -178,6 +212,7 @@ class Driver {
    * decides first (the question is then withdrawn).
    */
   private async ask(gate: StageRun): Promise<void> {
+    this.workspace.cleanAt = null;
     const controller = new AbortController();
     const answer = (
       this.options.askGate as NonNullable<DriveOptions["askGate"]>
@@ -217,23 +252,28 @@ class Driver {
   /**
    * The events waiting, through the engine one by one; the run folder is
    * written once for all of them, before any effect they ask for is done
-   * (a crash then finds every decision the effects came from).
+   * here (a crash then finds every decision the effects came from).
    */
   private async applyQueued(): Promise<void> {
     const effects: Effect[] = [];
     let changed = false;
     while (this.queue.length > 0) {
       const event = this.queue.shift() as RunEvent;
-      const before = this.metadata.state;
+      const before = this.run.metadata.state;
       const next = transition(before, event);
       if (next.state === before && next.effects.length === 0) continue;
       changed = true;
-      this.record(next.state, next.effects);
+      this.run.update(next.state, next.effects);
       if (next.state !== before) this.options.onChange(before, next.state);
       effects.push(...next.effects);
     }
     if (!changed) return;
-    await writeRunMetadata(this.options.paths, this.metadata);
+    // Collecting needs nothing on disk first: after a crash the attempt's
+    // bundle is collected again, and a commit it made is found by its
+    // trailers. Anything else done here is written first; the rest before
+    // the driver waits.
+    if (effects.some((effect) => LOCAL_EFFECTS.has(effect.kind)))
+      await this.run.save();
     for (const effect of effects) {
       // A collection commits on the head the run's state names: one at a
       // time, each after the event of the one before has moved that head.
@@ -242,31 +282,13 @@ class Driver {
     }
   }
 
-  /** The run's new state, with a step folder for each attempt dispatched. */
-  private record(state: RunState, effects: readonly Effect[]): void {
-    const steps = { ...this.metadata.steps };
-    for (const effect of effects) {
-      if (effect.kind !== "dispatch_stage") continue;
-      const name = `${effect.stage}#${effect.attempt}`;
-      steps[name] ??= stepDirName(Object.keys(steps).length + 1, effect.stage);
-    }
-    this.metadata = {
-      ...this.metadata,
-      state,
-      steps,
-      status: state.status,
-      started_at: state.started_at,
-      completed_at: state.completed_at,
-      updated_at: this.at(),
-    };
-  }
-
   private async perform(effect: Effect): Promise<void> {
     const event = await performLocally(
       {
         paths: this.options.paths,
-        metadata: this.metadata,
+        metadata: this.run.metadata,
         slots: this.slots,
+        workspace: this.workspace,
         now: this.options.now,
       },
       effect,

@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunPaths } from "../run-folder/index.js";
-import { stepFolder } from "../stage/run-local-stage.js";
+import { stepFolder } from "../stage/step-folder.js";
 
 /**
  * The agents the run's step folders say may still run. An attempt's

@@ -1,8 +1,11 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { headCommit } from "../../../action/src/git.js";
 import type { Effect } from "../../engine/effects.js";
 import type { RunEvent } from "../../engine/events.js";
 import type { RunMetadata, RunPaths } from "../run-folder/index.js";
 import { collectLocally } from "../stage/collect-locally.js";
+import type { RunWorkspace } from "./run-workspace.js";
 import type { StageSlots } from "./stage-slots.js";
 import { createWorkspace } from "./workspace.js";
 
@@ -12,8 +15,19 @@ export interface LocalPlace {
   /** The run as last written (its state and step folders). */
   metadata: RunMetadata;
   slots: StageSlots;
+  workspace: RunWorkspace;
   now: () => Date;
 }
+
+/**
+ * The effects done on your machine other than collecting: what the run
+ * folder must record before they are done. The others are GitHub's.
+ */
+export const LOCAL_EFFECTS: ReadonlySet<Effect["kind"]> = new Set([
+  "create_branch",
+  "dispatch_stage",
+  "cancel_workflow_run",
+]);
 
 /**
  * Performs one of the engine's effects on your machine and returns the
@@ -26,18 +40,24 @@ export async function performLocally(
   place: LocalPlace,
   effect: Effect,
 ): Promise<RunEvent | undefined> {
-  const { paths, metadata, slots } = place;
+  const { paths, metadata, slots, workspace } = place;
   const at = () => place.now().toISOString();
   const step = (stage: string, attempt: number) =>
     metadata.steps[`${stage}#${attempt}`];
   switch (effect.kind) {
-    case "create_branch":
-      return createWorkspace(
+    case "create_branch": {
+      const fresh = !existsSync(paths.workspace);
+      const event = await createWorkspace(
         paths.repoRoot,
         paths.workspace,
         metadata.state,
         at,
       );
+      // A worktree just made is clean at its branch's head.
+      if (fresh && event.type === "branch_created")
+        workspace.cleanAt = await headCommit(paths.workspace).catch(() => null);
+      return event;
+    }
     case "dispatch_stage": {
       const name = step(effect.stage, effect.attempt) as string;
       const def = metadata.state.workflow.stages.find(
@@ -55,26 +75,33 @@ export async function performLocally(
     }
     case "collect_result": {
       const broken = slots.takeBreakage(effect.stage, effect.attempt);
-      if (broken !== undefined) {
-        return {
-          type: "result_missing",
-          stage: effect.stage,
-          attempt: effect.attempt,
-          error: broken,
-          retryable: true,
-          at: at(),
-        };
+      const event: RunEvent =
+        broken !== undefined
+          ? {
+              type: "result_missing",
+              stage: effect.stage,
+              attempt: effect.attempt,
+              error: broken,
+              retryable: true,
+              at: at(),
+            }
+          : await collectLocally({
+              state: metadata.state,
+              stage: effect.stage,
+              attempt: effect.attempt,
+              conclusion: effect.conclusion,
+              step: join(paths.steps, step(effect.stage, effect.attempt) ?? ""),
+              runFolder: paths.root,
+              workspace: paths.workspace,
+              inWorkspace: workspace.holdsWorkOf(effect.stage, effect.attempt),
+              now: place.now,
+            });
+      if (workspace.isHeldBy(effect.stage, effect.attempt)) {
+        await workspace.release(
+          event.type === "result_collected" ? event.result.commit_sha : null,
+        );
       }
-      return collectLocally({
-        state: metadata.state,
-        stage: effect.stage,
-        attempt: effect.attempt,
-        conclusion: effect.conclusion,
-        step: join(paths.steps, step(effect.stage, effect.attempt) ?? ""),
-        runFolder: paths.root,
-        workspace: paths.workspace,
-        now: place.now,
-      });
+      return event;
     }
     case "cancel_workflow_run":
       slots.stop(effect.stage, effect.attempt);

@@ -8,6 +8,7 @@ import { collectLocally } from "../stage/collect-locally.js";
 import { BUNDLE_COMPLETE } from "../stage/run-local-stage.js";
 import { agentsOf } from "./kill-agents.js";
 import { removeLeftoverCheckouts } from "./remove-leftover-checkouts.js";
+import { restoreWorkspace } from "./restore-workspace.js";
 import { createWorkspace } from "./workspace.js";
 
 /** Sends `signal` to a process group; false when there is none. */
@@ -57,9 +58,10 @@ export async function recoveryEvents(
     return [await createWorkspace(paths.repoRoot, paths.workspace, state, at)];
   }
   // First what the ended process left under way: its agents (whatever
-  // their attempts' status says), then their checkouts.
+  // their attempts' status says), then their checkouts and the workspace.
   await stopLeftoverAgents(paths);
   await removeLeftoverCheckouts(paths, metadata);
+  await restoreWorkspace(paths, metadata);
   let interrupted = false;
   for (const stage of state.stages) {
     const attempt = stage.attempts.at(-1);

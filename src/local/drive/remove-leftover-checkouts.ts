@@ -3,7 +3,7 @@ import { basename, isAbsolute, join } from "node:path";
 import { git } from "../../../action/src/git.js";
 import type { RunMetadata, RunPaths } from "../run-folder/index.js";
 import { pruneCheckouts } from "../stage/attempt-checkout.js";
-import { stepFolder } from "../stage/run-local-stage.js";
+import { stepFolder } from "../stage/step-folder.js";
 
 /**
  * The worktrees git knows of in the repository, as real paths; none when

@@ -1,7 +1,10 @@
 import type { StageRequest } from "../../contracts/stage-request.js";
 import type { RunEvent } from "../../engine/events.js";
 import type { Stage } from "../../workflow/schema.js";
-import { runLocalStage, stepFolder } from "../stage/run-local-stage.js";
+import { runLocalStage } from "../stage/run-local-stage.js";
+import type { LoneWorkspace } from "../stage/stage-place.js";
+import { stepFolder } from "../stage/step-folder.js";
+import type { RunWorkspace } from "./run-workspace.js";
 
 /** A stage attempt the engine dispatched, waiting for a slot or running in one. */
 export interface Dispatch {
@@ -22,6 +25,8 @@ interface Running {
 
 export interface SlotOptions {
   repoRoot: string;
+  /** Where a stage that runs alone runs. */
+  workspace: RunWorkspace;
   concurrency: number;
   env: NodeJS.ProcessEnv;
   now: () => Date;
@@ -35,7 +40,9 @@ const key = (stage: string, attempt: number) => `${stage}#${attempt}`;
  * Runs dispatched attempts, at most `concurrency` at once, as runners
  * take queued jobs on GitHub: an attempt waits as `dispatched` until a
  * slot is free, then runs (`workflow_run_updated: in_progress`) and
- * reports when it ends (`completed`, with the stage's conclusion).
+ * reports when it ends (`completed`, with the stage's conclusion). An
+ * attempt that starts with nothing else running or waiting runs in the
+ * run's workspace; the others in worktrees of their own.
  */
 export class StageSlots {
   private readonly queued: Dispatch[] = [];
@@ -88,6 +95,35 @@ export class StageSlots {
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
+  /**
+   * The workspace, for an attempt that starts alone: nothing else runs or
+   * waits, and no attempt's work is in it. It is that attempt's until
+   * collecting it gives it back (`RunWorkspace.release`).
+   */
+  private takeWorkspace(
+    dispatch: Dispatch,
+    mark: string,
+  ): LoneWorkspace | undefined {
+    const { workspace } = this.options;
+    if (
+      this.running.size > 0 ||
+      this.queued.length > 0 ||
+      workspace.holder !== null
+    )
+      return undefined;
+    const base = dispatch.request.base_sha;
+    workspace.holder = {
+      stage: dispatch.stage,
+      attempt: dispatch.attempt,
+      base,
+      mark,
+      ended: false,
+    };
+    const known = workspace.cleanAt === base;
+    workspace.cleanAt = null;
+    return { dir: workspace.dir, branch: workspace.branch, known };
+  }
+
   private start(dispatch: Dispatch): void {
     const { emit, now } = this.options;
     const at = () => now().toISOString();
@@ -115,17 +151,20 @@ export class StageSlots {
     });
     emit(update("in_progress", null));
     const controller = new AbortController();
+    const step = stepFolder(dispatch.step);
+    const workspace = this.takeWorkspace(dispatch, step.inWorkspace);
     const done = runLocalStage({
       repoRoot: this.options.repoRoot,
       request: dispatch.request,
       declared: dispatch.declared,
-      step: stepFolder(dispatch.step),
+      step,
       env: this.options.env,
       now,
       signal: controller.signal,
+      workspace,
     })
       .then(
-        (outcome) =>
+        ({ outcome }) =>
           controller.signal.aborted
             ? "cancelled"
             : outcome.result.status === "succeeded"
@@ -140,6 +179,7 @@ export class StageSlots {
         },
       )
       .then((conclusion) => {
+        this.options.workspace.end(dispatch.stage, dispatch.attempt);
         this.running.delete(key(dispatch.stage, dispatch.attempt));
         emit(update("completed", conclusion));
       });

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { git } from "../../../action/src/git.js";
 import { BundleError } from "../../contracts/bundle-error.js";
@@ -18,6 +18,7 @@ import {
   commitInWorkspace,
   WorkspaceMovedError,
 } from "./commit-in-workspace.js";
+import { commitStaged } from "./commit-staged.js";
 
 /** A local run keeps its step folders until you delete them. */
 export const KEPT_WITH_RUN_FOLDER = "9999-12-31T23:59:59.999Z";
@@ -32,35 +33,44 @@ export interface CollectLocally {
   /** The run folder, for the artifacts' paths. */
   runFolder: string;
   workspace: string;
+  /**
+   * The attempt ran in the workspace itself, which holds its changes,
+   * staged: they are committed as they are (the caller puts the workspace
+   * back when they are not).
+   */
+  inWorkspace?: boolean | undefined;
   now: () => Date;
 }
 
 /** The bundle's files as the stage runner left them in the step folder. */
 async function readBundleFiles(step: string): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  for (const name of Object.keys(ARTIFACT_TYPES)) {
-    const path = join(step, name);
-    const info = await stat(path).catch(() => undefined);
-    if (info === undefined) continue;
-    if (!info.isFile() || info.size > BUNDLE_LIMITS.totalBytes)
-      throw new BundleError([`${name} is not a file the size of a bundle's`]);
-    files.set(name, await readFile(path));
-  }
-  return files;
+  const read = await Promise.all(
+    Object.keys(ARTIFACT_TYPES).map(async (name) => {
+      const path = join(step, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info === undefined) return undefined;
+      if (!info.isFile() || info.size > BUNDLE_LIMITS.totalBytes)
+        throw new BundleError([`${name} is not a file the size of a bundle's`]);
+      return [name, await readFile(path)] as const;
+    }),
+  );
+  return new Map(read.filter((entry) => entry !== undefined));
 }
 
-async function artifacts(
+/** The bundle's files as the attempt's artifacts: the step folder keeps them. */
+function artifacts(
+  files: ReadonlyMap<string, Uint8Array>,
   step: string,
   runFolder: string,
-): Promise<AttemptArtifact[]> {
+): AttemptArtifact[] {
   const out: AttemptArtifact[] = [];
-  const names = new Set(await readdir(step));
   for (const [name, type] of Object.entries(ARTIFACT_TYPES)) {
-    if (!names.has(name)) continue;
+    const bytes = files.get(name);
+    if (bytes === undefined) continue;
     out.push({
       type,
       name,
-      size_bytes: (await stat(join(step, name))).size,
+      size_bytes: bytes.byteLength,
       storage_path: relative(runFolder, join(step, name)),
       expires_at: KEPT_WITH_RUN_FOLDER,
     });
@@ -102,8 +112,10 @@ export async function collectLocally(input: CollectLocally): Promise<RunEvent> {
   if ("error" in collectable) return missing(collectable.error, false);
   const { attempt } = collectable;
   let bundle: ReturnType<typeof checkResultBundle>;
+  let files: Map<string, Uint8Array>;
   try {
-    bundle = checkResultBundle(await readBundleFiles(input.step), {
+    files = await readBundleFiles(input.step);
+    bundle = checkResultBundle(files, {
       run_id: state.id,
       stage: input.stage,
       attempt: input.attempt,
@@ -143,14 +155,16 @@ export async function collectLocally(input: CollectLocally): Promise<RunEvent> {
   const parent = state.head_sha ?? attempt.base_sha;
   let commitSha: string | null = null;
   if (status === "succeeded" && changes.files.length > 0) {
+    const commit = {
+      workspace: input.workspace,
+      branch: state.branch,
+      parent,
+      ...stageCommit(state, input.stage, input.attempt),
+    };
     try {
-      commitSha = await commitInWorkspace({
-        workspace: input.workspace,
-        branch: state.branch,
-        parent,
-        files: changes.files,
-        ...stageCommit(state, input.stage, input.attempt),
-      });
+      commitSha = input.inWorkspace
+        ? await commitStaged(commit)
+        : await commitInWorkspace({ ...commit, files: changes.files });
     } catch (caught) {
       if (caught instanceof WorkspaceMovedError)
         return missing(caught.message, false);
@@ -163,7 +177,7 @@ export async function collectLocally(input: CollectLocally): Promise<RunEvent> {
     attempt: input.attempt,
     result: buildCollectedResult({
       bundle,
-      artifacts: await artifacts(input.step, input.runFolder),
+      artifacts: artifacts(files, input.step, input.runFolder),
       status,
       error,
       commitSha,

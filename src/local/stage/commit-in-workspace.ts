@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import { git, headCommit } from "../../../action/src/git.js";
 import type { ChangedFile } from "../../contracts/changes.js";
 import { commitMessage, trailerText } from "../../github/commit-message.js";
+import { gitCommit } from "./git-commit.js";
+import { readWorkspaceStatus } from "./workspace-status.js";
 
 export interface LocalCommit {
   workspace: string;
@@ -19,26 +21,6 @@ export class WorkspaceMovedError extends Error {
   override name = "WorkspaceMovedError";
 }
 
-/** The workspace's head and what in it nobody committed, in one git call. */
-async function workspaceStatus(
-  workspace: string,
-): Promise<{ head: string; dirty: string[] }> {
-  const out = await git(workspace, [
-    "status",
-    "--porcelain=v2",
-    "--branch",
-    "--untracked-files=all",
-  ]);
-  let current = "";
-  const dirty: string[] = [];
-  for (const line of out.split("\n")) {
-    if (line.startsWith("# branch.oid ")) current = line.slice(13).trim();
-    else if (line !== "" && !line.startsWith("#"))
-      dirty.push(line.split(" ").at(-1) ?? line);
-  }
-  return { head: current, dirty };
-}
-
 async function applyFile(workspace: string, file: ChangedFile): Promise<void> {
   const path = join(workspace, file.path);
   await rm(path, { force: true, recursive: true });
@@ -51,25 +33,6 @@ async function applyFile(workspace: string, file: ChangedFile): Promise<void> {
   }
   await writeFile(path, bytes);
   await chmod(path, file.mode === "100755" ? 0o755 : 0o644);
-}
-
-const identities = new Map<string, Promise<string[]>>();
-
-/** Who the commit is by: you, or Specwright when git knows nobody (asked once per workspace). */
-function identity(workspace: string): Promise<string[]> {
-  let found = identities.get(workspace);
-  if (found === undefined) {
-    found = git(workspace, ["config", "--get-regexp", "^user\\.(name|email)$"])
-      .catch(() => "")
-      .then((out) => [
-        ...(/^user\.name \S/m.test(out) ? [] : ["-c", "user.name=Specwright"]),
-        ...(/^user\.email \S/m.test(out)
-          ? []
-          : ["-c", "user.email=specwright@localhost"]),
-      ]);
-    identities.set(workspace, found);
-  }
-  return found;
 }
 
 /**
@@ -85,7 +48,7 @@ export async function commitInWorkspace(
   const { workspace } = request;
   if (request.files.length === 0) return null;
   const trailers = trailerText(request.trailers);
-  const status = await workspaceStatus(workspace);
+  const status = await readWorkspaceStatus(workspace);
   if (status.head !== request.parent) {
     const message = await git(workspace, [
       "log",
@@ -110,14 +73,10 @@ export async function commitInWorkspace(
     "--",
     ...request.files.map((f) => `:(literal)${f.path}`),
   ]);
-  const committed = await git(workspace, [
-    ...(await identity(workspace)),
-    "commit",
-    "--quiet",
-    "--no-verify",
-    "-m",
+  const committed = await gitCommit(
+    workspace,
     commitMessage(request.message, trailers),
-  ]).then(
+  ).then(
     () => true,
     async (error: Error) => {
       // The changes leave the tree as it was: nothing to commit.

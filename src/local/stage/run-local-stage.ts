@@ -3,6 +3,7 @@ import {
   copyFile,
   mkdir,
   readFile,
+  rename,
   rm,
   stat,
   writeFile,
@@ -16,36 +17,16 @@ import {
 } from "../../../action/src/run-stage.js";
 import type { StageRequest } from "../../contracts/stage-request.js";
 import type { Stage } from "../../workflow/schema.js";
-import { openAttemptCheckout } from "./attempt-checkout.js";
 import { localCredentials } from "./local-credentials.js";
+import {
+  type LoneWorkspace,
+  openStagePlace,
+  type StagePlace,
+} from "./stage-place.js";
+import type { StepFolder } from "./step-folder.js";
 
 /** Written last into a step folder: its bundle is whole. */
 export const BUNDLE_COMPLETE = ".complete";
-
-/** Where one attempt's files go: its step folder. */
-export interface StepFolder {
-  root: string;
-  /** The stage runner's own log, with the agent's output as it streams. */
-  log: string;
-  outputs: string;
-  /** The agent's process id while it runs (a later `resume` stops it). */
-  agentPid: string;
-  /**
-   * Names the attempt's checkout (outside the repository) while it exists:
-   * a `resume` after a crash removes what the crashed process left.
-   */
-  checkout: string;
-}
-
-export function stepFolder(root: string): StepFolder {
-  return {
-    root,
-    log: join(root, "specwright.log"),
-    outputs: join(root, "outputs"),
-    agentPid: join(root, "agent.pid"),
-    checkout: join(root, "checkout.path"),
-  };
-}
 
 export interface LocalStageOptions {
   repoRoot: string;
@@ -57,20 +38,34 @@ export interface LocalStageOptions {
   now: () => Date;
   /** Ctrl+C, a cancel, a time limit: the agent's process group is stopped. */
   signal: AbortSignal;
+  /** The run's workspace, offered when the stage runs alone. */
+  workspace?: LoneWorkspace | undefined;
 }
 
-/** Copies the bundle into the step folder: the folder is the "artifact". */
+/** Moves a file, or copies it when it is on another file system. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EXDEV") throw error;
+    await copyFile(from, to);
+  }
+}
+
+/** Moves the bundle into the step folder: the folder is the "artifact". */
 function stepUploader(step: StepFolder): ArtifactUploader {
   return {
     async upload(_name, files, rootDirectory) {
-      let size = 0;
-      for (const file of files) {
-        const target = join(step.root, relative(rootDirectory, file));
-        await copyFile(file, target);
-        size += (await stat(target)).size;
-      }
+      const sizes = await Promise.all(
+        files.map(async (file) => {
+          const target = join(step.root, relative(rootDirectory, file));
+          await moveFile(file, target);
+          return (await stat(target)).size;
+        }),
+      );
+      // Last, once every file is in place.
       await writeFile(join(step.root, BUNDLE_COMPLETE), "");
-      return { size };
+      return { size: sizes.reduce((sum, size) => sum + size, 0) };
     },
   };
 }
@@ -116,15 +111,24 @@ async function writeOutputs(
   }
 }
 
+/** How an attempt ran: the stage runner's outcome, and where. */
+export interface LocalStageRun {
+  outcome: StageOutcome;
+  /** It ran in the run's workspace, which now holds its work, staged. */
+  inWorkspace: boolean;
+}
+
 /**
  * Runs one stage attempt with the action's own stage runner — the same
- * preflight, skill → fallback, output verification and result bundle — in
- * a checkout of the commit it was dispatched on. The bundle lands in the
- * step folder; the run's workspace is not touched (collecting commits it).
+ * preflight, skill → fallback, output verification and result bundle —
+ * on the commit it was dispatched on: in the run's workspace when it is
+ * offered (the stage runs alone; its changes are left there, staged, for
+ * collecting to commit), else in a worktree of its own (the workspace is
+ * not touched). The bundle lands in the step folder.
  */
 export async function runLocalStage(
   options: LocalStageOptions,
-): Promise<StageOutcome> {
+): Promise<LocalStageRun> {
   const { request, step } = options;
   await mkdir(step.root, { recursive: true });
   await writeFile(
@@ -132,16 +136,17 @@ export async function runLocalStage(
     `${JSON.stringify(request, null, 2)}\n`,
   );
   const log = fileLog(step.log);
-  const checkout = await openAttemptCheckout(
-    options.repoRoot,
-    request.base_sha,
-    `${request.stage}-${request.attempt}`,
-  );
+  let place: StagePlace | undefined;
   try {
-    await writeFile(step.checkout, `${checkout.root}\n`);
+    place = await openStagePlace({
+      repoRoot: options.repoRoot,
+      request,
+      step,
+      workspace: options.workspace,
+    });
     const outcome = await runStage(request, {
-      cwd: checkout.dir,
-      tempDir: checkout.tempDir,
+      cwd: place.dir,
+      tempDir: place.tempDir,
       uploader: stepUploader(step),
       log,
       now: options.now,
@@ -155,13 +160,13 @@ export async function runLocalStage(
       onAgentSpawn: (pid) => {
         writeFile(step.agentPid, `${pid}\n`).catch(() => undefined);
       },
+      stageInCheckout: place.inWorkspace,
     });
-    await writeOutputs(options, outcome, checkout.dir);
-    return outcome;
+    await writeOutputs(options, outcome, place.dir);
+    return { outcome, inWorkspace: place.inWorkspace };
   } finally {
     await log.close();
-    await checkout.remove();
-    await rm(step.checkout, { force: true });
+    await place?.close();
     // The agent has ended: its number may be another process's soon.
     await rm(step.agentPid, { force: true });
   }

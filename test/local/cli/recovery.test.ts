@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -357,4 +357,78 @@ it("a second process cannot resume a run that is running; its cancel asks the pr
   expect(
     await readdir(join(world.repo, ".specwright/runs", id, "inbox")),
   ).toEqual([]);
+});
+
+it("after kill -9 of a stage running in the workspace, resume discards its half-done work there and commits its new attempt once", async () => {
+  // A stage that runs alone runs in workspace/ itself: the first try of
+  // b leaves a file there, then waits to be killed.
+  const notes = world.dir;
+  await world.program(
+    "stage-agent",
+    `cat > /dev/null
+if [ "$SPECWRIGHT_STAGE" = b ] && [ -e "${notes}/b.slow" ]; then
+  echo "half done" > partial.txt
+  echo "edited" >> README.md
+  echo $$ > "${notes}/b.pid"
+  exec sleep 30
+fi
+echo "made by $SPECWRIGHT_STAGE" > "$SPECWRIGHT_STAGE.txt"`,
+  );
+  await world.write(
+    ".github/specwright.yml",
+    `agent:
+  backend: command
+  command: stage-agent
+workflow:
+  name: Two steps
+  stages:
+    - { id: a, prompt: First }
+    - { id: b, depends_on: [a], prompt: Second }
+`,
+  );
+  await world.commit("A two-step workflow");
+  await world.write("../b.slow", "");
+  const running = world.start(["run", "--feature", FEATURE]);
+  const agent = await agentOf("b");
+  const id = LocalRunWorld.runId(running.stderr);
+  const folder = join(world.repo, ".specwright/runs", id);
+  const workspace = join(folder, "workspace");
+  const mark = join(folder, "steps/02_b/in-workspace");
+  const stepPid = join(folder, "steps/02_b/agent.pid");
+  await eventually(() => existsSync(stepPid), "steps/02_b/agent.pid");
+  expect(existsSync(mark)).toBe(true);
+  expect(existsSync(join(workspace, "partial.txt"))).toBe(true);
+
+  running.child.kill("SIGKILL");
+  await within(running.done, "end of the killed CLI");
+  await rm(join(world.dir, "b.slow"));
+  const resumed = await cli(["resume", id]);
+
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(hasEnded(agent)).toBe(true);
+  const metadata = await world.metadata(id);
+  expect(metadata.status).toBe("succeeded");
+  expect(attempts(metadata, "b")).toEqual([
+    expect.objectContaining({ attempt: 1, status: "cancelled" }),
+    expect.objectContaining({ attempt: 2, status: "succeeded" }),
+  ]);
+  expect(await commits(id)).toEqual(["a#1", "b#2"]);
+  expect(
+    await world.git(
+      "-C",
+      workspace,
+      "status",
+      "--porcelain",
+      "--untracked-files=all",
+    ),
+  ).toBe("");
+  expect((await world.git("-C", workspace, "rev-parse", "HEAD")).trim()).toBe(
+    metadata.state.head_sha,
+  );
+  expect(existsSync(join(workspace, "partial.txt"))).toBe(false);
+  expect(await readFile(join(workspace, "README.md"), "utf8")).toBe(
+    "# A project\n",
+  );
+  expect(existsSync(mark)).toBe(false);
+  expect(await worktrees()).toEqual([world.repo, workspace]);
 });

@@ -1,0 +1,33 @@
+import { join } from "node:path";
+
+/** Where one attempt's files go: its step folder. */
+export interface StepFolder {
+  root: string;
+  /** The stage runner's own log, with the agent's output as it streams. */
+  log: string;
+  outputs: string;
+  /** The agent's process id while it runs (a later `resume` stops it). */
+  agentPid: string;
+  /**
+   * Names the attempt's checkout (outside the repository) while it exists:
+   * a `resume` after a crash removes what the crashed process left.
+   */
+  checkout: string;
+  /**
+   * Says the attempt ran in the run's workspace itself, from the commit
+   * it holds, until its work there is committed or discarded: a `resume`
+   * after a crash puts the workspace back.
+   */
+  inWorkspace: string;
+}
+
+export function stepFolder(root: string): StepFolder {
+  return {
+    root,
+    log: join(root, "specwright.log"),
+    outputs: join(root, "outputs"),
+    agentPid: join(root, "agent.pid"),
+    checkout: join(root, "checkout.path"),
+    inWorkspace: join(root, "in-workspace"),
+  };
+}
