@@ -173,7 +173,8 @@ async function stage(
         );
         if (
           skill.problems.length > 0 &&
-          !skill.run.timedOut &&
+          // A limit stopped it: the direct prompt would spend more.
+          skill.run.limit === undefined &&
           deps.signal?.aborted !== true &&
           request.skill.fallback &&
           direct !== undefined
@@ -191,8 +192,7 @@ async function stage(
       }
       const last = final as Attempt | undefined;
       if (deps.signal?.aborted) failure = "cancelled: the agent was stopped";
-      else if (last && last.problems.length > 0)
-        failure = last.problems.join("; ");
+      else if (last && last.problems.length > 0) failure = failureOf(last);
     }
   } catch (error) {
     // Handed back as a failed stage, without any of the agent's work.
@@ -213,6 +213,15 @@ async function stage(
     final,
     started,
   });
+}
+
+/**
+ * Why the attempt failed, in one sentence each: when a limit stopped the
+ * agent, that limit (what it left undone follows from it), else every
+ * problem.
+ */
+function failureOf(attempt: Attempt): string {
+  return attempt.run.limit?.reason ?? attempt.problems.join("; ");
 }
 
 /** What a dry run would run: only a ready runner has a command line worth showing. */

@@ -36,6 +36,21 @@ export const Usage = z.strictObject({
 });
 export type Usage = z.infer<typeof Usage>;
 
+/** The limits the action holds an agent to (the request's `agent.max_*` and `timeout_minutes`). */
+export const AGENT_LIMITS = ["turns", "time", "tokens", "cost"] as const;
+export type AgentLimit = (typeof AGENT_LIMITS)[number];
+
+/**
+ * The limit that stopped the agent: `max` and `used` in its unit (turns,
+ * minutes, tokens in and out, US dollars); `used` is null when not known.
+ */
+export const StoppedBy = z.strictObject({
+  limit: z.enum(AGENT_LIMITS),
+  max: z.number().positive(),
+  used: z.number().min(0).nullable(),
+});
+export type StoppedBy = z.infer<typeof StoppedBy>;
+
 /** A finding of `analyze`, shown as a check-run annotation. */
 export const Finding = z.strictObject({
   id: z.string(),
@@ -111,6 +126,11 @@ export const StageResult = z
       .array(z.string().max(MAX_WARNING_LENGTH))
       .max(MAX_WARNINGS)
       .optional(),
+    /**
+     * The limit that stopped the agent (the stage then failed; its changes
+     * so far are in the bundle). Absent when none did, and in older bundles.
+     */
+    stopped_by: StoppedBy.optional(),
   })
   .refine((r) => r.execution_path !== "skill" || r.selected_skill_id !== null, {
     message: "selected_skill_id is required when execution_path is skill",

@@ -316,7 +316,7 @@ describe("the stage action", () => {
     );
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(run.failed).toContain(
-      "the agent did not finish within 1s and was stopped",
+      "the agent was stopped at its time limit (1s)",
     );
     expect(json(run.upload, "metrics.json")).toMatchObject({ timed_out: true });
   }, 30_000);

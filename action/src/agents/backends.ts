@@ -25,8 +25,18 @@ export interface Invocation {
   promptFile?: string;
 }
 
+/**
+ * How the CLI is held to the request's `max_turns`: its own flag (Claude
+ * Code's `--max-turns`), its own setting (Gemini CLI's
+ * `model.maxSessionTurns`), the events its output streams (Copilot CLI's
+ * `assistant.turn_start`), the model requests the credential proxy
+ * forwards (codex), or not at all (a command: its turns are not known).
+ */
+export type TurnLimit = "flag" | "settings" | "output" | "proxy" | "unknown";
+
 export interface BackendSpec {
   executable: string;
+  turnLimit: TurnLimit;
   /** Any one of these is enough. */
   credentials: Credential[];
   /** Arguments a caller's own arguments can replace (permission and sandbox flags). */
@@ -69,6 +79,7 @@ function withDefaults(
 export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
   claude: {
     executable: "claude",
+    turnLimit: "flag",
     credentials: [
       {
         input: "anthropic-api-key",
@@ -115,6 +126,7 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
   },
   codex: {
     executable: "codex",
+    turnLimit: "proxy",
     // `codex exec` sends CODEX_API_KEY; OPENAI_API_KEY alone sends none.
     credentials: [
       {
@@ -153,6 +165,7 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
   },
   gemini: {
     executable: "gemini",
+    turnLimit: "settings",
     credentials: [
       {
         input: "gemini-api-key",
@@ -188,6 +201,7 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
   },
   copilot: {
     executable: "copilot",
+    turnLimit: "output",
     credentials: [
       {
         input: "copilot-token",
@@ -220,6 +234,7 @@ export const BACKENDS: Readonly<Record<AgentBackend, BackendSpec>> = {
   },
   command: {
     executable: "",
+    turnLimit: "unknown",
     credentials: [],
     unattended: { flags: [], unless: [] },
     build(prompt, agent, extra = []) {

@@ -4,6 +4,7 @@ import {
   setUpAgentUser,
 } from "../agents/isolation/agent-user.js";
 import { proxyCredentials } from "../agents/proxy/proxy-credentials.js";
+import type { StageMeter } from "../agents/proxy/proxy-meter.js";
 import type { ActionLog, StageDependencies } from "./stage-dependencies.js";
 
 /**
@@ -16,6 +17,8 @@ export interface AgentBox {
   env: NodeJS.ProcessEnv;
   /** Appended to the CLI's own arguments (codex's provider for the proxy). */
   args: string[];
+  /** The credential proxy's meter of the agent's model traffic, when it has one. */
+  meter?: StageMeter | undefined;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export async function openAgentBox(options: {
     user,
     env: proxy ? withoutHeld(env, proxy.env, proxy.withheld) : env,
     args: proxy?.args ?? [],
+    meter: proxy?.meter,
     close: async () => {
       await proxy?.close();
     },

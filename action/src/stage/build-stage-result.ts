@@ -67,5 +67,6 @@ export function buildStageResult(options: {
     findings,
     final_message: finalMessage ? finalMessage.slice(-20_000) : null,
     warnings: fitWarnings(profile.warnings),
+    ...(final?.run.limit ? { stopped_by: final.run.limit.stoppedBy } : {}),
   };
 }

@@ -7,7 +7,6 @@ import type {
   Finding,
   StageResult,
 } from "../../../src/contracts/stage-result.js";
-import { formatDuration } from "../../../src/workflow/duration.js";
 import { findSkillRefusal } from "../agents/find-skill-refusal.js";
 import { type AgentRun, runAgent } from "../agents/run-agent.js";
 import { parseAnalyzeReport } from "../analyze-report.js";
@@ -76,15 +75,12 @@ function runProblems(
           `the ${request.agent.backend} CLI did not run the skill (it said "${refusal}")`,
         ]
       : []),
-    ...(run.timedOut
-      ? [
-          `the agent did not finish within ${formatDuration(request.agent.timeout_minutes * 60_000)} and was stopped`,
-        ]
-      : []),
-    ...(!run.timedOut && run.exitCode !== 0
+    // A limit's stop says why the agent exited, and what it reported.
+    ...(run.limit ? [run.limit.reason] : []),
+    ...(!run.limit && run.exitCode !== 0
       ? [`the agent exited with code ${run.exitCode}${stderrTail(run.stderr)}`]
       : []),
-    ...(run.error ? [run.error] : []),
+    ...(run.error && !run.limit ? [run.error] : []),
   ];
 }
 
@@ -127,6 +123,7 @@ export async function runAttempt(options: {
     trailingArgs: options.box?.args,
     signal: deps.signal,
     onSpawn: deps.onAgentSpawn,
+    meter: options.box?.meter,
   });
   log.endGroup();
   const collected = await collectChanges(cwd, request.base_sha, {

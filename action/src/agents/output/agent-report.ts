@@ -9,4 +9,6 @@ export interface AgentReport {
   error: string | null;
   /** The CLI says the skill or command it was asked to run does not exist. */
   skillRefusal?: string | null;
+  /** The CLI stopped itself at the turn limit it was given. */
+  limitReached?: "turns";
 }

@@ -64,5 +64,8 @@ export function parseClaudeOutput(stdout: string): AgentReport {
     }),
     error: claudeError(result),
     ...(refusal ? { skillRefusal: refusal } : {}),
+    ...(result.subtype === "error_max_turns"
+      ? { limitReached: "turns" as const }
+      : {}),
   };
 }

@@ -9,15 +9,31 @@ import {
   usageOf,
 } from "./json.js";
 
+/** Gemini CLI stops itself at `model.maxSessionTurns` with this error. */
+const TURN_LIMIT_ERROR = "FatalTurnLimitedError";
+
+/** Whether an error object is the CLI's own turn limit. */
+function turnLimit(error: unknown): { limitReached?: "turns" } {
+  return isObject(error) && error.type === TURN_LIMIT_ERROR
+    ? { limitReached: "turns" }
+    : {};
+}
+
 /**
  * A failed run prints nothing on stdout: its error object is the last JSON
  * on stderr, after the stack traces.
  */
-function stderrError(stderr: string): string | null {
+function stderrError(stderr: string): {
+  error: string | null;
+  limitReached?: "turns";
+} {
   const value = lastJsonValue(stderr);
   const error = isObject(value) && isObject(value.error) ? value.error : null;
-  if (!error || typeof error.message !== "string") return null;
-  return `Gemini CLI reported an error: ${firstLine(apiMessage(error.message))}`;
+  if (!error || typeof error.message !== "string") return { error: null };
+  return {
+    error: `Gemini CLI reported an error: ${firstLine(apiMessage(error.message))}`,
+    ...turnLimit(error),
+  };
 }
 
 /** The API's own message, where the CLI passes its JSON body on as the text. */
@@ -44,7 +60,7 @@ export function parseGeminiOutput(stdout: string, stderr = ""): AgentReport {
     return {
       finalMessage: tail(stdout),
       usage: null,
-      error: stderrError(stderr),
+      ...stderrError(stderr),
     };
   }
   let input = 0;
@@ -81,5 +97,6 @@ export function parseGeminiOutput(stdout: string, stderr = ""): AgentReport {
       typeof error === "string"
         ? `Gemini CLI reported an error: ${firstLine(error)}`
         : null,
+    ...turnLimit(result.error),
   };
 }

@@ -10,6 +10,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { createMasker } from "../../mask.js";
+import type { ProxyMeter } from "./proxy-meter.js";
 import { relayAnswer } from "./relay-answer.js";
 import { type HeldKey, swapCredential } from "./swap-credential.js";
 
@@ -20,6 +21,8 @@ export interface CredentialProxyOptions {
   keys: readonly HeldKey[];
   /** What the agent holds instead of a key; a fresh random token when not given. */
   placeholder?: string;
+  /** Told of every request and of each answer's usage; may refuse a request. */
+  meter?: ProxyMeter | undefined;
 }
 
 export interface CredentialProxy {
@@ -32,6 +35,8 @@ export interface CredentialProxy {
 
 const REFUSED =
   "specwright: the credential proxy answers only the agent of this run, and this request did not carry its placeholder credential\n";
+const STOPPED =
+  "specwright: the agent was stopped at one of its limits; the credential proxy sends no more of its requests\n";
 const NO_UPGRADE =
   "specwright: the credential proxy does not carry WebSockets; use HTTP\n";
 
@@ -99,6 +104,11 @@ export async function startCredentialProxy(
       answerPlain(res, 401, REFUSED, { "x-should-retry": "false" });
       return;
     }
+    if (options.meter?.request(req.method ?? "GET", url.pathname) === false) {
+      req.resume();
+      answerPlain(res, 400, STOPPED, { "x-should-retry": "false" });
+      return;
+    }
     swapped.headers.host = upstream.host;
     // Bodies come back as they are, so a key an error echoes can be masked.
     swapped.headers["accept-encoding"] = "identity";
@@ -111,7 +121,9 @@ export async function startCredentialProxy(
       headers: swapped.headers,
       agent,
     });
-    outgoing.on("response", (answer) => relayAnswer(answer, res, mask));
+    outgoing.on("response", (answer) =>
+      relayAnswer(answer, res, mask, options.meter),
+    );
     outgoing.on("error", (error) => {
       if (res.headersSent) res.destroy();
       else

@@ -1,6 +1,7 @@
 import type { AgentBackend } from "../../../../src/workflow/schema.js";
 import type { Credential } from "../backends.js";
 import { startCredentialProxy } from "./credential-proxy.js";
+import { createStageMeter, type StageMeter } from "./proxy-meter.js";
 import { planProxy } from "./proxy-plan.js";
 
 /** The stage's credential, held by a proxy: what the agent gets instead. */
@@ -14,6 +15,8 @@ export interface ProxiedCredentials {
   args: string[];
   /** The credential values the agent no longer gets. */
   withheld: string[];
+  /** What the agent's runs attach their limit watches to. */
+  meter: StageMeter;
   /** Stops the proxy, once the stage's agent runs are over. */
   close(): Promise<void>;
 }
@@ -33,13 +36,16 @@ export async function proxyCredentials(options: {
 }): Promise<ProxiedCredentials | undefined> {
   const plan = planProxy(options);
   if (!plan) return undefined;
+  const meter = createStageMeter();
   const proxy = await startCredentialProxy({
     upstream: plan.upstream,
     keys: plan.keys,
+    meter,
   });
   return {
     ...plan.agent(proxy),
     withheld: plan.withheld,
+    meter,
     close: () => proxy.close(),
   };
 }

@@ -7,6 +7,8 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
 import type { Masker } from "../../mask.js";
+import { readAnswerUsage } from "./answer-usage.js";
+import type { ProxyMeter } from "./proxy-meter.js";
 import { endToEnd } from "./swap-credential.js";
 
 /** An error body larger than this is cut: an error is a message, not a payload. */
@@ -52,6 +54,22 @@ function maskChunks(keys: readonly Buffer[]): Transform {
   });
 }
 
+/** Passes chunks on unchanged, telling the meter the answer's usage at its end. */
+function meterUsage(answer: IncomingMessage, meter: ProxyMeter): Transform {
+  const usage = readAnswerUsage(String(answer.headers["content-type"] ?? ""));
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      usage.push(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      const seen = usage.end();
+      if (seen) meter.answered(seen);
+      done();
+    },
+  });
+}
+
 /** The error body read whole, decoded if the upstream compressed it anyway, and masked. */
 async function maskedErrorBody(
   answer: IncomingMessage,
@@ -82,12 +100,13 @@ async function maskedErrorBody(
  * Passes the upstream's answer to the agent: its status and headers
  * (hop-by-hop ones left out), and its body, streamed as it arrives for a
  * success, read whole for an error (so a key it echoes is masked however
- * it was split), with the key masked.
+ * it was split), with the key masked. A meter is told a success's usage.
  */
 export async function relayAnswer(
   answer: IncomingMessage,
   res: ServerResponse,
   mask: Masker,
+  meter?: ProxyMeter | undefined,
 ): Promise<void> {
   const status = answer.statusCode ?? 502;
   const headers = maskedHeaders(answer, mask);
@@ -103,7 +122,9 @@ export async function relayAnswer(
     res.writeHead(status, answer.statusMessage, headers);
     res.flushHeaders();
     const keys = mask.secrets.map((key) => Buffer.from(key));
-    await pipeline(answer, maskChunks(keys), res);
+    if (meter)
+      await pipeline(answer, meterUsage(answer, meter), maskChunks(keys), res);
+    else await pipeline(answer, maskChunks(keys), res);
   } catch {
     // The agent or the upstream hung up mid-answer: the agent sees a cut
     // connection, as it would without the proxy.
