@@ -133,7 +133,10 @@ export function buildStageRequest(
       parseDuration(stage.error_policy.timeout) ?? 30 * 60_000,
       caps.time_ms ?? Number.POSITIVE_INFINITY,
     );
-    const agentMinutes = Math.max(1, Math.ceil(timeoutMs / 60_000));
+    // The agent's limit to the second (the action enforces it); the job's
+    // in whole minutes, as GitHub takes it.
+    const agentMinutes = Math.max(1, Math.round(timeoutMs / 1000)) / 60;
+    const jobMinutes = Math.ceil(agentMinutes);
     const maxTurns = Math.min(
       agent.max_turns ?? Number.POSITIVE_INFINITY,
       caps.turns ?? Number.POSITIVE_INFINITY,
@@ -171,7 +174,7 @@ export function buildStageRequest(
           : { command: state.settings.agent.command }),
         prompt_via: state.settings.agent.prompt_via,
       },
-      job_timeout_minutes: agentMinutes + JOB_OVERHEAD_MINUTES,
+      job_timeout_minutes: jobMinutes + JOB_OVERHEAD_MINUTES,
       skill: {
         id: skill === undefined ? NO_SKILL : skill.id,
         is_speckit: skill?.is_speckit ?? false,

@@ -7,13 +7,14 @@ import { bundleArtifactName } from "../contracts/stage-request.js";
 import { collectableAttempt } from "../engine/collectable-attempt.js";
 import { conflictingPaths } from "../engine/conflicting-paths.js";
 import type { RunEvent } from "../engine/events.js";
+import { keepsStoppedWork, keptWorkNote } from "../engine/keep-stopped-work.js";
 import {
   artifactRecords,
   buildCollectedResult,
 } from "./build-collected-result.js";
 import { checkOutputs } from "./check-outputs.js";
 import { BranchMovedError, commitChanges } from "./commit-changes.js";
-import { stageCommit } from "./commit-message.js";
+import { keptWorkCommit, stageCommit } from "./commit-message.js";
 import { downloadBundle } from "./download-bundle.js";
 import { type EffectContext, repoOf } from "./effect-context.js";
 import { httpStatus } from "./github-errors.js";
@@ -129,19 +130,35 @@ export async function collectResult(
 
   let commitSha: string | null = null;
   const parent = state.head_sha ?? attempt.base_sha;
-  if (status === "succeeded" && changes.files.length > 0) {
+  const kept =
+    result.stopped_by !== undefined &&
+    keepsStoppedWork(state, attempt, {
+      status,
+      stopped_by: result.stopped_by,
+      changedPaths,
+    });
+  if ((status === "succeeded" || kept) && changes.files.length > 0) {
     try {
       commitSha = await commitChanges(context, {
         branch: state.branch,
         parent,
         files: changes.files,
-        ...stageCommit(state, effect.stage, effect.attempt),
+        ...(kept && result.stopped_by
+          ? keptWorkCommit(
+              state,
+              effect.stage,
+              effect.attempt,
+              result.stopped_by,
+            )
+          : stageCommit(state, effect.stage, effect.attempt)),
       });
     } catch (caught) {
       if (caught instanceof BranchMovedError)
         return missing(caught.message, false);
       throw caught;
     }
+    if (kept && commitSha !== null)
+      error = `${error ?? "the stage failed"}; ${keptWorkNote(commitSha)}`;
   }
 
   const collected = buildCollectedResult({

@@ -1,3 +1,5 @@
+import type { StoppedBy } from "../contracts/stage-result.js";
+import { limitWords } from "../engine/keep-stopped-work.js";
 import type { RunState } from "../engine/run-state.js";
 import { stageName } from "../workflow/schema.js";
 import { untrusted } from "./untrusted-text.js";
@@ -25,6 +27,24 @@ export function stageCommit(
       "Specwright-Stage": stage,
       "Specwright-Attempt": String(attempt),
     },
+  };
+}
+
+/**
+ * The commit of an attempt stopped at one of its limits, whose work is kept
+ * for the next attempt: the stage's subject, saying so, and the same
+ * trailers.
+ */
+export function keptWorkCommit(
+  state: RunState,
+  stage: string,
+  attempt: number,
+  stopped: StoppedBy,
+): { message: string; trailers: Record<string, string> } {
+  const commit = stageCommit(state, stage, attempt);
+  return {
+    message: `${commit.message} (unfinished: stopped at its ${limitWords(stopped)})`,
+    trailers: commit.trailers,
   };
 }
 

@@ -313,24 +313,25 @@ describe("buildStageRequest", () => {
       expect(request.agent).toStrictEqual(expected);
     });
 
+    // The agent's limit to the second (at least one); the job's in whole
+    // minutes, with 15 more to install, check out and upload.
     it.each([
-      { timeout: undefined, minutes: 30 },
-      { timeout: "1ms", minutes: 1 },
-      { timeout: "30s", minutes: 1 },
-      { timeout: "90s", minutes: 2 },
-      { timeout: "45m", minutes: 45 },
-      { timeout: "1h30m", minutes: 90 },
-      { timeout: "2h", minutes: 120 },
+      { timeout: undefined, minutes: 30, job: 45 },
+      { timeout: "1ms", minutes: 1 / 60, job: 16 },
+      { timeout: "30s", minutes: 0.5, job: 16 },
+      { timeout: "90s", minutes: 1.5, job: 17 },
+      { timeout: "45m", minutes: 45, job: 60 },
+      { timeout: "1h30m", minutes: 90, job: 105 },
+      { timeout: "2h", minutes: 120, job: 135 },
     ])(
-      "gives timeout_minutes $minutes for error_policy.timeout $timeout",
-      ({ timeout, minutes }) => {
+      "gives timeout_minutes $minutes and job_timeout_minutes $job for error_policy.timeout $timeout",
+      ({ timeout, minutes, job }) => {
         const error_policy = timeout === undefined ? {} : { timeout };
         const request = requestOf(
           build({ stages: [{ id: "a", error_policy }] }),
         );
         expect(request.agent.timeout_minutes).toBe(minutes);
-        // The job gets the agent's limit and 15 minutes to install, check out, upload.
-        expect(request.job_timeout_minutes).toBe(minutes + 15);
+        expect(request.job_timeout_minutes).toBe(job);
       },
     );
   });

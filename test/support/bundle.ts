@@ -13,6 +13,8 @@ export interface BundleOptions {
   specDir?: string | null;
   files?: ChangedFile[];
   error?: string | null;
+  /** The limit the action stopped the agent at. */
+  stoppedBy?: StageResult["stopped_by"];
   /** Replaces result.json or changes.json with anything, or adds entries. */
   entries?: Record<string, string | Uint8Array>;
 }
@@ -52,6 +54,7 @@ export function buildBundle(options: BundleOptions): Uint8Array {
     ],
     usage: { input_tokens: 1200, output_tokens: 800, cost_usd: 0.02 },
     agent: { backend: "claude", version: "2.1.0" },
+    ...(options.stoppedBy ? { stopped_by: options.stoppedBy } : {}),
   };
   const changes = { base_sha: options.baseSha, files: options.files ?? [] };
   const entries: Record<string, Uint8Array> = {

@@ -8,12 +8,16 @@ import { checkResultBundle } from "../../contracts/read-result-bundle.js";
 import { collectableAttempt } from "../../engine/collectable-attempt.js";
 import { conflictingPaths } from "../../engine/conflicting-paths.js";
 import type { RunEvent } from "../../engine/events.js";
+import {
+  keepsStoppedWork,
+  keptWorkNote,
+} from "../../engine/keep-stopped-work.js";
 import type { AttemptArtifact, RunState } from "../../engine/run-state.js";
 import {
   ARTIFACT_TYPES,
   buildCollectedResult,
 } from "../../github/build-collected-result.js";
-import { stageCommit } from "../../github/commit-message.js";
+import { keptWorkCommit, stageCommit } from "../../github/commit-message.js";
 import {
   commitInWorkspace,
   WorkspaceMovedError,
@@ -154,12 +158,21 @@ export async function collectLocally(input: CollectLocally): Promise<RunEvent> {
   }
   const parent = state.head_sha ?? attempt.base_sha;
   let commitSha: string | null = null;
-  if (status === "succeeded" && changes.files.length > 0) {
+  const kept =
+    result.stopped_by !== undefined &&
+    keepsStoppedWork(state, attempt, {
+      status,
+      stopped_by: result.stopped_by,
+      changedPaths: changes.files.map((file) => file.path),
+    });
+  if ((status === "succeeded" || kept) && changes.files.length > 0) {
     const commit = {
       workspace: input.workspace,
       branch: state.branch,
       parent,
-      ...stageCommit(state, input.stage, input.attempt),
+      ...(kept && result.stopped_by
+        ? keptWorkCommit(state, input.stage, input.attempt, result.stopped_by)
+        : stageCommit(state, input.stage, input.attempt)),
     };
     try {
       commitSha = input.inWorkspace
@@ -170,6 +183,8 @@ export async function collectLocally(input: CollectLocally): Promise<RunEvent> {
         return missing(caught.message, false);
       throw caught;
     }
+    if (kept && commitSha !== null)
+      error = `${error ?? "the stage failed"}; ${keptWorkNote(commitSha)}`;
   }
   return {
     type: "result_collected",

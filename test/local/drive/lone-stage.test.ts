@@ -45,6 +45,13 @@ case "$SPECWRIGHT_STAGE" in
     echo "half done" > partial.txt
     touch "${notes}/slow.started"
     sleep 30 ;;
+  limited)
+    if [ -e partial.txt ]; then
+      echo "finished" >> partial.txt
+      exit 0
+    fi
+    echo "half done" > partial.txt
+    sleep 30 ;;
   committer)
     echo "made by committer" > committer.txt
     git add committer.txt
@@ -219,6 +226,38 @@ describe("a stage that runs alone", () => {
     expect(await subjects(done)).toStrictEqual([
       'specwright(a): a for "Lone stages"',
     ]);
+  });
+
+  it("stopped at its time limit has its work so far committed, and resume goes on from it", async () => {
+    await workflow(`    - { id: a, prompt: First }
+    - { id: limited, depends_on: [a], prompt: Take too long, error_policy: { timeout: 2s, retry: { max_attempts: 1 } } }
+`);
+    const { paths, metadata } = await startRun();
+    await drive(paths, metadata, start());
+
+    const stopped = await expectCleanAtHead(paths);
+    expect(stopped.status).toBe("failed");
+    const attempt = stopped.state.stages[1]?.attempts[0];
+    expect(attempt?.commit_sha).toBe(stopped.state.head_sha);
+    expect(attempt?.error_message).toBe(
+      `the agent was stopped at its time limit (2s); its work so far is committed (${attempt?.commit_sha?.slice(0, 7)}) and the next attempt goes on from it`,
+    );
+    expect(await subjects(stopped)).toStrictEqual([
+      'specwright(a): a for "Lone stages"',
+      'specwright(limited): limited for "Lone stages" (unfinished: stopped at its time limit (2s))',
+    ]);
+
+    await drive(paths, stopped, [
+      { type: "resume", by: "tester", at: new Date().toISOString() },
+    ]);
+    const done = await expectCleanAtHead(paths);
+    expect(done.status).toBe("succeeded");
+    expect(done.state.stages[1]?.attempts[1]?.base_sha).toBe(
+      attempt?.commit_sha,
+    );
+    expect(await world.git("show", `${done.branch}:partial.txt`)).toBe(
+      "half done\nfinished\n",
+    );
   });
 
   it("that is read-only (analyze) succeeds without a commit, and what it wrote is discarded", async () => {
