@@ -8,6 +8,7 @@ import type {
 } from "probot";
 import { createDependencies } from "./app/create-dependencies.js";
 import type { Dependencies } from "./app/dependencies.js";
+import { pacedHandlers } from "./github/pacing/pace-handler.js";
 import { onCheckRun } from "./handlers/on-check-run.js";
 import { onIssueComment } from "./handlers/on-issue-comment.js";
 import { onLabeled } from "./handlers/on-label.js";
@@ -21,13 +22,14 @@ export function createApp(
 ): ApplicationFunction {
   return async (app, options) => {
     const deps = await (dependencies ?? createDependencies)(app);
-    app.on("issue_comment.created", onIssueComment(deps));
-    app.on("workflow_run", onWorkflowRun(deps));
-    app.on("workflow_job", onWorkflowJob(deps));
-    app.on(["issues.labeled", "pull_request.labeled"], onLabeled(deps));
+    const paced = pacedHandlers(deps.paceHandler);
+    app.on("issue_comment.created", paced(onIssueComment(deps)));
+    app.on("workflow_run", paced(onWorkflowRun(deps)));
+    app.on("workflow_job", paced(onWorkflowJob(deps)));
+    app.on(["issues.labeled", "pull_request.labeled"], paced(onLabeled(deps)));
     app.on(
       ["check_run.rerequested", "check_run.requested_action"],
-      onCheckRun(deps),
+      paced(onCheckRun(deps)),
     );
     // The dashboard, on Probot's own HTTP server. Loaded without one (as in
     // handler tests), Probot's addHandler throws: then there is none.

@@ -28,6 +28,7 @@ const REST_PERMISSIONS: Record<string, Permission> = {
   "git.createCommit": ["contents", "write"],
   "git.createTree": ["contents", "write"],
   "git.createBlob": ["contents", "write"],
+  "repos.getBranch": ["contents", "read"],
   "repos.getContent": ["contents", "read"],
   "repos.getCollaboratorPermissionLevel": ["metadata", "read"],
   "issues.createComment": ["issues", "write"],

@@ -1,8 +1,14 @@
 import type { Probot } from "probot";
 import type { Octokit } from "../github/octokit.js";
+import { budgetsFor } from "../github/pacing/budgets.js";
+import { type PacingMode, paceOctokit } from "../github/pacing/pace-octokit.js";
+import { Pacer } from "../github/pacing/pacer.js";
+import { pacingFromEnv } from "../github/pacing/pacing-config.js";
 import { Reconciler } from "../reconcile/reconciler.js";
 import { Redeliverer } from "../reconcile/redeliverer.js";
 import { openStoreFromEnv } from "../store/open-store.js";
+import { storePacingLedger } from "../store/pacing-ledger.js";
+import { redisPacingLedger } from "../store/pacing-redis.js";
 import type { Store } from "../store/store.js";
 import { type Dependencies, defaultIds } from "./dependencies.js";
 import { EffectRunner } from "./effect-runner.js";
@@ -70,6 +76,28 @@ export function redeliverWithinMs(env: NodeJS.ProcessEnv): number {
 }
 
 /**
+ * The pacer the environment asks for (docs/deployment.md, "Pacing"): its
+ * counts in Redis when `REDIS_URL` is set, else in the store; none when
+ * `SPECWRIGHT_PACING=off`.
+ */
+export function createPacer(
+  env: NodeJS.ProcessEnv,
+  store: Store,
+  now: () => Date,
+): { pacer: Pacer; maxWaitMs: number } | undefined {
+  const config = pacingFromEnv(env);
+  if (!config.enabled) return undefined;
+  const ledger = env.REDIS_URL
+    ? redisPacingLedger(env.REDIS_URL, { now })
+    : storePacingLedger(store.db, now);
+  const budgets = budgetsFor(config.limits);
+  return {
+    pacer: new Pacer({ ledger, budgets, now }),
+    maxWaitMs: config.maxWaitMs,
+  };
+}
+
+/**
  * The App's dependencies in production: the store from the environment
  * (`DATABASE_URL`, else PGlite in `SPECWRIGHT_DATA_DIR`) and an effect runner
  * that authenticates as each installation.
@@ -85,6 +113,8 @@ export async function createDependencies(
     reconcileIntervalMs?: number;
     /** Overrides SPECWRIGHT_REDELIVER_WITHIN (milliseconds; 0: none). */
     redeliverWithinMs?: number;
+    /** False: no pacing, whatever SPECWRIGHT_PACING says (tests). */
+    pacing?: false;
   } = {},
 ): Promise<Dependencies> {
   const store =
@@ -98,8 +128,27 @@ export async function createDependencies(
   // As an installation, or (no id) as the App itself.
   const auth = (installationId?: number): Promise<Octokit> =>
     app.auth(installationId);
-  const octokitFor = options.octokitFor ?? auth;
-  const runner = new EffectRunner({ store, octokitFor, log: app.log, now });
+  const pacing =
+    options.pacing === false ? undefined : createPacer(process.env, store, now);
+  const pace = <T extends object>(
+    octokit: T,
+    installationId: number,
+    mode: PacingMode,
+  ): T =>
+    pacing
+      ? paceOctokit(octokit, { ...pacing, installationId, mode })
+      : octokit;
+  const unpaced = options.octokitFor ?? auth;
+  const pacedFor =
+    (mode: PacingMode) =>
+    async (installationId: number): Promise<Octokit> =>
+      pace(await unpaced(installationId), installationId, mode);
+  const runner = new EffectRunner({
+    store,
+    octokitFor: pacedFor("effect"),
+    log: app.log,
+    now,
+  });
   const intervalMs =
     options.reconcileIntervalMs ?? reconcileIntervalMs(process.env);
   const within = options.redeliverWithinMs ?? redeliverWithinMs(process.env);
@@ -115,7 +164,7 @@ export async function createDependencies(
     intervalMs > 0
       ? new Reconciler({
           store,
-          octokitFor,
+          octokitFor: pacedFor("sweep"),
           log: app.log,
           now,
           intervalMs,
@@ -129,6 +178,12 @@ export async function createDependencies(
     runner,
     now,
     ...(reconciler ? { reconciler } : {}),
+    ...(pacing
+      ? {
+          paceHandler: (octokit: object, installationId: number) =>
+            pace(octokit, installationId, "handler"),
+        }
+      : {}),
     ...defaultIds,
   };
 }

@@ -10,6 +10,11 @@ export interface Dependencies {
   /** The periodic sweep for what webhooks missed; absent in tests that drive it by hand. */
   reconciler?: Reconciler;
   now: () => Date;
+  /**
+   * Makes a webhook handler's installation client take room in the
+   * installation's GitHub budgets (src/github/pacing/); absent: not paced.
+   */
+  paceHandler?: (octokit: object, installationId: number) => void;
   /** A new run id. */
   newRunId: () => string;
   /** A short random token for branch names. */

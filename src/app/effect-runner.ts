@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { liveAttempt } from "../engine/attempts.js";
+import type { RunState } from "../engine/run-state.js";
 import type { EffectContext, Logger } from "../github/effect-context.js";
 import {
   errorMessage,
@@ -7,6 +9,7 @@ import {
 } from "../github/github-errors.js";
 import { GitHubMemory } from "../github/github-memory.js";
 import type { Octokit } from "../github/octokit.js";
+import { PacingDeferred } from "../github/pacing/pacing-deferred.js";
 import {
   giveUpEvent,
   performEffect,
@@ -31,7 +34,19 @@ export interface EffectRunnerOptions {
   holder?: string;
   /** How often the worker says it is alive (and looks for work). */
   heartbeatMs?: number;
+  /**
+   * How long an edit that only shows the run (a check run's or the
+   * tracking comment's) may wait, by itself, for a later one that makes it
+   * moot: 0 performs each at once.
+   */
+  holdMs?: number;
 }
+
+/**
+ * Ten seconds: a burst of changes to a run makes one edit, and a stage job
+ * that starts and ends within them is shown running no more than it is.
+ */
+export const DEFAULT_HOLD_MS = 10_000;
 
 /** Exponential back-off: 2 s, 4 s, 8 s … capped at 5 minutes. */
 function backoffMs(tries: number): number {
@@ -55,6 +70,12 @@ export class EffectRunner {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastBeat = 0;
   private stopped = false;
+  /** Callers of `idle` waiting: nothing is held meanwhile. */
+  private flushing = 0;
+  /** Effects may wait that are not yet due (held, or backing off): until a look after the last drain finds none. */
+  private waiting = false;
+  /** That look, under way. */
+  private scheduling: Promise<void> | undefined;
   private readonly holder: string;
   /** What GitHub told this worker, to not ask again. */
   private readonly memory: GitHubMemory;
@@ -68,6 +89,10 @@ export class EffectRunner {
 
   private get heartbeatMs(): number {
     return this.options.heartbeatMs ?? 5_000;
+  }
+
+  private get holdMs(): number {
+    return this.options.holdMs ?? DEFAULT_HOLD_MS;
   }
 
   /**
@@ -89,6 +114,11 @@ export class EffectRunner {
       this.heartbeatTimer = setInterval(() => this.kick(), this.heartbeatMs);
       this.heartbeatTimer.unref();
     }
+    this.start();
+  }
+
+  private start(): void {
+    this.waiting = true;
     if (this.draining) {
       this.again = true;
       return;
@@ -106,33 +136,61 @@ export class EffectRunner {
           this.again = false;
           this.kick();
         } else {
-          this.scheduleNext().catch((error) =>
-            this.options.log.error(
-              { err: error },
-              "specwright: the effect runner could not schedule its next look",
-            ),
-          );
+          const scheduling = this.scheduleNext()
+            .catch((error) =>
+              this.options.log.error(
+                { err: error },
+                "specwright: the effect runner could not schedule its next look",
+              ),
+            )
+            .finally(() => {
+              if (this.scheduling === scheduling) this.scheduling = undefined;
+            });
+          this.scheduling = scheduling;
         }
       });
   }
 
-  /** Resolves once nothing due is left to do (for tests and shutdown). */
+  /**
+   * Resolves once nothing due is left to do (for tests): what is held is
+   * performed now, as nobody waits for a later edit any more.
+   */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    this.flushing += 1;
+    try {
+      await this.settled();
+      if (this.stopped || this.holdMs === 0 || !this.waiting) return;
+      this.start();
+      await this.settled();
+    } finally {
+      this.flushing -= 1;
+    }
   }
 
-  /** Stops taking new work; work under way finishes. */
+  /** Resolves once the work under way is done; what is held stays held. */
+  async settled(): Promise<void> {
+    while (this.draining || this.scheduling) {
+      await this.draining;
+      await this.scheduling;
+    }
+  }
+
+  /**
+   * Stops taking new work; work under way finishes. What is held stays in
+   * the outbox for the next worker.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    await this.idle();
+    await this.settled();
     await this.store.releaseLease(`worker:${this.holder}`, this.holder);
   }
 
   private async scheduleNext(): Promise<void> {
     if (this.stopped) return;
-    const due = await this.store.nextEffectDue();
+    const due = await this.store.nextEffectDue(this.holdMs);
+    this.waiting = due !== undefined;
     if (due === undefined || this.stopped) return;
     // At least a second: a due time in the past means another worker holds it.
     const delay = Math.max(1_000, due.getTime() - this.now().getTime());
@@ -145,15 +203,38 @@ export class EffectRunner {
     const { concurrency = 8, leaseMs = 300_000 } = this.options;
     for (;;) {
       await this.beat();
+      const holdMs = this.flushing > 0 ? 0 : this.holdMs;
       const claimed = await this.store.claimEffects(
         concurrency,
         leaseMs,
         undefined,
         this.holder,
+        holdMs,
       );
       if (claimed.length === 0) return;
       await Promise.all(claimed.map((effect) => this.perform(effect)));
     }
+  }
+
+  /**
+   * Whether an edit that shows the run would be overwritten by a later
+   * effect anyway (both render the run as it is when performed): a later
+   * edit of the same comment or check run; or, for a stage attempt's check
+   * run, its workflow run has ended and collecting the result is queued —
+   * however that goes, it ends the attempt, which updates the check run.
+   */
+  private async isMoot(
+    stored: StoredEffect,
+    state: RunState,
+  ): Promise<boolean> {
+    const { effect } = stored;
+    if (effect.kind === "update_tracking_comment")
+      return this.store.hasLaterPending(stored);
+    if (effect.kind !== "update_check_run") return false;
+    if (await this.store.hasLaterPending(stored)) return true;
+    const live = liveAttempt(state, effect.stage, effect.attempt);
+    if (live === undefined || live.attempt.conclusion === null) return false;
+    return this.store.hasLaterPending(stored, "collect_result");
   }
 
   private async perform(stored: StoredEffect): Promise<void> {
@@ -168,10 +249,7 @@ export class EffectRunner {
       await store.failEffect(stored.id, "the run no longer exists");
       return;
     }
-    if (
-      effect.kind === "update_tracking_comment" &&
-      (await store.hasLaterPending(stored))
-    ) {
+    if (await this.isMoot(stored, state)) {
       await store.completeEffect(stored.id, true);
       return;
     }
@@ -193,6 +271,11 @@ export class EffectRunner {
         await store.apply(stored.runId, event, { effectId: stored.id });
       else await store.completeEffect(stored.id);
     } catch (error) {
+      if (error instanceof PacingDeferred) {
+        // Held back by the installation's budget: not a failed try.
+        await store.deferEffect(stored.id, error.retryAt);
+        return;
+      }
       const message = redactSecrets(errorMessage(error));
       const tries = stored.tries + 1;
       const transient = isTransient(error);

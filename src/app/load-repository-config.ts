@@ -1,6 +1,8 @@
 import type { Context } from "probot";
+import YAML from "yaml";
 import { type CheckedConfig, checkConfig } from "../config/check-config.js";
 import { loadConfig } from "../config/load-config.js";
+import { httpStatus } from "../github/github-errors.js";
 import {
   type Diagnostic,
   formatDiagnostic,
@@ -22,42 +24,111 @@ function describe(diagnostics: readonly Diagnostic[]): string[] {
   );
 }
 
+/** How long an owner whose `.github` repository has no configuration is not asked again. */
+export const OWNER_CONFIG_MEMORY_MS = 60_000;
+
+/** Owners (by API and login) with no configuration in their `.github` repository, until when. */
+const ownersWithout = new Map<string, number>();
+
+/** Forgets what was learnt about owners' `.github` repositories (tests). */
+export function forgetOwnerConfigs(): void {
+  ownersWithout.clear();
+}
+
+type ConfigContext = Context<"issue_comment" | "pull_request">;
+
+/** A repository's `.github/specwright.yml` as text, or null when it has none. */
+async function readConfigText(
+  context: ConfigContext,
+  owner: string,
+  repo: string,
+): Promise<string | null> {
+  try {
+    const { data } = await context.octokit.rest.repos.getContent({
+      owner,
+      repo,
+      path: CONFIG_PATH,
+      mediaType: { format: "raw" },
+    });
+    // A directory or a submodule answers with its listing.
+    if (typeof data !== "string")
+      throw new Error(`${CONFIG_PATH} is not a file`);
+    return data;
+  } catch (error) {
+    if (httpStatus(error) === 404) return null;
+    throw error;
+  }
+}
+
 /**
- * Loads `.github/specwright.yml` from the default branch with Probot's
- * `context.config` (which also follows `_extends` and the organisation's
- * `.github` repository) and checks it. When it is invalid, the repository's
- * own file is read again as text to say on which line each problem is.
+ * The configuration's text and where it came from: the repository's own
+ * file, else (as Probot's `context.config` reads it) the owner's `.github`
+ * repository's. That an owner has none there is remembered for a minute.
+ */
+async function findConfigText(
+  context: ConfigContext,
+  now: number,
+): Promise<{ text: string; own: boolean } | null> {
+  const { owner, repo } = context.repo();
+  const own = await readConfigText(context, owner, repo);
+  if (own !== null) return { text: own, own: true };
+  if (repo === ".github") return null;
+  const key = `${context.octokit.request.endpoint.DEFAULTS.baseUrl} ${owner.toLowerCase()}`;
+  if ((ownersWithout.get(key) ?? 0) > now) return null;
+  const shared = await readConfigText(context, owner, ".github");
+  if (shared === null) ownersWithout.set(key, now + OWNER_CONFIG_MEMORY_MS);
+  return shared === null ? null : { text: shared, own: false };
+}
+
+/** Parsed as Probot's configuration plugin parses it; throws on bad YAML. */
+function parseConfig(text: string): unknown {
+  const value: unknown = YAML.parse(text, { logLevel: "error" }) || {};
+  if (typeof value === "string") throw new Error("YAML is not an object");
+  return value;
+}
+
+/**
+ * Loads `.github/specwright.yml` from the default branch as Probot's
+ * `context.config` does (the repository's file, else the owner's `.github`
+ * repository's; one that `_extends` another is read through
+ * `context.config` itself) and checks it, reading each file once. When the
+ * repository's own file is invalid, its text says on which line each
+ * problem is.
  */
 export async function loadRepositoryConfig(
-  context: Context<"issue_comment" | "pull_request">,
+  context: ConfigContext,
+  now: number = Date.now(),
 ): Promise<RepositoryConfig> {
-  let value: unknown;
+  let found: { text: string; own: boolean } | null = null;
+  let value: unknown = null;
   let unreadable = false;
   try {
-    value = await context.config(CONFIG_FILE);
+    found = await findConfigText(context, now);
+    if (found !== null) value = parseConfig(found.text);
+  } catch {
+    // Not YAML at all (the text-level loader below explains where), or not
+    // a file.
+    unreadable = true;
+  }
+  if (value !== null && typeof value === "object" && "_extends" in value) {
+    try {
+      value = await context.config(CONFIG_FILE);
+    } catch {
+      unreadable = true;
+    }
     if (value !== null && typeof value === "object" && "_extends" in value) {
       const { _extends: _, ...rest } = value as Record<string, unknown>;
       value = rest;
     }
-  } catch {
-    // Not YAML at all: the text-level loader below explains where.
-    unreadable = true;
   }
   if (!unreadable) {
     const result = checkConfig(value);
     if (result.ok) return result;
   }
-  try {
-    const { data } = await context.octokit.rest.repos.getContent({
-      ...context.repo(),
-      path: CONFIG_PATH,
-      mediaType: { format: "raw" },
-    });
-    const located = loadConfig(String(data));
+  if (found?.own) {
+    const located = loadConfig(found.text);
     if (!located.ok)
       return { ok: false, problems: describe(located.diagnostics) };
-  } catch {
-    // The problem is in a file the configuration extends.
   }
   if (unreadable)
     return {

@@ -2,7 +2,11 @@ import { stageName } from "../workflow/schema.js";
 import { definition, finishRun } from "./advance.js";
 import { checkBudget } from "./budgets.js";
 import { describeBudgetLine } from "./describe-budget.js";
-import { type StageRun, waitsAtBudgetGate } from "./run-state.js";
+import {
+  type RunState,
+  type StageRun,
+  waitsAtBudgetGate,
+} from "./run-state.js";
 import type { TransitionContext } from "./transition-context.js";
 
 /**
@@ -21,6 +25,7 @@ export function holdAtBudgetGate(
   }
   const check = checkBudget(context.state, stage, context.at);
   if (check.over.length === 0) return false;
+  closeApproval(context, stage);
   stage.status = "waiting_approval";
   stage.waiting_since = context.at;
   stage.gate_check_run_id = null;
@@ -45,6 +50,21 @@ export function holdAtBudgetGate(
     },
   );
   return true;
+}
+
+/**
+ * A stage approved at its workflow gate, then held at a budget gate: the
+ * approval's check run is closed with its decision (its buttons would
+ * otherwise still offer to approve), before the budget gate's replaces it.
+ */
+function closeApproval(context: TransitionContext, stage: StageRun): void {
+  if (stage.gate_check_run_id === null || stage.budget_gate != null) return;
+  context.effects.push({
+    kind: "update_gate_check_run",
+    stage: stage.id,
+    check_run_id: stage.gate_check_run_id,
+    approval: true,
+  });
 }
 
 /** `/approve` (or Allow) at a budget gate: one more attempt may start. */
@@ -93,4 +113,28 @@ export function liftBudgetGates(context: TransitionContext): void {
     if (stage.gate_check_run_id !== null)
       context.effects.push({ kind: "update_gate_check_run", stage: stage.id });
   }
+}
+
+/**
+ * When a stage held by the repository's daily or monthly budget may go on
+ * by itself: the next UTC day or month after the spend was last read (or
+ * the gate was reached). Undefined for a stage that no new day frees.
+ */
+export function budgetGateRenewal(
+  state: RunState,
+  stage: StageRun,
+): number | undefined {
+  if (!waitsAtBudgetGate(stage) || stage.budget_gate == null) return undefined;
+  const gate = stage.budget_gate;
+  const periods = new Set(gate.over.map((line) => line.scope));
+  if (!periods.has("day") && !periods.has("month")) return undefined;
+  // Held by the run's or the stage's own budget too: only a person frees it.
+  if (periods.has("run") || periods.has("stage")) return undefined;
+  const read = state.repository_spend?.at;
+  const from = new Date(
+    read !== undefined && read > gate.since ? read : gate.since,
+  );
+  return periods.has("day")
+    ? Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate() + 1)
+    : Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1);
 }

@@ -38,13 +38,16 @@ export type Effect =
   | { kind: "create_gate_check_run"; stage: string; waiting_since: string }
   /**
    * Brings a gate's check run up to date: the stage's own, or `check_run_id`
-   * (an earlier wait's) which `superseded` closes without buttons.
+   * (an earlier wait's) which `superseded` closes without buttons. With
+   * `approval`, `check_run_id` is the stage's approval, closed with its
+   * decision: the stage went on to wait at a budget gate.
    */
   | {
       kind: "update_gate_check_run";
       stage: string;
       check_run_id?: number;
       superseded?: boolean;
+      approval?: boolean;
     }
   /**
    * A new comment, for when a person must act or know: a gate waits, a

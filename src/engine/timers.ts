@@ -7,6 +7,7 @@ import {
   finishRun,
   stopAttempt,
 } from "./advance.js";
+import { budgetGateRenewal } from "./budget-gate.js";
 import { JOB_OVERHEAD_MINUTES } from "./build-stage-request.js";
 import {
   APPROVED_ON_TIMEOUT,
@@ -85,6 +86,7 @@ export function nextWake(state: RunState): string | null {
     }
     if (stage.status === "waiting_approval") {
       next = Math.min(next, gateDeadline(def, stage) ?? next);
+      next = Math.min(next, budgetGateRenewal(state, stage) ?? next);
     }
     const attempt = currentAttempt(stage);
     // An attempt whose workflow run finished is being collected: no deadline.

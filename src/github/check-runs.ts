@@ -1,6 +1,10 @@
 import type { RunEvent } from "../engine/events.js";
 import { findStage } from "../engine/run-state.js";
-import { type EffectContext, repoOf } from "./effect-context.js";
+import {
+  type EffectContext,
+  repoOf,
+  repositoryName,
+} from "./effect-context.js";
 import {
   annotationBatches,
   type CheckAnnotation,
@@ -60,8 +64,10 @@ async function update(
   annotations: readonly CheckAnnotation[],
   sent: number,
 ): Promise<void> {
-  const { octokit, state } = context;
+  const { octokit, state, memory } = context;
   const [first, ...rest] = annotationBatches(annotations.slice(sent));
+  const name = repositoryName(state);
+  memory?.rememberAnnotations(name, checkRunId, undefined);
   await octokit.rest.checks.update({
     ...repoOf(state),
     check_run_id: checkRunId,
@@ -69,6 +75,11 @@ async function update(
     output: { ...fields.output, ...(first ? { annotations: first } : {}) },
   });
   await append(context, checkRunId, fields, rest);
+  memory?.rememberAnnotations(
+    name,
+    checkRunId,
+    Math.max(sent, annotations.length),
+  );
 }
 
 async function append(
@@ -146,20 +157,26 @@ export async function createCheckRun(
     output: { ...fields.output, ...(first ? { annotations: first } : {}) },
   });
   await append(context, data.id, fields, rest);
+  context.memory?.rememberAnnotations(
+    repositoryName(state),
+    data.id,
+    annotations.length,
+  );
   return created(data.id);
 }
 
 /**
  * Brings a stage attempt's check run up to date with the attempt. Its
- * annotations are counted on GitHub first: this update may repeat one that
- * already added them (a retried effect, or an earlier update performed once
- * the attempt had ended), and GitHub would add them twice.
+ * annotations are counted first (on GitHub, unless this process wrote them
+ * all): this update may repeat one that already added them (a retried
+ * effect, or an earlier update performed once the attempt had ended), and
+ * GitHub would add them twice.
  */
 export async function updateCheckRun(
   context: EffectContext,
   effect: { stage: string; attempt: number },
 ): Promise<null> {
-  const { octokit, state, now } = context;
+  const { octokit, state, now, memory } = context;
   const found = locate(context, effect);
   const checkRunId = found?.attempt.check_run_id ?? null;
   if (found === undefined || checkRunId === null) return null;
@@ -172,11 +189,14 @@ export async function updateCheckRun(
   const { annotations } = renderAnnotations(found.attempt.findings);
   let sent = 0;
   if (annotations.length > 0) {
-    const { data } = await octokit.rest.checks.get({
-      ...repoOf(state),
-      check_run_id: checkRunId,
-    });
-    sent = data.output.annotations_count;
+    sent =
+      memory?.annotationsOf(repositoryName(state), checkRunId) ??
+      (
+        await octokit.rest.checks.get({
+          ...repoOf(state),
+          check_run_id: checkRunId,
+        })
+      ).data.output.annotations_count;
   }
   await update(context, checkRunId, fields, annotations, sent);
   return null;
@@ -244,15 +264,24 @@ export async function createGateCheckRun(
 /** Shows the gate's decision (approved, rejected, timed out) on its check run. */
 export async function updateGateCheckRun(
   context: EffectContext,
-  effect: { stage: string; check_run_id?: number; superseded?: boolean },
+  effect: {
+    stage: string;
+    check_run_id?: number;
+    superseded?: boolean;
+    approval?: boolean;
+  },
 ): Promise<null> {
   const { octokit, state, now } = context;
   const stage = findStage(state, effect.stage);
   const id = effect.check_run_id ?? stage?.gate_check_run_id ?? null;
   if (stage === undefined || id === null) return null;
+  // The approval as decided, without the budget gate the stage went on to.
+  const shown = effect.approval
+    ? { ...stage, status: "pending" as const, budget_gate: null }
+    : stage;
   const { name: _, ...fields } = renderGateCheckRun(
     state,
-    stage,
+    shown,
     now(),
     effect.superseded === true,
   );

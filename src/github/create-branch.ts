@@ -1,5 +1,9 @@
 import type { RunEvent } from "../engine/events.js";
-import { type EffectContext, repoOf } from "./effect-context.js";
+import {
+  type EffectContext,
+  repoOf,
+  repositoryName,
+} from "./effect-context.js";
 import {
   ERROR_REFERENCE_EXISTS,
   httpStatus,
@@ -10,6 +14,8 @@ import {
  * Creates the run's feature branch at the base branch's head. The name has a
  * random token, so a branch of that name already there means a previous try
  * made it; on a first try it is someone else's, and the run refuses to use it.
+ * The base branch is read with its head commit's tree, which the first
+ * stage's commit builds on (remembered, not read again).
  */
 export async function createBranch({
   octokit,
@@ -17,16 +23,22 @@ export async function createBranch({
   retries,
   now,
   log,
+  memory,
 }: EffectContext): Promise<RunEvent> {
   const at = () => now().toISOString();
   const repo = repoOf(state);
   let sha: string;
   try {
-    const { data } = await octokit.rest.git.getRef({
+    const { data } = await octokit.rest.repos.getBranch({
       ...repo,
-      ref: `heads/${state.base_branch}`,
+      branch: state.base_branch,
     });
-    sha = data.object.sha;
+    sha = data.commit.sha;
+    memory?.rememberTree(
+      repositoryName(state),
+      sha,
+      data.commit.commit.tree.sha,
+    );
   } catch (error) {
     if (httpStatus(error) !== 404) throw error;
     return {

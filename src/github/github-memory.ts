@@ -1,13 +1,16 @@
 /**
  * What this process learned from GitHub and may use again instead of asking:
- * a commit's tree (content-addressed, so never stale) and that a
- * repository's labels exist (checked again after `labelsTtlMs`, in case
- * someone deleted one). Per process and bounded: another replica, or this
- * one after a restart, asks GitHub once more, as before.
+ * a commit's tree (content-addressed, so never stale), that a repository's
+ * labels exist (checked again after `labelsTtlMs`, in case someone deleted
+ * one), and how many annotations a check run it wrote has (only the App
+ * adds them; forgotten while a write is under way, so one that failed
+ * half-way is counted on GitHub again). Per process and bounded: another
+ * replica, or this one after a restart, asks GitHub once more, as before.
  */
 export class GitHubMemory {
   private readonly trees = new Map<string, string>();
   private readonly labels = new Map<string, number>();
+  private readonly annotations = new Map<string, number>();
 
   constructor(
     private readonly options: {
@@ -35,6 +38,22 @@ export class GitHubMemory {
 
   rememberLabels(repository: string): void {
     remember(this.labels, repository, this.nowMs(), this.limit);
+  }
+
+  /** How many annotations the check run has, if this process wrote them all. */
+  annotationsOf(repository: string, checkRun: number): number | undefined {
+    return this.annotations.get(`${repository}#${checkRun}`);
+  }
+
+  /** `count` once a write worked; undefined (forget) before one starts. */
+  rememberAnnotations(
+    repository: string,
+    checkRun: number,
+    count: number | undefined,
+  ): void {
+    const key = `${repository}#${checkRun}`;
+    if (count === undefined) this.annotations.delete(key);
+    else remember(this.annotations, key, count, this.limit);
   }
 
   private get limit(): number {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, notInArray, sql } from "drizzle-orm";
 import type { Effect } from "../engine/effects.js";
 import type { Database, Tx } from "./database.js";
 import * as schema from "./schema.js";
@@ -19,19 +19,69 @@ export interface EffectClaim {
   leaseMs: number;
   runId?: string | undefined;
   holder?: string | undefined;
+  /** How long an edit that only shows the run may wait (see `HELD_KINDS`). */
+  holdMs?: number | undefined;
+}
+
+/**
+ * Effects that only show the run's state as it is when they are performed
+ * (they are rendered from the run then): one held back a moment shows the
+ * same as it would have, or is made moot by a later one of its kind (see
+ * the effect runner). Only on a first try; never while anything else of
+ * the run waits behind it.
+ */
+export const HELD_KINDS: readonly Effect["kind"][] = [
+  "update_check_run",
+  "update_tracking_comment",
+];
+
+type EffectRow = typeof schema.effects.$inferSelect;
+
+/** Whether a run's oldest pending effect may still wait, by itself. */
+function mayWait(row: EffectRow, holdMs: number, now: Date): boolean {
+  return (
+    holdMs > 0 &&
+    row.tries === 0 &&
+    HELD_KINDS.includes(row.kind as Effect["kind"]) &&
+    Date.parse(row.createdAt) + holdMs > now.getTime()
+  );
+}
+
+/**
+ * The runs among these with a pending effect of another kind than the
+ * held ones: what waits behind a held effect ends its wait.
+ */
+async function runsWithWorkBehind(
+  tx: Tx,
+  runIds: readonly string[],
+): Promise<Set<string>> {
+  if (runIds.length === 0) return new Set();
+  const rows = await tx
+    .selectDistinct({ runId: schema.effects.runId })
+    .from(schema.effects)
+    .where(
+      and(
+        eq(schema.effects.status, "pending"),
+        inArray(schema.effects.runId, [...runIds]),
+        notInArray(schema.effects.kind, [...HELD_KINDS]),
+      ),
+    );
+  return new Set(rows.map((r) => r.runId));
 }
 
 /**
  * Claims the pending effects that are due, oldest first, one run at a time
  * in order: an effect is not handed out while an earlier one of the same
- * run is still pending. Claimed effects are leased for `leaseMs`.
+ * run is still pending. Claimed effects are leased for `leaseMs`. An edit
+ * that only shows the run waits up to `holdMs` from when it was queued,
+ * unless other work of its run is queued behind it.
  */
 export async function claimEffects(
   db: Database,
   claim: EffectClaim,
   now: Date,
 ): Promise<StoredEffect[]> {
-  const { limit, leaseMs, runId, holder } = claim;
+  const { limit, leaseMs, runId, holder, holdMs = 0 } = claim;
   return db.transaction(async (tx) => {
     // Workers whose heartbeat is current: a lease held by any other worker
     // (one that crashed) is void before its time.
@@ -61,6 +111,10 @@ export async function claimEffects(
       )
       .orderBy(asc(schema.effects.id))
       .for("update", { skipLocked: true });
+    const busy = await runsWithWorkBehind(
+      tx,
+      candidates.filter((row) => mayWait(row, holdMs, now)).map((r) => r.runId),
+    );
     const claimed: StoredEffect[] = [];
     for (const row of candidates) {
       const leased =
@@ -68,6 +122,7 @@ export async function claimEffects(
         new Date(row.leasedUntil) > now &&
         (row.leasedBy === null || alive.has(row.leasedBy));
       if (leased || new Date(row.availableAt) > now) continue;
+      if (mayWait(row, holdMs, now) && !busy.has(row.runId)) continue;
       claimed.push({
         id: row.id,
         runId: row.runId,
@@ -95,20 +150,32 @@ export async function claimEffects(
   });
 }
 
-/** Later pending effects of the same kind for the run (for coalescing). */
+/**
+ * Whether a later effect of `kind` (by default the effect's own) is
+ * pending for the run, for the same stage attempt when the effect is for
+ * one (for coalescing).
+ */
 export async function hasLaterPending(
   db: Database,
   effect: StoredEffect,
+  kind: Effect["kind"] = effect.effect.kind,
 ): Promise<boolean> {
+  const target = effect.effect;
   const rows = await db
     .select({ id: schema.effects.id })
     .from(schema.effects)
     .where(
       and(
         eq(schema.effects.runId, effect.runId),
-        eq(schema.effects.kind, effect.effect.kind),
+        eq(schema.effects.kind, kind),
         eq(schema.effects.status, "pending"),
         sql`${schema.effects.id} > ${effect.id}`,
+        "stage" in target && "attempt" in target
+          ? and(
+              sql`${schema.effects.payload}->>'stage' = ${target.stage}`,
+              sql`(${schema.effects.payload}->>'attempt')::int = ${target.attempt}`,
+            )
+          : undefined,
       ),
     )
     .limit(1);
@@ -173,12 +240,19 @@ export async function failEffect(
 
 /**
  * When the next effect becomes due, if any is waiting: the earliest of each
- * run's oldest pending effect, counting its back-off and any lease on it.
+ * run's oldest pending effect, counting its back-off, any lease on it, and
+ * the `holdMs` an edit that only shows the run may wait (work queued behind
+ * one makes it due at once; whoever queues work looks for it then).
  */
-export async function nextEffectDue(db: Database): Promise<Date | undefined> {
+export async function nextEffectDue(
+  db: Database,
+  holdMs = 0,
+): Promise<Date | undefined> {
+  const { availableAt, leasedUntil, createdAt, kind, tries } = schema.effects;
+  const held = sql`case when ${tries} = 0 and ${inArray(kind, [...HELD_KINDS])} then ${createdAt} + ${holdMs} * interval '1 millisecond' else ${availableAt} end`;
   const [row] = await db
     .select({
-      at: sql<string>`min(greatest(${schema.effects.availableAt}, coalesce(${schema.effects.leasedUntil}, ${schema.effects.availableAt})))`,
+      at: sql<string>`min(greatest(${availableAt}, coalesce(${leasedUntil}, ${availableAt}), ${held}))`,
     })
     .from(schema.effects)
     .where(

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { RunState } from "../engine/run-state.js";
 import type { Database, Tx } from "./database.js";
+import { attemptKey, type RunCache, type StoredRun } from "./run-cache.js";
 import { latestRunEventId } from "./run-events.js";
 import { rowsToRun } from "./run-rows.js";
 import * as schema from "./schema.js";
@@ -11,6 +12,34 @@ export async function loadRun(
   runId: string,
   lock = false,
 ): Promise<RunState | undefined> {
+  return (await loadStoredRun(db, runId, lock))?.state;
+}
+
+/**
+ * A run as stored, with its attempts' row ids; with `lock`, its row locked
+ * until the transaction ends. With a cache, a run it holds at the row's
+ * version is not read again (one look at the version instead of its rows),
+ * and one read is kept there.
+ */
+export async function loadStoredRun(
+  db: Tx | Database,
+  runId: string,
+  lock = false,
+  cache?: RunCache,
+): Promise<StoredRun | undefined> {
+  if (cache?.has(runId)) {
+    const query = db
+      .select({ version: schema.runs.version })
+      .from(schema.runs)
+      .where(eq(schema.runs.id, runId));
+    const [row] = lock ? await query.for("update") : await query;
+    if (row === undefined) {
+      cache.delete(runId);
+      return undefined;
+    }
+    const cached = cache.at(runId, row.version);
+    if (cached) return cached;
+  }
   const query = db.select().from(schema.runs).where(eq(schema.runs.id, runId));
   const [row] = lock ? await query.for("update") : await query;
   if (row === undefined) return undefined;
@@ -18,7 +47,14 @@ export async function loadRun(
     .select()
     .from(schema.stageAttempts)
     .where(eq(schema.stageAttempts.runId, runId));
-  return rowsToRun(row, attempts);
+  const stored: StoredRun = {
+    state: rowsToRun(row, attempts),
+    attemptIds: new Map(
+      attempts.map((a) => [attemptKey(a.stage, a.attempt), a.id]),
+    ),
+  };
+  cache?.set(stored);
+  return stored;
 }
 
 /** The run and stage attempt a workflow run belongs to, if it is ours. */

@@ -106,7 +106,7 @@ export function runToRow(state: RunState, now: string): RunRow {
 }
 
 export function attemptToRow(
-  runId: string,
+  run: Pick<RunState, "id" | "owner" | "repo">,
   stage: string,
   attempt: Attempt,
   id: string,
@@ -133,7 +133,9 @@ export function attemptToRow(
   };
   return {
     id,
-    runId,
+    runId: run.id,
+    owner: run.owner,
+    repo: run.repo,
     stage,
     attempt: attempt.attempt,
     status: attempt.status,
@@ -147,6 +149,10 @@ export function attemptToRow(
     selectedSkill: attempt.selected_skill,
     errorMessage: attempt.error_message,
     metadata,
+    inputTokens: attempt.usage?.input_tokens ?? null,
+    outputTokens: attempt.usage?.output_tokens ?? null,
+    turns: attempt.usage?.turns ?? null,
+    costUsd: attempt.usage?.cost_usd ?? null,
     dispatchedAt: attempt.dispatched_at,
     startedAt: attempt.started_at,
     completedAt: attempt.completed_at,

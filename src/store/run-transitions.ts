@@ -1,16 +1,24 @@
 import { randomUUID } from "node:crypto";
 import type { Effect } from "../engine/effects.js";
 import type { RunEvent } from "../engine/events.js";
+import type { RepositorySpendSource } from "../engine/repository-spend.js";
 import type { RunState } from "../engine/run-state.js";
-import { transition } from "../engine/transition.js";
 import type { Database, Tx } from "./database.js";
 import { insertDelivery } from "./deliveries.js";
 import { completeEffectIn } from "./effect-outbox.js";
+import {
+  asStored,
+  ownCopy,
+  type RunCache,
+  type StoredRun,
+  storedFrom,
+} from "./run-cache.js";
 import type { RunEventNote } from "./run-event-note.js";
 import { recordRunEvents } from "./run-events.js";
 import { runToRow } from "./run-rows.js";
 import { saveRun, VersionConflict } from "./save-run.js";
 import * as schema from "./schema.js";
+import { transitionWithSpend } from "./transition-with-spend.js";
 
 export interface ApplyOptions {
   /** The webhook delivery this event came from: applied at most once. */
@@ -40,6 +48,10 @@ export interface TransitionContext {
   now: () => string;
   /** Loads the run in `tx`, its row locked until `tx` ends. */
   loadLocked: (runId: string, tx: Tx) => Promise<RunState | undefined>;
+  /** The repository spend as read in `tx`, for runs with a repository budget. */
+  spend: (tx: Tx) => RepositorySpendSource;
+  /** The runs last read or committed, kept once a transaction committed. */
+  runs: RunCache;
   /** Told after the commit when the transition wrote run events. */
   committed: (note: RunEventNote) => void;
 }
@@ -50,6 +62,8 @@ const MAX_CONFLICT_RETRIES = 8;
 interface Outcome {
   result: ApplyResult;
   note?: RunEventNote | undefined;
+  /** The run as this transaction stored it, kept once it committed. */
+  stored?: StoredRun | undefined;
 }
 
 const NOT_APPLIED: Outcome = { result: { applied: false, effects: [] } };
@@ -88,8 +102,8 @@ export async function createRun(
       runtimeEnv: options.agent.runtime_env,
       createdAt: now,
     });
-    const next = transition(state, event);
-    await saveRun(tx, state.version, next, now);
+    const next = await transitionWithSpend(state, event, ctx.spend(tx));
+    const attemptIds = await saveRun(tx, state.version, next, now);
     const note = await recordRunEvents(tx, {
       before: state,
       after: next.state,
@@ -99,6 +113,7 @@ export async function createRun(
     return {
       result: { applied: true, state: next.state, effects: next.effects },
       note,
+      stored: asStored(next.state, attemptIds),
     };
   });
   return committed(ctx, outcome);
@@ -147,12 +162,18 @@ async function applyIn(
     return NOT_APPLIED;
   const current = await ctx.loadLocked(runId, tx);
   if (current === undefined) return NOT_APPLIED;
-  const next = transition(current, event);
+  const next = await transitionWithSpend(current, event, ctx.spend(tx));
   if (options.effectId !== undefined)
     await completeEffectIn(tx, options.effectId, now);
   if (next.state === current)
-    return { result: { applied: true, state: current, effects: [] } };
-  await saveRun(tx, current.version, next, now);
+    return { result: { applied: true, state: ownCopy(current), effects: [] } };
+  const attemptIds = await saveRun(
+    tx,
+    current.version,
+    next,
+    now,
+    storedFrom(current),
+  );
   const note = await recordRunEvents(tx, {
     before: current,
     after: next.state,
@@ -162,10 +183,12 @@ async function applyIn(
   return {
     result: { applied: true, state: next.state, effects: next.effects },
     note,
+    stored: asStored(next.state, attemptIds),
   };
 }
 
 function committed(ctx: TransitionContext, outcome: Outcome): ApplyResult {
+  if (outcome.stored) ctx.runs.set(outcome.stored);
   if (outcome.note) ctx.committed(outcome.note);
   return outcome.result;
 }

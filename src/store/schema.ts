@@ -101,6 +101,9 @@ export const stageAttempts = pgTable(
     runId: uuid("run_id")
       .notNull()
       .references(() => runs.id, { onDelete: "cascade" }),
+    /** The run's repository, so that its spend is summed without `runs`. */
+    owner: text("owner").notNull(),
+    repo: text("repo").notNull(),
     stage: text("stage").notNull(),
     attempt: integer("attempt").notNull(),
     status: text("status").notNull(),
@@ -115,11 +118,23 @@ export const stageAttempts = pgTable(
     errorMessage: text("error_message"),
     /** Outputs, phases, usage, changed paths, agent version. */
     metadata: jsonb("metadata").notNull(),
+    // Copies of the usage in `metadata`, for the repository's spend.
+    /** Reported usage (cost: estimated or not); null when not reported. */
+    inputTokens: bigint("input_tokens", { mode: "number" }),
+    outputTokens: bigint("output_tokens", { mode: "number" }),
+    turns: integer("turns"),
+    costUsd: doublePrecision("cost_usd"),
     dispatchedAt: at("dispatched_at").notNull(),
     startedAt: at("started_at"),
     completedAt: at("completed_at"),
   },
   (t) => [
+    // A repository's spend since a time (its daily and monthly budgets).
+    index("stage_attempts_repository_completed_idx").on(
+      t.owner,
+      t.repo,
+      t.completedAt,
+    ),
     uniqueIndex("stage_attempts_run_stage_attempt_idx").on(
       t.runId,
       t.stage,
@@ -229,4 +244,31 @@ export const runEvents = pgTable(
     createdAt: at("created_at").notNull(),
   },
   (t) => [index("run_events_run_idx").on(t.runId, t.id)],
+);
+
+/**
+ * GitHub requests per installation, counted in time buckets for the pacer
+ * (src/github/pacing/): one row per installation, budget and bucket,
+ * shared by replicas. Rows older than the longest window are pruned.
+ */
+export const githubPacing = pgTable(
+  "github_pacing",
+  {
+    installationId: bigint("installation_id", { mode: "number" }).notNull(),
+    /** The budget counted (`requests/3600s`, `writes/60s`, …). */
+    budget: text("budget").notNull(),
+    /** The bucket's index: its start in milliseconds over its length. */
+    bucket: bigint("bucket", { mode: "number" }).notNull(),
+    count: integer("count").notNull(),
+    /** When the bucket ends, for pruning. */
+    endsAt: at("ends_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("github_pacing_bucket_idx").on(
+      t.installationId,
+      t.budget,
+      t.bucket,
+    ),
+    index("github_pacing_ends_idx").on(t.endsAt),
+  ],
 );

@@ -1,4 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
+import type { Spend } from "../engine/budgets.js";
 import type { Effect } from "../engine/effects.js";
 import type { RunEvent } from "../engine/events.js";
 import type { RunState } from "../engine/run-state.js";
@@ -13,6 +14,9 @@ import {
   type RunListPage,
   type RunListRow,
 } from "./list-runs.js";
+import { deferEffect } from "./pacing-outbox.js";
+import { repositorySpend } from "./repository-spend.js";
+import { handOut, lend, RunCache } from "./run-cache.js";
 import type { RunEventNote } from "./run-event-note.js";
 import {
   latestRunEventId,
@@ -55,6 +59,8 @@ export class Store {
   readonly pglite: PGlite | undefined;
   private readonly committedListeners = new Set<(note: RunEventNote) => void>();
   private readonly transitions: TransitionContext;
+  /** The runs this process last read or committed (see `RunCache`). */
+  private readonly runs = new RunCache();
 
   constructor(
     readonly db: Database,
@@ -67,7 +73,12 @@ export class Store {
       db,
       now: () => this.now(),
       // Through the method, so that a test can make it read a stale state.
-      loadLocked: (runId, tx) => this.loadRun(runId, tx, true),
+      loadLocked: (runId, tx) => this.loadForTransition(runId, tx),
+      runs: this.runs,
+      spend: (tx) => ({
+        repositorySpend: (owner, repo, since) =>
+          this.repositorySpend(owner, repo, since, tx),
+      }),
       committed: (note) => {
         for (const listener of this.committedListeners) listener(note);
       },
@@ -159,12 +170,25 @@ export class Store {
   // --- Runs ------------------------------------------------------------------
 
   /** A run's state, or undefined. With `lock`, the row is locked until the transaction ends. */
-  loadRun(
+  async loadRun(
     runId: string,
     tx: Tx | Database = this.db,
     lock = false,
   ): Promise<RunState | undefined> {
-    return queries.loadRun(tx, runId, lock);
+    const stored = await queries.loadStoredRun(tx, runId, lock, this.runs);
+    return stored && handOut(stored);
+  }
+
+  /**
+   * A run's state as stored, its row locked until `tx` ends, for a
+   * transition: shared with the store's cache, so not to be changed.
+   */
+  async loadForTransition(
+    runId: string,
+    tx: Tx,
+  ): Promise<RunState | undefined> {
+    const stored = await queries.loadStoredRun(tx, runId, true, this.runs);
+    return stored && lend(stored);
   }
 
   /** A run's state and its latest event's id (a stream opened after it misses nothing). */
@@ -206,6 +230,19 @@ export class Store {
     return listRuns(this.db, filter, page);
   }
 
+  /**
+   * What a repository's runs spent (tokens, cost) in attempts completed at
+   * or after `since`: its daily and monthly budgets' measure.
+   */
+  repositorySpend(
+    owner: string,
+    repo: string,
+    since: Date,
+    tx: Tx | Database = this.db,
+  ): Promise<Spend> {
+    return repositorySpend(tx, { owner, repo, since });
+  }
+
   /** Every repository with runs, as `owner/repo`, sorted. */
   distinctRepositories(): Promise<string[]> {
     return distinctRepositories(this.db);
@@ -238,17 +275,21 @@ export class Store {
     leaseMs: number,
     runId?: string,
     holder?: string,
+    holdMs?: number,
   ): Promise<outbox.StoredEffect[]> {
     return outbox.claimEffects(
       this.db,
-      { limit, leaseMs, runId, holder },
+      { limit, leaseMs, runId, holder, holdMs },
       this.clock(),
     );
   }
 
-  /** Later pending effects of the same kind for the run (for coalescing). */
-  hasLaterPending(effect: outbox.StoredEffect): Promise<boolean> {
-    return outbox.hasLaterPending(this.db, effect);
+  /** A later pending effect of `kind` (else its own) for the run, and its attempt. */
+  hasLaterPending(
+    effect: outbox.StoredEffect,
+    kind?: Effect["kind"],
+  ): Promise<boolean> {
+    return outbox.hasLaterPending(this.db, effect, kind);
   }
 
   completeEffect(id: number, superseded = false): Promise<void> {
@@ -260,14 +301,19 @@ export class Store {
     return outbox.retryEffect(this.db, id, error, retryAt);
   }
 
+  /** Puts a claimed effect back until `at`, the claim not counted as a try (pacing). */
+  deferEffect(id: number, at: Date): Promise<void> {
+    return deferEffect(this.db, id, at);
+  }
+
   /** Gives up on an effect. */
   failEffect(id: number, error: string): Promise<void> {
     return outbox.failEffect(this.db, id, error, this.now());
   }
 
   /** When the next effect becomes due, if any is waiting. */
-  nextEffectDue(): Promise<Date | undefined> {
-    return outbox.nextEffectDue(this.db);
+  nextEffectDue(holdMs?: number): Promise<Date | undefined> {
+    return outbox.nextEffectDue(this.db, holdMs);
   }
 
   /** The ids of runs with effects still to perform. */

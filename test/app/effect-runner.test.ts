@@ -77,7 +77,7 @@ describe("the effect runner", () => {
     const id = await queuedRun();
     const { runner: r, log } = runner();
     github()
-      .get("/repos/acme/web/git/ref/heads%2Fmain")
+      .get("/repos/acme/web/branches/main")
       .times(3)
       .reply(502, { message: "Bad Gateway" });
 
@@ -127,7 +127,7 @@ describe("the effect runner", () => {
     await queuedRun();
     const { runner: r, log } = runner();
     github()
-      .get("/repos/acme/web/git/ref/heads%2Fmain")
+      .get("/repos/acme/web/branches/main")
       .reply(
         403,
         { message: "You have exceeded a secondary rate limit." },
@@ -150,7 +150,7 @@ describe("the effect runner", () => {
     const id = await queuedRun();
     const { runner: r } = runner();
     github()
-      .get("/repos/acme/web/git/ref/heads%2Fmain")
+      .get("/repos/acme/web/branches/main")
       .reply(403, { message: "Resource not accessible by integration" });
     r.kick();
     await r.idle();
@@ -347,8 +347,14 @@ describe("the effect runner", () => {
 
     clock = new Date(clock.getTime() + 61_000);
     github()
-      .get("/repos/acme/web/git/ref/heads%2Fmain")
-      .reply(200, { ref: "refs/heads/main", object: { sha: "a".repeat(40) } })
+      .get("/repos/acme/web/branches/main")
+      .reply(200, {
+        name: "main",
+        commit: {
+          sha: "a".repeat(40),
+          commit: { tree: { sha: "t".repeat(40) } },
+        },
+      })
       .post("/repos/acme/web/git/refs")
       .reply(422, { message: "Reference already exists" })
       .get(

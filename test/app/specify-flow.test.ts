@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { StageRequest } from "../../src/contracts/stage-request.js";
 import { nockArtifact, nockDispatch } from "../mocks/actions.js";
 import { nockCreateCheckRuns, nockUpdateCheckRuns } from "../mocks/checks.js";
-import { nockCommit, nockCreateRef, nockGetRef } from "../mocks/git.js";
+import { nockCommit, nockCreateRef, nockGetBranch } from "../mocks/git.js";
 import {
   nockCreateComment,
   nockLabels,
@@ -82,8 +82,9 @@ describe.each(BACKENDS)(
             parentTree: `${options.commit.parent.slice(0, 39)}t`,
             newTree: `${options.commit.sha.slice(0, 39)}t`,
             commit: options.commit.sha,
-            // A commit the App made: its tree is remembered, not read again.
-            parentKnown: options.commit.parent !== BASE,
+            // The base branch came with its tree, and a commit the App
+            // made is remembered: no parent is read.
+            parentKnown: true,
           })
         : undefined;
       await app.receive(
@@ -109,7 +110,7 @@ describe.each(BACKENDS)(
       const tracking = nockCreateComment(42, 1, 9000);
       const edits = nockUpdateComment(9000);
       const labels = nockLabels();
-      nockGetRef("main", BASE);
+      nockGetBranch("main", BASE, `${BASE.slice(0, 39)}t`);
       nockCreateRef(BRANCH, BASE);
       // One per stage, and the implement gate's.
       const checks = nockCreateCheckRuns(6, 700);

@@ -12,6 +12,7 @@ import {
   updateGateCheckRun,
 } from "../../src/github/check-runs.js";
 import type { EffectContext } from "../../src/github/effect-context.js";
+import { GitHubMemory } from "../../src/github/github-memory.js";
 import {
   type CheckAnnotation,
   renderAnnotations,
@@ -375,6 +376,38 @@ describe("updateCheckRun", () => {
     expect(
       await updateCheckRun(context(state), { stage: "analyze", attempt: 1 }),
     ).toBeNull();
+  });
+
+  it("counts the annotations it wrote itself without asking GitHub, unless a write failed half-way", async () => {
+    const memory = new GitHubMemory();
+    const remembering = (state: RunState) => ({ ...context(state), memory });
+    // Made while analyze runs: no annotations yet.
+    nockCreate(704);
+    await createCheckRun(remembering(beforeAnalyze()), {
+      stage: "analyze",
+      attempt: 1,
+    });
+    const state = analyzed(120, 704);
+    // The first 50 go, then GitHub fails: the count is not known any more.
+    const failing = nockUpdate(704, 1);
+    github()
+      .patch(`${REPO}/check-runs/704`)
+      .reply(502, { message: "Bad Gateway" });
+    await expect(
+      updateCheckRun(remembering(state), { stage: "analyze", attempt: 1 }),
+    ).rejects.toThrow("Bad Gateway");
+    expect(failing.bodies[0]?.output?.annotations).toHaveLength(50);
+    // So the retry asks GitHub (strict nock: a missing GET would fail).
+    nockGet(704, 50);
+    const retried = nockUpdate(704, 2);
+    await updateCheckRun(remembering(state), { stage: "analyze", attempt: 1 });
+    expect(annotationsOf(retried.bodies)).toStrictEqual(
+      renderAnnotations(findings(120)).annotations.slice(50),
+    );
+    // Written in full: a later update (a problem shown, say) asks nothing.
+    const again = nockUpdate(704, 1);
+    await updateCheckRun(remembering(state), { stage: "analyze", attempt: 1 });
+    expect(again.bodies[0]?.output).not.toHaveProperty("annotations");
   });
 });
 

@@ -75,9 +75,7 @@ describe("createBranch", () => {
   const ref = `${REPO}/git/refs`;
 
   it("fails the run when the base branch does not exist", async () => {
-    github()
-      .get(`${REPO}/git/ref/heads%2Fmain`)
-      .reply(404, { message: "Not Found" });
+    github().get(`${REPO}/branches/main`).reply(404, { message: "Not Found" });
     expect(await createBranch(context(queued))).toEqual({
       type: "branch_failed",
       error: "the base branch 'main' does not exist",
@@ -87,10 +85,10 @@ describe("createBranch", () => {
 
   it("refuses a branch that already exists on a first try: someone else made it", async () => {
     github()
-      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .get(`${REPO}/branches/main`)
       .reply(200, {
-        ref: "refs/heads/main",
-        object: { sha: BASE_SHA, type: "commit" },
+        name: "main",
+        commit: { sha: BASE_SHA, commit: { tree: { sha: "t".repeat(40) } } },
       })
       .post(ref)
       .reply(422, { message: "Reference already exists" });
@@ -103,10 +101,10 @@ describe("createBranch", () => {
 
   it("takes the branch an earlier try made", async () => {
     github()
-      .get(`${REPO}/git/ref/heads%2Fmain`)
+      .get(`${REPO}/branches/main`)
       .reply(200, {
-        ref: "refs/heads/main",
-        object: { sha: BASE_SHA, type: "commit" },
+        name: "main",
+        commit: { sha: BASE_SHA, commit: { tree: { sha: "t".repeat(40) } } },
       })
       .post(ref)
       .reply(422, { message: "Reference already exists" })

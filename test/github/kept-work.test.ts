@@ -78,6 +78,7 @@ describe("the work of an attempt stopped at its limit", () => {
     const commit = nockCommit({
       branch: BRANCH,
       parent: BASE,
+      parentKnown: true,
       parentTree: "t".repeat(40),
       newTree: "u".repeat(40),
       commit: KEPT,
@@ -116,6 +117,7 @@ describe("the work of an attempt stopped at its limit", () => {
     nockCommit({
       branch: BRANCH,
       parent: BASE,
+      parentKnown: true,
       parentTree: "t".repeat(40),
       newTree: "u".repeat(40),
       commit: KEPT,

@@ -78,6 +78,7 @@ describe("untrusted text on its way to GitHub", () => {
     const commit = nockCommit({
       branch: BRANCH,
       parent: BASE,
+      parentKnown: true,
       parentTree: "t".repeat(40),
       newTree: "u".repeat(40),
       commit: COMMIT,
@@ -211,6 +212,7 @@ describe("untrusted text on its way to GitHub", () => {
     nockCommit({
       branch: BRANCH,
       parent: BASE,
+      parentKnown: true,
       parentTree: "t".repeat(40),
       newTree: "u".repeat(40),
       commit: COMMIT,

@@ -3,7 +3,7 @@ import { StageRequest } from "../../src/contracts/stage-request.js";
 import { RUN_ID } from "../engine/fixtures.js";
 import { nockDispatch } from "../mocks/actions.js";
 import { nockCreateCheckRuns, nockUpdateCheckRuns } from "../mocks/checks.js";
-import { nockCreateRef, nockGetRef } from "../mocks/git.js";
+import { nockCreateRef, nockGetBranch } from "../mocks/git.js";
 import {
   nockCreateComment,
   nockLabels,
@@ -45,7 +45,7 @@ describe("the specwright labels", () => {
       nockCreateComment(42, 1, 9000);
       nockUpdateComment(9000);
       const labels = nockLabels(false);
-      nockGetRef("main", BASE);
+      nockGetBranch("main", BASE);
       nockCreateRef(BRANCH, BASE);
       nockCreateCheckRuns(1, 700);
       nockUpdateCheckRuns();

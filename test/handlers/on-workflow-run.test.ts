@@ -70,6 +70,7 @@ describe("workflow_run and workflow_job deliveries", () => {
     const commit = nockCommit({
       branch: BRANCH,
       parent: BASE,
+      parentKnown: true,
       parentTree: "t".repeat(40),
       newTree: "u".repeat(40),
       commit: COMMIT,

@@ -4,6 +4,21 @@ import { OWNER, REPO } from "./repository.js";
 
 const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 
+/** The base branch, with its head commit and that commit's tree. */
+export function nockGetBranch(
+  branch: string,
+  sha: string,
+  tree = "t".repeat(40),
+) {
+  return github()
+    .get(`${REPO_PATH}/branches/${encodeURIComponent(branch)}`)
+    .reply(200, {
+      name: branch,
+      commit: { sha, commit: { tree: { sha: tree } } },
+      protected: false,
+    });
+}
+
 export function nockGetRef(branch: string, sha: string) {
   return github()
     .get(`${REPO_PATH}/git/ref/${encodeURIComponent(`heads/${branch}`)}`)

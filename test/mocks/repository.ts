@@ -1,3 +1,4 @@
+import { forgetOwnerConfigs } from "../../src/app/load-repository-config.js";
 import { github } from "../support/github.js";
 
 export const OWNER = "acme";
@@ -18,16 +19,19 @@ export function nockPermission(
 }
 
 /**
- * `.github/specwright.yml` as Probot's context.config reads it: the text, or
- * no file (404 here and in the owner's `.github` repository). With `raw`,
- * the App reads the file a second time to locate problems.
+ * `.github/specwright.yml` as the App reads it, once: the text, or no file
+ * (404 here and in the owner's `.github` repository, which the App then
+ * remembers for a minute: forgotten here, as in a new process). `raw` is
+ * kept for the callers: the App no longer reads the file a second time to
+ * locate problems.
  */
 export function nockConfig(
   text: string | null,
-  options: { raw?: boolean } = {},
+  _options: { raw?: boolean } = {},
 ) {
   const scope = github();
   if (text === null) {
+    forgetOwnerConfigs();
     scope
       .get(`${REPO_PATH}/contents/${CONFIG}`)
       .reply(404, { message: "Not Found" });
@@ -37,7 +41,5 @@ export function nockConfig(
     return scope;
   }
   scope.get(`${REPO_PATH}/contents/${CONFIG}`).reply(200, text);
-  if (options.raw)
-    scope.get(`${REPO_PATH}/contents/${CONFIG}`).reply(200, text);
   return scope;
 }

@@ -107,6 +107,7 @@ describe.each(BACKENDS)("openStore (%s)", (backend) => {
       "agent_configurations",
       "artifacts",
       "effects",
+      "github_pacing",
       "leases",
       "run_events",
       "runs",

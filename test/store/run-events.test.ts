@@ -305,11 +305,10 @@ describe.each(BACKENDS)("run events (%s)", (backend) => {
     /** A second store whose first `times` locked reads return `stale`. */
     function staleWriter(stale: RunState, times: number) {
       const writer = new Store(store.db, () => now);
-      const load = writer.loadRun.bind(writer);
+      const load = writer.loadForTransition.bind(writer);
       let lockedReads = 0;
-      writer.loadRun = async (id, tx, lock) => {
-        const fresh = await load(id, tx, lock);
-        if (!lock) return fresh;
+      writer.loadForTransition = async (id, tx) => {
+        const fresh = await load(id, tx);
         lockedReads++;
         return lockedReads <= times ? stale : fresh;
       };

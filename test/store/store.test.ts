@@ -571,11 +571,10 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
        */
       function staleWriter(stale: RunState, times: number) {
         const writer = new Store(store.db, () => now);
-        const load = writer.loadRun.bind(writer);
+        const load = writer.loadForTransition.bind(writer);
         const counter = { lockedReads: 0 };
-        writer.loadRun = async (id, tx, lock) => {
-          const fresh = await load(id, tx, lock);
-          if (!lock) return fresh;
+        writer.loadForTransition = async (id, tx) => {
+          const fresh = await load(id, tx);
           counter.lockedReads++;
           return counter.lockedReads <= times ? stale : fresh;
         };
@@ -834,15 +833,17 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
         .update(schema.runs)
         .set({ state: old })
         .where(eq(schema.runs.id, RUN));
+      // Another process, which reads the rows (this store keeps what it wrote).
+      const reader = new Store(store.db, () => now);
 
-      const loaded = await store.loadRun(RUN);
+      const loaded = await reader.loadRun(RUN);
 
       expect(loaded).toMatchObject({
         problems: [],
         pull_request_draft_refused: false,
       });
       // And the engine goes on with it: a later event is applied and kept.
-      await store.apply(RUN, {
+      await reader.apply(RUN, {
         type: "effect_failed",
         kind: "ensure_labels",
         stage: null,
@@ -876,8 +877,8 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
         .update(schema.stageAttempts)
         .set({ metadata: old })
         .where(where);
-
-      const loaded = await store.loadRun(RUN);
+      // Another process, which reads the rows (this store keeps what it wrote).
+      const loaded = await new Store(store.db, () => now).loadRun(RUN);
 
       expect(loaded?.stages[0]?.attempts[0]).toMatchObject({
         warnings: [],

@@ -120,6 +120,8 @@ export interface WorldOptions {
    * run as the `runner` user when the tests run as root, as on GitHub.
    */
   realAgent?: { backend: Backend; layout: SpecKitLayout };
+  /** More environment for the App (over the World's own). */
+  appEnv?: Record<string, string>;
 }
 
 /** The App's OAuth client, for the dashboard's sign-in. */
@@ -307,10 +309,13 @@ export class World {
       SPECWRIGHT_RECONCILE_POLL: String(this.options.reconcilePollSeconds ?? 2),
       SPECWRIGHT_RECONCILE_LOST_AFTER: "5",
       SPECWRIGHT_GITHUB_THROTTLE: "off",
+      // The simulator has no rate limits unless a test turns them on.
+      SPECWRIGHT_PACING: "off",
       GITHUB_CLIENT_ID: OAUTH_CLIENT_ID,
       GITHUB_CLIENT_SECRET: OAUTH_CLIENT_SECRET,
       SPECWRIGHT_SESSION_SECRET: `${this.secret}-dashboard-sessions`,
     };
+    Object.assign(env, this.options.appEnv);
     const database = this.databaseUrl();
     if (database) env.DATABASE_URL = database;
     // One process (tsx as a loader, not its wrapper), so its CPU time is the App's.

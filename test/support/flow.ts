@@ -1,6 +1,6 @@
 import { nockDispatch } from "../mocks/actions.js";
 import { nockCreateCheckRuns, nockUpdateCheckRuns } from "../mocks/checks.js";
-import { nockCreateRef, nockGetRef } from "../mocks/git.js";
+import { nockCreateRef, nockGetBranch } from "../mocks/git.js";
 import {
   nockCreateComment,
   nockLabels,
@@ -41,7 +41,7 @@ export async function startRun(
   nockCreateComment(42, 1, TRACKING_COMMENT);
   const edits = nockUpdateComment(TRACKING_COMMENT);
   nockLabels();
-  nockGetRef("main", BASE);
+  nockGetBranch("main", BASE);
   nockCreateRef(BRANCH, BASE);
   const checks = nockCreateCheckRuns(options.checkRuns ?? 1, FIRST_CHECK_RUN);
   const checkUpdates = nockUpdateCheckRuns();

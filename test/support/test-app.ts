@@ -72,6 +72,8 @@ export async function createTestApp(
         // Tests sweep by hand (deps.reconciler.sweep()); the timer never fires.
         reconcileIntervalMs: 3_600_000,
         redeliverWithinMs: options.redeliverWithinMs ?? 0,
+        // GitHub is nock here, with no limits (pacing: test/github/pacing*).
+        pacing: false,
       });
       deps = {
         ...made,

@@ -70,6 +70,23 @@ export function validateRestResponse(
     .map((e) => `${key}: ${e.instancePath || "/"} ${e.message}`);
 }
 
+/**
+ * Problems with a body against one of GitHub's component schemas (for an
+ * error, `basic-error`: operations name it through a shared response,
+ * which {@link validateRestResponse} does not follow), or none.
+ */
+export function validateRestSchema(name: string, body: unknown): string[] {
+  const schema = load().components.schemas[name];
+  if (schema === undefined) return [`no component schema ${name}`];
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(
+    toJsonSchema(schema) as object,
+  );
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map(
+    (e) => `${name}: ${e.instancePath || "/"} ${e.message}`,
+  );
+}
+
 function toJsonSchema(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (node === null || typeof node !== "object") return node;

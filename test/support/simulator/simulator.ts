@@ -18,6 +18,8 @@ import { ResultsService, readBody } from "../artifact-service.js";
 import { loadGitHubApi, validateGitHubRequest } from "../github-openapi.js";
 import { GitError, GitRepository, type TreeEntry } from "./git-repository.js";
 import { type OAuthAppOptions, OAuthSimulator } from "./oauth.js";
+import { RateLimiter, type SimulatedLimits } from "./rate-limits.js";
+import { restExample } from "./rest-schemas.js";
 import { runName, runStageJob } from "./runner.js";
 import type {
   CheckRun,
@@ -146,6 +148,8 @@ export class GitHubSimulator {
   private nextId = 1000;
   private readonly routes: [string, RegExp, Handler][] = [];
   private readonly now: () => Date;
+  /** GitHub's rate limits, once a test turns them on; none by default. */
+  rateLimits: RateLimiter | undefined;
 
   constructor(private readonly options: SimulatorOptions) {
     this.publicKey = createPublicKey(options.privateKey);
@@ -169,6 +173,15 @@ export class GitHubSimulator {
       options.oauth,
     );
     this.defineRoutes();
+  }
+
+  /**
+   * Turns on GitHub's rate limits for installation tokens (see
+   * rate-limits.ts); what they refused is in `rateLimits.counts`.
+   */
+  limitRequests(limits: SimulatedLimits): RateLimiter {
+    this.rateLimits = new RateLimiter(limits, () => this.now().getTime());
+    return this.rateLimits;
   }
 
   /** `host:port`, for Probot's GHE_HOST (with GHE_PROTOCOL=http). */
@@ -476,6 +489,12 @@ export class GitHubSimulator {
         },
       });
     }
+    const limited = this.limitedInstallation(request.headers.authorization);
+    if (limited !== undefined) {
+      const refused = this.rateLimits?.admit(limited, method);
+      if (refused)
+        return this.send(response, method, path, operationId, refused);
+    }
     try {
       const reply = await this.route(
         method,
@@ -484,6 +503,12 @@ export class GitHubSimulator {
         body,
         request.headers,
       );
+      if (limited !== undefined && this.rateLimits) {
+        reply.headers = {
+          ...this.rateLimits.headers(limited),
+          ...reply.headers,
+        };
+      }
       this.send(response, method, path, operationId, reply);
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 500;
@@ -656,6 +681,16 @@ export class GitHubSimulator {
     ) {
       throw new HttpError(401, "A JSON web token could not be decoded");
     }
+  }
+
+  /** The installation a request is made as, when rate limits are on. */
+  private limitedInstallation(
+    authorization: string | undefined,
+  ): number | undefined {
+    if (this.rateLimits === undefined) return undefined;
+    return this.tokens.get(
+      (authorization ?? "").replace(/^(token|Bearer) /i, ""),
+    );
   }
 
   private installationOf(authorization: string | undefined): number {
@@ -993,6 +1028,50 @@ export class GitHubSimulator {
         },
       };
     };
+    // A branch with its head commit (and so its tree): GitHub's example,
+    // filled in from the real repository.
+    this.on("GET", "/branches/{branch*}", async ({ repo, params }) => {
+      const name = params[0] ?? "";
+      const sha = await repo.git.resolve(`refs/heads/${name}`);
+      if (sha === undefined) throw new HttpError(404, "Branch not found");
+      const branch = restExample("branch-get") as Record<string, Json>;
+      const base = `${this.url}/api/v3/repos/${repo.full_name}`;
+      const head = await commitJson(repo, sha);
+      return ok({
+        ...branch,
+        name,
+        commit: {
+          ...(branch.commit as Record<string, Json>),
+          sha,
+          node_id: head.node_id,
+          url: `${base}/commits/${sha}`,
+          html_url: head.html_url,
+          comments_url: `${base}/commits/${sha}/comments`,
+          commit: {
+            ...((branch.commit as Record<string, Record<string, Json>>)
+              .commit ?? {}),
+            author: head.author,
+            committer: head.committer,
+            message: head.message,
+            tree: head.tree,
+            url: head.url,
+            comment_count: 0,
+            verification: head.verification,
+          },
+          parents: head.parents.map(({ sha: parent, url, html_url }) => ({
+            sha: parent,
+            url,
+            html_url,
+          })),
+        },
+        _links: {
+          self: `${base}/branches/${name}`,
+          html: `${this.url}/${repo.full_name}/tree/${name}`,
+        },
+        protected: false,
+        protection_url: `${base}/branches/${name}/protection`,
+      });
+    });
     this.on("GET", "/git/commits/{sha}", async ({ repo, params }) => {
       const sha = params[0] ?? "";
       if (!(await repo.git.exists(sha, "commit"))) notFound();

@@ -1,0 +1,126 @@
+import type { RunState } from "../engine/run-state.js";
+import { attemptToRow, rowsToRun, runToRow } from "./run-rows.js";
+
+/** A run's stage attempt row ids, by `stage/attempt`. */
+export type AttemptIds = ReadonlyMap<string, string>;
+
+/** A run as stored at one version, with its attempts' row ids. */
+export interface StoredRun {
+  state: RunState;
+  attemptIds: AttemptIds;
+}
+
+/** The key of an attempt's row in `AttemptIds`. */
+export function attemptKey(stage: string, attempt: number): string {
+  return `${stage}/${attempt}`;
+}
+
+/**
+ * The runs this process last read or committed, so that reading one again
+ * costs a look at its version instead of its rows and their JSON. Every
+ * write of a run goes through a transition, which bumps `version` under
+ * the row's lock; an entry is used only while the row is still at its
+ * version, so another replica's writes are seen. Entries are set only
+ * after a commit (a rolled-back write never shows), hold their own copy,
+ * and the oldest go first beyond `limit`.
+ */
+export class RunCache {
+  private readonly entries = new Map<string, StoredRun>();
+
+  constructor(private readonly limit = 1000) {}
+
+  /** The entry for `runId` if it is at `version`. */
+  at(runId: string, version: number): StoredRun | undefined {
+    const entry = this.entries.get(runId);
+    return entry?.state.version === version ? entry : undefined;
+  }
+
+  /** Whether there is an entry for the run (at whatever version). */
+  has(runId: string): boolean {
+    return this.entries.has(runId);
+  }
+
+  /** Keeps `run` (which nobody else may change from now on). */
+  set(run: StoredRun): void {
+    const id = run.state.id;
+    this.entries.delete(id);
+    this.entries.set(id, run);
+    if (this.entries.size > this.limit) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  delete(runId: string): void {
+    this.entries.delete(runId);
+  }
+}
+
+/**
+ * The stored form of states the store handed out: a state read at a
+ * version remembers its attempts' row ids, so saving what follows from it
+ * needs no query to find them. A state from anywhere else is unknown here.
+ */
+const handedOut = new WeakMap<RunState, StoredRun>();
+
+/** A copy of a stored run for a caller to keep (and change if it likes). */
+export function handOut(run: StoredRun): RunState {
+  // Stored states are JSON through and through (see `asStored`), and
+  // copying through JSON is several times faster than structuredClone.
+  const copy = throughJson(run.state);
+  handedOut.set(copy, run);
+  return copy;
+}
+
+/**
+ * The stored state itself, for a reader that does not change it: a
+ * transition, which copies what it changes.
+ */
+export function lend(run: StoredRun): RunState {
+  handedOut.set(run.state, run);
+  return run.state;
+}
+
+/** `state` for a caller to keep: a copy if it was lent, else itself. */
+export function ownCopy(state: RunState): RunState {
+  const run = handedOut.get(state);
+  return run?.state === state ? handOut(run) : state;
+}
+
+/** The stored run `state` was handed out from, if it was and is unchanged. */
+export function storedFrom(state: RunState): StoredRun | undefined {
+  const run = handedOut.get(state);
+  return run !== undefined && run.state.version === state.version
+    ? run
+    : undefined;
+}
+
+/** A JSON column's value as the database gives it back. */
+function throughJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/**
+ * A state as a read of what was just written would give it (timestamps in
+ * ISO 8601 UTC, attempts in order, JSON as JSON keeps it): what the cache
+ * keeps of a committed transition. It shares nothing with `state`.
+ */
+export function asStored(state: RunState, attemptIds: AttemptIds): StoredRun {
+  const { state: document, ...row } = runToRow(state, state.created_at);
+  const attempts = state.stages.flatMap((stage) =>
+    stage.attempts.map((attempt) => {
+      const id = attemptIds.get(attemptKey(stage.id, attempt.attempt)) ?? "";
+      const { metadata, ...columns } = attemptToRow(
+        state,
+        stage.id,
+        attempt,
+        id,
+      );
+      return { ...columns, metadata: throughJson(metadata) };
+    }),
+  );
+  return {
+    state: rowsToRun({ ...row, state: throughJson(document) }, attempts),
+    attemptIds,
+  };
+}

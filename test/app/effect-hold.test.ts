@@ -1,0 +1,244 @@
+import { ProbotOctokit } from "probot";
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  vi,
+} from "vitest";
+import { EffectRunner } from "../../src/app/effect-runner.js";
+import { effects as effectsTable } from "../../src/store/schema.js";
+import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
+import { at, makeRun, on, workflowRunId } from "../engine/fixtures.js";
+import { github } from "../support/github.js";
+import { openTestStore } from "../support/test-store.js";
+
+// Edits that only show the run (a check run's, the tracking comment's) wait
+// a moment by themselves; one a later effect would overwrite is not sent.
+
+const TestOctokit = ProbotOctokit.defaults((options: object) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+
+const HOLD_MS = 5_000;
+const CHECK_RUN = "/repos/acme/web/check-runs/900";
+const COMMENT = "/repos/acme/web/issues/comments/55";
+
+describe("edits held back a moment", () => {
+  let test: Awaited<ReturnType<typeof openTestStore>>;
+  let clock = new Date(at(4));
+
+  beforeAll(async () => {
+    test = await openTestStore("pglite", () => clock);
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+  const runners: EffectRunner[] = [];
+  afterEach(async () => {
+    for (const r of runners.splice(0)) await r.stop();
+  });
+  beforeEach(async () => {
+    await test.reset();
+    clock = new Date(at(4));
+  });
+
+  function runner() {
+    const made = new EffectRunner({
+      store: test.store,
+      octokitFor: async () => new TestOctokit({ auth: "token" }),
+      log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+      now: () => clock,
+      holdMs: HOLD_MS,
+    });
+    runners.push(made);
+    return made;
+  }
+
+  /** Time passes. */
+  function later(ms: number): void {
+    clock = new Date(clock.getTime() + ms);
+  }
+
+  /** Every pending effect done, as if performed. */
+  async function settle(): Promise<void> {
+    for (const row of await pending()) await test.store.completeEffect(row.id);
+  }
+
+  async function pending() {
+    const rows = await test.store.db.select().from(effectsTable);
+    return rows
+      .filter((r) => r.status === "pending")
+      .sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * A run whose `specify` was dispatched, with its tracking comment (55) and
+   * check run (900), every effect so far performed.
+   */
+  async function dispatchedRun(): Promise<string> {
+    const state = makeRun(DEFAULT_WORKFLOW_SOURCE);
+    await test.store.createRun(state, on.start(clock.toISOString()), {
+      agent: {
+        backend: "claude",
+        version: null,
+        prompt_pack_version: "1",
+        runtime_env: {},
+      },
+    });
+    await test.store.apply(state.id, on.trackingCommentCreated(55));
+    await test.store.apply(state.id, on.branchCreated());
+    await test.store.apply(state.id, on.checkRunCreated("specify", 1, 900));
+    await test.store.apply(state.id, on.stageDispatched("specify", 1));
+    await settle();
+    return state.id;
+  }
+
+  /** The check run's and the comment's edits, as sent. */
+  function recordEdits() {
+    const checkRuns: { status?: string; conclusion?: string }[] = [];
+    const comments: string[] = [];
+    const scope = github();
+    scope
+      .patch(CHECK_RUN, (body: { status?: string; conclusion?: string }) => {
+        checkRuns.push(body);
+        return true;
+      })
+      .times(10)
+      .optionally()
+      .reply(200, { id: 900 });
+    scope
+      .patch(COMMENT, (body: { body: string }) => {
+        comments.push(body.body);
+        return true;
+      })
+      .times(10)
+      .optionally()
+      .reply(200, { id: 55 });
+    return { checkRuns, comments };
+  }
+
+  /** Collecting the result finds no bundle: the attempt ends, failed. */
+  function noBundle() {
+    github()
+      .get(`/repos/acme/web/actions/runs/${workflowRunId("specify")}/artifacts`)
+      .query(true)
+      .reply(200, { total_count: 0, artifacts: [] });
+  }
+
+  it("a job that starts and ends within the hold makes one check-run update, the last", async () => {
+    const id = await dispatchedRun();
+    const sent = recordEdits();
+    noBundle();
+    const r = runner();
+
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    r.kick();
+    await r.settled();
+    // Held: nothing sent yet.
+    expect(sent.checkRuns).toEqual([]);
+    expect(sent.comments).toEqual([]);
+
+    later(1_000);
+    await test.store.apply(id, on.runUpdated("specify", 1, "completed"));
+    r.kick();
+    await r.settled();
+
+    // The running update was made moot by collecting the result; the
+    // attempt's end is shown once its own hold is over.
+    expect(sent.checkRuns).toEqual([]);
+    later(HOLD_MS);
+    r.kick();
+    await r.settled();
+    expect(sent.checkRuns.map((b) => [b.status, b.conclusion])).toEqual([
+      ["completed", "failure"],
+    ]);
+    expect(sent.comments).toHaveLength(1);
+    expect(sent.comments[0]).toContain("is retried automatically");
+    expect(await pending()).toEqual([]);
+  });
+
+  it("a job still running when the hold is over shows running", async () => {
+    const id = await dispatchedRun();
+    const sent = recordEdits();
+    const r = runner();
+
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    r.kick();
+    await r.settled();
+    expect(sent.checkRuns).toEqual([]);
+
+    later(HOLD_MS);
+    r.kick();
+    await r.settled();
+    expect(sent.checkRuns.map((b) => b.status)).toEqual(["in_progress"]);
+    expect(sent.comments).toHaveLength(1);
+    expect(await pending()).toEqual([]);
+  });
+
+  it("a burst of changes makes one tracking-comment edit, with the last content", async () => {
+    const id = await dispatchedRun();
+    const sent = recordEdits();
+    const r = runner();
+
+    // Three changes in a row, each asking for an edit.
+    await test.store.apply(id, on.hold("octocat", clock.toISOString()));
+    r.kick();
+    await r.settled();
+    later(2_000);
+    await test.store.apply(id, on.unhold("octocat", clock.toISOString()));
+    r.kick();
+    await r.settled();
+    later(2_000);
+    await test.store.apply(id, on.hold("octocat", clock.toISOString()));
+    r.kick();
+    await r.settled();
+    expect(sent.comments).toEqual([]);
+
+    later(HOLD_MS);
+    r.kick();
+    await r.settled();
+    expect(sent.comments).toHaveLength(1);
+    const state = await test.store.loadRun(id);
+    expect(state?.hold?.by).toBe("octocat");
+    expect(sent.comments[0]).toContain("**in progress** (on hold)");
+    expect(await pending()).toEqual([]);
+  });
+
+  it("work queued behind a held edit ends its wait: it is handed out at once", async () => {
+    const id = await dispatchedRun();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    const claim = () => test.store.claimEffects(8, 60_000, id, "w", HOLD_MS);
+
+    expect(await claim()).toEqual([]);
+    expect((await test.store.nextEffectDue(HOLD_MS))?.getTime()).toBe(
+      clock.getTime() + HOLD_MS,
+    );
+
+    await test.store.apply(id, on.cancel("octocat", clock.toISOString()));
+    const kinds = (await pending()).map((r) => r.kind);
+    expect(kinds).toContain("cancel_workflow_run");
+    const [first] = await claim();
+    expect(first?.effect).toEqual({
+      kind: "update_check_run",
+      stage: "specify",
+      attempt: 1,
+    });
+  });
+
+  it("idle performs what is held (tests and callers that wait for the outbox)", async () => {
+    const id = await dispatchedRun();
+    const sent = recordEdits();
+    const r = runner();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    r.kick();
+    await r.idle();
+    expect(sent.checkRuns.map((b) => b.status)).toEqual(["in_progress"]);
+    expect(sent.comments).toHaveLength(1);
+  });
+});

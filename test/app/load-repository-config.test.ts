@@ -1,0 +1,84 @@
+import { Context, ProbotOctokit } from "probot";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  forgetOwnerConfigs,
+  loadRepositoryConfig,
+  OWNER_CONFIG_MEMORY_MS,
+} from "../../src/app/load-repository-config.js";
+import { github, requestLog } from "../support/github.js";
+import { commentPayload } from "../support/payloads.js";
+
+const TestOctokit = ProbotOctokit.defaults((options: object) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { enabled: false },
+}));
+const FILE = ".github%2Fspecwright.yml";
+const OWN = `/repos/acme/web/contents/${FILE}`;
+const SHARED = `/repos/acme/.github/contents/${FILE}`;
+
+/** A delivery's context, as Probot makes it. */
+function delivery(): Context<"issue_comment"> {
+  return new Context(
+    {
+      id: "d1",
+      name: "issue_comment",
+      payload: commentPayload("/specify Add a dark mode toggle"),
+    } as ConstructorParameters<typeof Context<"issue_comment">>[0],
+    new TestOctokit({ auth: "token" }),
+    console as never,
+  );
+}
+
+/** The GitHub requests `act` made, as paths. */
+async function requestsOf(act: () => Promise<unknown>): Promise<string[]> {
+  const before = requestLog.length;
+  await act();
+  return requestLog.slice(before).map((r) => r.path);
+}
+
+describe("reading .github/specwright.yml", () => {
+  const T0 = Date.parse("2026-12-05T10:00:00.000Z");
+  beforeEach(() => forgetOwnerConfigs());
+
+  it("reads the repository's file once, and says on which line a problem is", async () => {
+    github().get(OWN).reply(200, "budgets:\n  run:\n    cost_usd: -1\n");
+    const config = await loadRepositoryConfig(delivery(), T0);
+    expect(config.ok).toBe(false);
+    expect(config.ok ? [] : config.problems).toEqual([
+      expect.stringMatching(/^\.github\/specwright\.yml:3:/),
+    ]);
+  });
+
+  it("remembers for a minute that the owner's .github repository has no configuration", async () => {
+    github().get(OWN).times(4).reply(404, { message: "Not Found" });
+    github().get(SHARED).times(2).reply(404, { message: "Not Found" });
+    expect(
+      await requestsOf(() => loadRepositoryConfig(delivery(), T0)),
+    ).toEqual([OWN, SHARED]);
+    // The next command within the minute: the repository's file only.
+    const soon = T0 + OWNER_CONFIG_MEMORY_MS - 1;
+    expect(
+      await requestsOf(() => loadRepositoryConfig(delivery(), soon)),
+    ).toEqual([OWN]);
+    const config = await loadRepositoryConfig(delivery(), soon);
+    expect(config.ok).toBe(true);
+    // A minute on, the owner's repository is asked again.
+    const later = T0 + OWNER_CONFIG_MEMORY_MS;
+    expect(
+      await requestsOf(() => loadRepositoryConfig(delivery(), later)),
+    ).toEqual([OWN, SHARED]);
+  });
+
+  it("uses the owner's configuration when the repository has none, and keeps asking for it", async () => {
+    github().get(OWN).times(2).reply(404, { message: "Not Found" });
+    github()
+      .get(SHARED)
+      .times(2)
+      .reply(200, "permissions:\n  specify: admin\n");
+    for (const at of [T0, T0 + 1]) {
+      const config = await loadRepositoryConfig(delivery(), at);
+      expect(config.ok && config.config.permissions.specify).toBe("admin");
+    }
+  });
+});

@@ -1,0 +1,166 @@
+import type { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { RunEvent } from "../../src/engine/events.js";
+import type { Database } from "../../src/store/database.js";
+import { Store } from "../../src/store/store.js";
+import { BACKENDS, openTestStore } from "../support/test-store.js";
+import { closeTestStore, poolOf } from "./close-test-store.js";
+import {
+  AGENT,
+  at,
+  fanOutWorkflow,
+  newRun,
+  runId,
+  sha,
+  stageId,
+  T0,
+} from "./run-fixtures.js";
+
+const RUN = runId(1);
+
+const checkRunCreated = (stage: string, id: number): RunEvent => ({
+  type: "check_run_created",
+  stage,
+  attempt: 1,
+  check_run_id: id,
+  at: at(2),
+});
+
+describe.each(BACKENDS)(
+  "the store's runs, read and written (%s)",
+  (backend) => {
+    let test: Awaited<ReturnType<typeof openTestStore>>;
+    const now = new Date(T0);
+    /** The SQL statements `store` sent, in order. */
+    let sent: string[] = [];
+    let store: Store;
+
+    beforeAll(async () => {
+      test = await openTestStore(backend, () => now);
+    });
+    afterAll(async () => {
+      await closeTestStore(test);
+    });
+    beforeEach(async () => {
+      await test.reset();
+      // A store of its own (an empty cache) that logs what it sends.
+      const logger = { logQuery: (query: string) => sent.push(query) };
+      const pool = poolOf(test.store);
+      const db = pool
+        ? drizzlePostgres(pool, { logger })
+        : drizzlePglite(test.store.pglite as PGlite, { logger });
+      store = new Store(db as unknown as Database, () => now);
+      sent = [];
+    });
+
+    /** Statements sent while `action` ran. */
+    async function sentBy(action: () => Promise<unknown>): Promise<string[]> {
+      sent = [];
+      await action();
+      return sent;
+    }
+
+    const reads = (statements: string[], table: string) =>
+      statements.filter(
+        (s) => s.startsWith("select") && s.includes(`"${table}"`),
+      );
+    const writes = (statements: string[], table: string) =>
+      statements.filter(
+        (s) => /^(insert into|update)/.test(s) && s.includes(`"${table}"`),
+      );
+
+    /** A run of three stages started at once, each with its attempt. */
+    async function threeStagesRunning() {
+      await store.createRun(
+        newRun({ workflow: fanOutWorkflow(3, "agent") }),
+        { type: "start", at: T0 },
+        { agent: AGENT },
+      );
+      await store.apply(RUN, {
+        type: "branch_created",
+        sha: sha("a"),
+        at: at(1),
+      });
+      const state = await store.loadRun(RUN);
+      expect(state?.stages.map((s) => s.attempts.length)).toEqual([1, 1, 1]);
+      return state;
+    }
+
+    it("reads a run it wrote with one look at its version, not its rows", async () => {
+      const written = await threeStagesRunning();
+
+      const statements = await sentBy(() => store.loadRun(RUN));
+
+      expect(reads(statements, "stage_attempts")).toEqual([]);
+      expect(reads(statements, "runs")).toEqual([
+        expect.stringMatching(/^select "version" from "runs"/),
+      ]);
+      expect(await store.loadRun(RUN)).toEqual(written);
+    });
+
+    it("gives each reader its own copy", async () => {
+      await threeStagesRunning();
+      const first = await store.loadRun(RUN);
+      if (first === undefined) throw new Error("no run");
+      first.status = "failed";
+      (first.stages[0] as { id: string }).id = "changed";
+
+      const second = await store.loadRun(RUN);
+
+      expect(second?.status).toBe("in_progress");
+      expect(second?.stages[0]?.id).toBe(stageId(0));
+    });
+
+    it("reads the rows again once another process changed the run", async () => {
+      await threeStagesRunning();
+      const other = new Store(test.store.db, () => now);
+      const changed = await other.apply(RUN, checkRunCreated(stageId(1), 77));
+
+      const statements = await sentBy(() => store.loadRun(RUN));
+
+      expect(reads(statements, "stage_attempts")).toHaveLength(1);
+      expect(await store.loadRun(RUN)).toEqual(changed.state);
+      // And a transition on top of it starts from there.
+      const next = await store.apply(RUN, checkRunCreated(stageId(2), 78));
+      expect(next.state?.version).toBe((changed.state?.version ?? 0) + 1);
+      expect(
+        next.state?.stages.map((s) => s.attempts[0]?.check_run_id ?? null),
+      ).toEqual([null, 77, 78]);
+    });
+
+    it("writes only the attempt an event changed, and reads nothing back", async () => {
+      await threeStagesRunning();
+
+      const statements = await sentBy(() =>
+        store.apply(RUN, checkRunCreated(stageId(0), 1000)),
+      );
+
+      expect(writes(statements, "stage_attempts")).toHaveLength(1);
+      expect(reads(statements, "stage_attempts")).toEqual([]);
+      expect(reads(statements, "artifacts")).toEqual([]);
+      // The run's document (its stages, the workflow) did not change.
+      const [runUpdate, ...more] = writes(statements, "runs");
+      expect(more).toEqual([]);
+      expect(runUpdate).toMatch(/^update "runs" set "version" = /);
+      expect(runUpdate).not.toContain('"state"');
+      const loaded = await new Store(test.store.db).loadRun(RUN);
+      expect(loaded?.stages[0]?.attempts[0]?.check_run_id).toBe(1000);
+      expect(loaded).toEqual(await store.loadRun(RUN));
+    });
+
+    it("makes no write for an event that changes nothing", async () => {
+      await threeStagesRunning();
+      await store.apply(RUN, checkRunCreated(stageId(0), 1000));
+
+      const statements = await sentBy(() =>
+        store.apply(RUN, checkRunCreated(stageId(0), 1000)),
+      );
+
+      expect(
+        statements.filter((s) => /^(insert|update|delete)/.test(s)),
+      ).toEqual([]);
+    });
+  },
+);
