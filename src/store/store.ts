@@ -1,12 +1,9 @@
 import type { PGlite } from "@electric-sql/pglite";
 import type { Spend } from "../engine/budgets.js";
-import type { Effect } from "../engine/effects.js";
 import type { RunEvent } from "../engine/events.js";
 import type { RunState } from "../engine/run-state.js";
 import type { Database, Tx } from "./database.js";
 import * as deliveries from "./deliveries.js";
-import * as outbox from "./effect-outbox.js";
-import * as leases from "./leases.js";
 import {
   distinctRepositories,
   listRuns,
@@ -14,7 +11,6 @@ import {
   type RunListPage,
   type RunListRow,
 } from "./list-runs.js";
-import { deferEffect } from "./pacing-outbox.js";
 import { repositorySpend } from "./repository-spend.js";
 import { handOut, lend, RunCache } from "./run-cache.js";
 import type { RunEventNote } from "./run-event-note.js";
@@ -32,6 +28,7 @@ import {
   createRun,
   type TransitionContext,
 } from "./run-transitions.js";
+import { WorkStore } from "./work-store.js";
 
 export type { Database } from "./database.js";
 export type { StoredEffect } from "./effect-outbox.js";
@@ -53,9 +50,10 @@ export interface StoreHandles {
  * PGlite. Every transition is one transaction: the run row is locked, the
  * engine applied, the new version written only if nobody else wrote first,
  * and the effects and progress events queued with it. Each job lives in
- * its own module; this class holds the database and the clock.
+ * its own module; this class holds the database and the clock, and the
+ * outbox and leases come from `WorkStore`.
  */
-export class Store {
+export class Store extends WorkStore {
   readonly pglite: PGlite | undefined;
   private readonly committedListeners = new Set<(note: RunEventNote) => void>();
   private readonly transitions: TransitionContext;
@@ -63,11 +61,12 @@ export class Store {
   private readonly runs = new RunCache();
 
   constructor(
-    readonly db: Database,
-    private readonly clock: () => Date = () => new Date(),
+    db: Database,
+    clock: () => Date = () => new Date(),
     private readonly onClose: () => Promise<void> = async () => {},
     handles: StoreHandles = {},
   ) {
+    super(db, clock);
     this.pglite = handles.pglite;
     this.transitions = {
       db,
@@ -87,10 +86,6 @@ export class Store {
 
   async close(): Promise<void> {
     await this.onClose();
-  }
-
-  private now(): string {
-    return this.clock().toISOString();
   }
 
   /**
@@ -262,101 +257,6 @@ export class Store {
   /** The id of a run's latest event, or null when it has none. */
   latestRunEventId(runId: string): Promise<number | null> {
     return latestRunEventId(this.db, runId);
-  }
-
-  // --- The effect outbox -----------------------------------------------------
-
-  /**
-   * Claims the pending effects that are due, oldest first, one run at a time
-   * in order. Claimed effects are leased for `leaseMs`.
-   */
-  claimEffects(
-    limit: number,
-    leaseMs: number,
-    runId?: string,
-    holder?: string,
-    holdMs?: number,
-  ): Promise<outbox.StoredEffect[]> {
-    return outbox.claimEffects(
-      this.db,
-      { limit, leaseMs, runId, holder, holdMs },
-      this.clock(),
-    );
-  }
-
-  /** A later pending effect of `kind` (else its own) for the run, and its attempt. */
-  hasLaterPending(
-    effect: outbox.StoredEffect,
-    kind?: Effect["kind"],
-  ): Promise<boolean> {
-    return outbox.hasLaterPending(this.db, effect, kind);
-  }
-
-  completeEffect(id: number, superseded = false): Promise<void> {
-    return outbox.completeEffectIn(this.db, id, this.now(), superseded);
-  }
-
-  /** Puts an effect back to be tried again at `retryAt`. */
-  retryEffect(id: number, error: string, retryAt: Date): Promise<void> {
-    return outbox.retryEffect(this.db, id, error, retryAt);
-  }
-
-  /** Puts a claimed effect back until `at`, the claim not counted as a try (pacing). */
-  deferEffect(id: number, at: Date): Promise<void> {
-    return deferEffect(this.db, id, at);
-  }
-
-  /** Gives up on an effect. */
-  failEffect(id: number, error: string): Promise<void> {
-    return outbox.failEffect(this.db, id, error, this.now());
-  }
-
-  /** When the next effect becomes due, if any is waiting. */
-  nextEffectDue(holdMs?: number): Promise<Date | undefined> {
-    return outbox.nextEffectDue(this.db, holdMs);
-  }
-
-  /** The ids of runs with effects still to perform. */
-  runsWithPendingEffects(): Promise<string[]> {
-    return outbox.runsWithPendingEffects(this.db, this.now());
-  }
-
-  /** Whether an effect of `kind` for the stage attempt is still to be performed. */
-  hasPendingEffect(
-    runId: string,
-    kind: Effect["kind"],
-    stage: string,
-    attempt: number,
-  ): Promise<boolean> {
-    return outbox.hasPendingEffect(this.db, runId, kind, { stage, attempt });
-  }
-
-  // --- The reconciler --------------------------------------------------------
-
-  /**
-   * Takes (or keeps) the named lease for `ttlMs` if nobody else holds it:
-   * the lock that lets one replica at a time run the reconciler.
-   */
-  acquireLease(
-    name: string,
-    holder: string,
-    ttlMs: number,
-    now: Date = this.clock(),
-  ): Promise<boolean> {
-    return leases.acquireLease(this.db, { name, holder, ttlMs }, now);
-  }
-
-  /**
-   * A worker says it is alive, until `ttlMs` from now: the effects it holds
-   * stay its own. When it stops (a crash), they are free once this runs out.
-   */
-  heartbeat(holder: string, ttlMs: number, now?: Date): Promise<boolean> {
-    return this.acquireLease(`worker:${holder}`, holder, ttlMs, now);
-  }
-
-  /** Gives the lease up, if `holder` has it. */
-  releaseLease(name: string, holder: string): Promise<void> {
-    return leases.releaseLease(this.db, name, holder);
   }
 
   /** Runs still going that something is due in by `now` (a retry, a time limit). */
