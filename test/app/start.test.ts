@@ -18,7 +18,14 @@ async function freePort(): Promise<number> {
 let child: ChildProcess | undefined;
 
 afterEach(() => {
-  child?.kill("SIGTERM");
+  // npm's whole process group: the App is its grandchild, and outlives npm.
+  if (child?.pid !== undefined) {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  }
   child = undefined;
 });
 
@@ -42,7 +49,7 @@ describe("npm start", () => {
     child = spawn("npm", ["start", "--silent"], {
       env,
       stdio: "ignore",
-      detached: false,
+      detached: true,
     });
 
     let html = "";
