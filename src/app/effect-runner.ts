@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { liveAttempt } from "../engine/attempts.js";
 import type { RunState } from "../engine/run-state.js";
-import type { EffectContext, Logger } from "../github/effect-context.js";
+import type { EffectContext } from "../github/effect-context.js";
 import {
   errorMessage,
   isTransient,
   retryAfterMs,
 } from "../github/github-errors.js";
 import { GitHubMemory } from "../github/github-memory.js";
-import type { Octokit } from "../github/octokit.js";
 import { PacingDeferred } from "../github/pacing/pacing-deferred.js";
 import {
   giveUpEvent,
@@ -17,41 +16,16 @@ import {
 } from "../github/perform-effect.js";
 import { redactSecrets } from "../github/untrusted-text.js";
 import type { Store, StoredEffect } from "../store/store.js";
+import {
+  backoffMs,
+  DEFAULT_HOLD_MS,
+  type EffectRunnerOptions,
+} from "./effect-runner-options.js";
 
-export interface EffectRunnerOptions {
-  store: Store;
-  /** An installation's client (Probot's `app.auth(id)`). */
-  octokitFor: (installationId: number) => Promise<Octokit>;
-  log: Logger & { error(object: object, message?: string): void };
-  now?: () => Date;
-  /** Tries before giving up on a transient failure. */
-  maxTries?: number;
-  /** How long a claimed effect is held before another worker may take it. */
-  leaseMs?: number;
-  /** Runs worked on at once. */
-  concurrency?: number;
-  /** This worker's name on its heartbeat and its leases. */
-  holder?: string;
-  /** How often the worker says it is alive (and looks for work). */
-  heartbeatMs?: number;
-  /**
-   * How long an edit that only shows the run (a check run's or the
-   * tracking comment's) may wait, by itself, for a later one that makes it
-   * moot: 0 performs each at once.
-   */
-  holdMs?: number;
-}
-
-/**
- * Ten seconds: a burst of changes to a run makes one edit, and a stage job
- * that starts and ends within them is shown running no more than it is.
- */
-export const DEFAULT_HOLD_MS = 10_000;
-
-/** Exponential back-off: 2 s, 4 s, 8 s … capped at 5 minutes. */
-function backoffMs(tries: number): number {
-  return Math.min(300_000, 2_000 * 2 ** Math.max(0, tries - 1));
-}
+export {
+  DEFAULT_HOLD_MS,
+  type EffectRunnerOptions,
+} from "./effect-runner-options.js";
 
 /**
  * Performs the effects the engine queued (the outbox), in order per run and

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, notInArray, sql } from "drizzle-orm";
 import type { Effect } from "../engine/effects.js";
 import type { Database, Tx } from "./database.js";
 import * as schema from "./schema.js";
@@ -150,38 +150,6 @@ export async function claimEffects(
   });
 }
 
-/**
- * Whether a later effect of `kind` (by default the effect's own) is
- * pending for the run, for the same stage attempt when the effect is for
- * one (for coalescing).
- */
-export async function hasLaterPending(
-  db: Database,
-  effect: StoredEffect,
-  kind: Effect["kind"] = effect.effect.kind,
-): Promise<boolean> {
-  const target = effect.effect;
-  const rows = await db
-    .select({ id: schema.effects.id })
-    .from(schema.effects)
-    .where(
-      and(
-        eq(schema.effects.runId, effect.runId),
-        eq(schema.effects.kind, kind),
-        eq(schema.effects.status, "pending"),
-        sql`${schema.effects.id} > ${effect.id}`,
-        "stage" in target && "attempt" in target
-          ? and(
-              sql`${schema.effects.payload}->>'stage' = ${target.stage}`,
-              sql`(${schema.effects.payload}->>'attempt')::int = ${target.attempt}`,
-            )
-          : undefined,
-      ),
-    )
-    .limit(1);
-  return rows.length > 0;
-}
-
 /** Marks an effect done in `tx` (superseded: a later one made it moot). */
 export async function completeEffectIn(
   tx: Tx | Database,
@@ -259,44 +227,4 @@ export async function nextEffectDue(
       sql`${schema.effects.id} in (select distinct on (run_id) id from effects where status = 'pending' order by run_id, id)`,
     );
   return row?.at ? new Date(row.at) : undefined;
-}
-
-/** The ids of runs with effects due by `now` still to perform. */
-export async function runsWithPendingEffects(
-  db: Database,
-  now: string,
-): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ runId: schema.effects.runId })
-    .from(schema.effects)
-    .where(
-      and(
-        eq(schema.effects.status, "pending"),
-        lte(schema.effects.availableAt, now),
-      ),
-    );
-  return rows.map((r) => r.runId);
-}
-
-/** Whether an effect of `kind` for the stage attempt is still to be performed. */
-export async function hasPendingEffect(
-  db: Database,
-  runId: string,
-  kind: Effect["kind"],
-  attempt: { stage: string; attempt: number },
-): Promise<boolean> {
-  const rows = await db
-    .select({ id: schema.effects.id })
-    .from(schema.effects)
-    .where(
-      and(
-        eq(schema.effects.runId, runId),
-        eq(schema.effects.kind, kind),
-        eq(schema.effects.status, "pending"),
-        sql`${schema.effects.payload}->>'stage' = ${attempt.stage}`,
-        sql`(${schema.effects.payload}->>'attempt')::int = ${attempt.attempt}`,
-      ),
-    )
-    .limit(1);
-  return rows.length > 0;
 }

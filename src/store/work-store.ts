@@ -1,5 +1,6 @@
 import type { Effect } from "../engine/effects.js";
 import type { Database } from "./database.js";
+import * as lookups from "./effect-lookups.js";
 import * as outbox from "./effect-outbox.js";
 import * as leases from "./leases.js";
 import { deferEffect } from "./pacing-outbox.js";
@@ -44,7 +45,7 @@ export class WorkStore {
     effect: outbox.StoredEffect,
     kind?: Effect["kind"],
   ): Promise<boolean> {
-    return outbox.hasLaterPending(this.db, effect, kind);
+    return lookups.hasLaterPending(this.db, effect, kind);
   }
 
   completeEffect(id: number, superseded = false): Promise<void> {
@@ -73,7 +74,7 @@ export class WorkStore {
 
   /** The ids of runs with effects still to perform. */
   runsWithPendingEffects(): Promise<string[]> {
-    return outbox.runsWithPendingEffects(this.db, this.now());
+    return lookups.runsWithPendingEffects(this.db, this.now());
   }
 
   /** Whether an effect of `kind` for the stage attempt is still to be performed. */
@@ -83,7 +84,7 @@ export class WorkStore {
     stage: string,
     attempt: number,
   ): Promise<boolean> {
-    return outbox.hasPendingEffect(this.db, runId, kind, { stage, attempt });
+    return lookups.hasPendingEffect(this.db, runId, kind, { stage, attempt });
   }
 
   // --- The reconciler --------------------------------------------------------
