@@ -3,7 +3,7 @@ import { readFile, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChangedFile, Changes } from "../../src/contracts/changes.js";
-import { git } from "./git.js";
+import { git, gitSteps } from "./git.js";
 import { readIndexStamp } from "./index-stamp.js";
 
 /** What the stage changed, against the commit it started from. */
@@ -13,6 +13,19 @@ export interface CollectedChanges {
   summary: string;
   /** Changed paths the bundle leaves out (submodules), with why. */
   skipped: string[];
+  /** With the checkout's own index: what it holds once staged (see `StagedTree`). */
+  staged?: StagedTree;
+}
+
+/**
+ * The tree the checkout's own index holds once the changes are staged,
+ * written to git's objects, and the index's stamp then: while the stamp
+ * is the same, a commit of what was collected is a commit of this tree,
+ * with no second look at the index.
+ */
+export interface StagedTree {
+  tree: string;
+  index: string | null;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -101,32 +114,33 @@ export async function collectChanges(
     : join(tmpdir(), `specwright-index-${randomBytes(6).toString("hex")}`);
   const env = index === undefined ? {} : { GIT_INDEX_FILE: index };
   try {
-    if (
+    const readTree =
       own === undefined ||
       own.before === null ||
-      (await readIndexStamp(cwd)) !== own.before
-    )
-      await git(cwd, ["read-tree", baseSha], env);
-    await git(
-      cwd,
-      ["add", "--all", "--", ".", ...exclude.map((p) => `:(exclude)${p}`)],
-      env,
-    );
-    // One diff for both lists: what changed (raw) and by how many lines (numstat).
-    const diff = await git(
+      (await readIndexStamp(cwd)) !== own.before;
+    // One request to git: one round trip where a helper starts it.
+    const outputs = await gitSteps(
       cwd,
       [
-        "diff",
-        "--cached",
-        "--raw",
-        "--numstat",
-        "-z",
-        "--no-renames",
-        "--no-abbrev",
-        baseSha,
+        ...(readTree ? [["read-tree", baseSha]] : []),
+        ["add", "--all", "--", ".", ...exclude.map((p) => `:(exclude)${p}`)],
+        // One diff for both lists: what changed (raw) and by how many lines (numstat).
+        [
+          "diff",
+          "--cached",
+          "--raw",
+          "--numstat",
+          "-z",
+          "--no-renames",
+          "--no-abbrev",
+          baseSha,
+        ],
+        ...(own ? [["write-tree"]] : []),
       ],
       env,
     );
+    const diff = outputs[readTree ? 2 : 1] ?? "";
+    let tree = own ? outputs.at(-1)?.trim() : undefined;
     const { raw, summary } = splitDiff(diff);
     const files: ChangedFile[] = [];
     const skipped: string[] = [];
@@ -157,9 +171,16 @@ export async function collectChanges(
     }
     // What the bundle leaves out is not to be committed from the index either.
     const unstaged = skippedPaths.map((p) => `:(literal)${p}`);
-    if (own !== undefined && unstaged.length > 0)
+    if (own !== undefined && unstaged.length > 0) {
       await git(cwd, ["reset", "--quiet", baseSha, "--", ...unstaged]);
-    return { changes: { base_sha: baseSha, files }, summary, skipped };
+      tree = (await git(cwd, ["write-tree"])).trim();
+    }
+    return {
+      changes: { base_sha: baseSha, files },
+      summary,
+      skipped,
+      ...(tree ? { staged: { tree, index: await readIndexStamp(cwd) } } : {}),
+    };
   } finally {
     if (index !== undefined) await rm(index, { force: true });
   }

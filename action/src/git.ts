@@ -7,14 +7,27 @@ const HARDENED = [
   "core.fsmonitor=false",
 ];
 
-/** Starts git with these arguments and collects what it prints. */
+/**
+ * Starts git once per command, one after another, stopping at the first
+ * that fails, and collects what each printed: the results of those that
+ * ran, the last of them the one that failed, if one did.
+ */
 export type GitStarter = (
-  args: readonly string[],
+  commands: readonly (readonly string[])[],
   options: { cwd: string; env: NodeJS.ProcessEnv; maxBytes: number },
-) => Promise<ExecResult>;
+) => Promise<ExecResult[]>;
 
-const ownProcess: GitStarter = (args, options) => exec("git", args, options);
-let startGit = ownProcess;
+/** Git as processes of this one. */
+export const gitAsProcesses: GitStarter = async (commands, options) => {
+  const results: ExecResult[] = [];
+  for (const args of commands) {
+    const result = await exec("git", args, options);
+    results.push(result);
+    if (result.code !== 0) break;
+  }
+  return results;
+};
+let startGit = gitAsProcesses;
 
 /**
  * Has `git` start git with `starter` from now on, or as a process of
@@ -23,7 +36,38 @@ let startGit = ownProcess;
  * the action never does.
  */
 export function startGitWith(starter: GitStarter | undefined): void {
-  startGit = starter ?? ownProcess;
+  startGit = starter ?? gitAsProcesses;
+}
+
+/**
+ * Runs git commands in `cwd` one after another, as one request to
+ * whatever starts git (a local run's helper runs them in one round trip);
+ * returns what each printed, or throws with the message of the first that
+ * failed.
+ */
+export async function gitSteps(
+  cwd: string,
+  commands: readonly (readonly string[])[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<string[]> {
+  // No hook and no file-system monitor: the agent wrote this checkout.
+  const results = await startGit(
+    commands.map((args) => [...HARDENED, ...args]),
+    {
+      cwd,
+      env: { ...process.env, ...env, GIT_TERMINAL_PROMPT: "0" },
+      maxBytes: 200 * 1024 * 1024,
+    },
+  );
+  const failed = results.findIndex((result) => result.code !== 0);
+  if (failed !== -1 || results.length < commands.length) {
+    const result = results[failed] ?? results.at(-1);
+    const args = commands[failed === -1 ? results.length : failed] ?? [];
+    throw new Error(
+      `git ${args[0]} failed: ${result?.stderr.trim() || `exit ${result?.code ?? "unknown"}`}`,
+    );
+  }
+  return results.map((result) => result.stdout);
 }
 
 /** Runs git in `cwd`; throws with git's message when it fails. */
@@ -32,18 +76,8 @@ export async function git(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<string> {
-  // No hook and no file-system monitor: the agent wrote this checkout.
-  const result = await startGit([...HARDENED, ...args], {
-    cwd,
-    env: { ...process.env, ...env, GIT_TERMINAL_PROMPT: "0" },
-    maxBytes: 200 * 1024 * 1024,
-  });
-  if (result.code !== 0) {
-    throw new Error(
-      `git ${args[0]} failed: ${result.stderr.trim() || `exit ${result.code}`}`,
-    );
-  }
-  return result.stdout;
+  const [stdout = ""] = await gitSteps(cwd, [args], env);
+  return stdout;
 }
 
 const SHA = /^[0-9a-f]{40}$/;

@@ -60,6 +60,7 @@ describe("collectChanges", () => {
     expect(collected.summary).toContain("3 files changed");
     expect(staged()).toBe("");
     expect(await readIndexStamp(repo)).toBe(before);
+    expect(collected.staged).toBeUndefined();
   });
 
   it("with ownIndex stages the same changes in the checkout's own index, Specwright's files left out", async () => {
@@ -74,6 +75,11 @@ describe("collectChanges", () => {
       "new.txt",
       "-old.txt",
     ]);
+    // What the index holds, for a commit with no second look at it.
+    expect(collected.staged).toStrictEqual({
+      tree: git("write-tree").trim(),
+      index: await readIndexStamp(repo),
+    });
     expect(staged()).toBe("README.md\nnew.txt\nold.txt");
     expect(git("status", "--porcelain", "--untracked-files=all")).toBe(
       "M  README.md\nA  new.txt\nD  old.txt\n?? .specwright/outputs.json\n",
@@ -131,5 +137,10 @@ describe("collectChanges", () => {
       "sub (a submodule: not supported)",
     ]);
     expect(staged()).toBe("new.txt");
+    // The tree told is the index's once the submodule is left out again.
+    expect(collected.staged?.tree).toBe(git("write-tree").trim());
+    expect(
+      git("ls-tree", "--name-only", collected.staged?.tree ?? "").trim(),
+    ).toBe("README.md\nnew.txt\nold.txt");
   });
 });

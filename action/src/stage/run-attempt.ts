@@ -129,6 +129,7 @@ export async function runAttempt(options: {
   const collected = await collectChanges(cwd, request.base_sha, {
     ownIndex: indexBefore === undefined ? undefined : { before: indexBefore },
   });
+  if (collected.staged !== undefined) await deps.onStaged?.(collected.staged);
   const changedPaths = new Set(collected.changes.files.map((f) => f.path));
   // A file with a secret in it, in any encoding the bundle is masked for,
   // would be committed for everyone to read.

@@ -3,6 +3,7 @@ import type { StageResult } from "../../../src/contracts/stage-result.js";
 import type { Credential } from "../agents/backends.js";
 import type { IsolationMode } from "../agents/isolation/agent-user.js";
 import type { ArtifactUploader } from "../bundle.js";
+import type { StagedTree } from "../collect-changes.js";
 import type { WorkerStartupProfile } from "../preflight.js";
 
 export interface ActionLog {
@@ -43,6 +44,12 @@ export interface StageDependencies {
    * committed as staged. On GitHub the checkout's index is left alone.
    */
   stageInCheckout?: boolean | undefined;
+  /**
+   * With `stageInCheckout`: told the tree the index holds each time the
+   * changes are staged (the last time is what the bundle has), so that
+   * they can be committed without git looking at the index again.
+   */
+  onStaged?: ((staged: StagedTree) => Promise<void>) | undefined;
 }
 
 /**
@@ -54,6 +61,8 @@ export interface StageOutcome {
   profile: WorkerStartupProfile;
   changes: Changes;
   artifactName: string;
+  /** The uploaded bundle's artifact id, when the upload gave one. */
+  artifactId?: number | undefined;
   /** Paths of the bundle's files (empty in a dry run). */
   bundle: string[];
   /** What a dry run would have run. */

@@ -5,18 +5,25 @@ import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { type ExecResult, exec } from "../../../action/src/exec.js";
-import { type GitStarter, startGitWith } from "../../../action/src/git.js";
+import type { ExecResult } from "../../../action/src/exec.js";
+import {
+  type GitStarter,
+  gitAsProcesses,
+  startGitWith,
+} from "../../../action/src/git.js";
 
 /** A word for `sh`, quoted: nothing in it is special. */
 const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 
-/** What a command wrote to `file`, kept as `exec` keeps it. */
-async function readOutput(file: string, max: number): Promise<string> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  return text.length > max
+/** Output kept as `exec` keeps it: the start and the end of what is too long. */
+const cut = (text: string, max: number) =>
+  text.length > max
     ? `${text.slice(0, max / 2)}\n… (output cut) …\n${text.slice(-max / 2)}`
     : text;
+
+/** What a command wrote to `file`, kept as `exec` keeps it. */
+async function readOutput(file: string, max: number): Promise<string> {
+  return cut(await readFile(file, "utf8").catch(() => ""), max);
 }
 
 /** Variable names `sh` can set and unset. */
@@ -96,39 +103,82 @@ class GitHelper {
     return lines.map((line) => `${line}; `).join("");
   }
 
-  /** Runs git as `exec` would; null when the shell cannot give it this environment. */
+  /**
+   * Runs git commands one after another, as `exec` would each, in one
+   * round trip: a subshell runs them, stopping at the first that fails.
+   * Null when the shell cannot give them this environment.
+   */
   run(
-    args: Parameters<GitStarter>[0],
+    commands: Parameters<GitStarter>[0],
     options: Parameters<GitStarter>[1],
-  ): Promise<ExecResult> | null {
+  ): Promise<ExecResult[]> | null {
     const environment = this.environment(options.env);
     if (this.ended || environment === null) return null;
     const id = ++this.next;
-    const out = join(this.dir, `${id}.out`);
-    const err = join(this.dir, `${id}.err`);
+    const out = (n: number) => join(this.dir, `${id}.${n}.out`);
+    const err = (n: number) => join(this.dir, `${id}.${n}.err`);
     // The shell's own folder is where this process was when it started.
     const cwd = resolve(options.cwd);
-    const command = `(cd ${quote(cwd)} 2>${quote(err)} && { ${environment}git ${args.map(quote).join(" ")} >${quote(out)} 2>${quote(err)} </dev/null; }; echo "${id} $?") &\n`;
+    const steps = commands
+      .map(
+        (args, n) =>
+          `git ${args.map(quote).join(" ")} >${quote(out(n))} 2>${quote(err(n))} </dev/null`,
+      )
+      .join(" && ");
+    const command = `(cd ${quote(cwd)} 2>${quote(err(0))} && { ${environment}${steps}; }; echo "${id} $?") &\n`;
     return new Promise<number>((resolve) => {
       this.pending.set(id, resolve);
       if (this.pending.size === 1) this.busy();
       this.shell.stdin.write(command);
-    }).then(async (code) => {
+    }).then((code) => this.results(commands.length, code, out, err, options));
+  }
+
+  /**
+   * What each command that ran printed. A command ran when its output
+   * file is there (the shell makes it as it starts the command); when
+   * they all ended well the code is theirs, else it is the last one's.
+   */
+  private async results(
+    count: number,
+    code: number,
+    out: (n: number) => string,
+    err: (n: number) => string,
+    options: Parameters<GitStarter>[1],
+  ): Promise<ExecResult[]> {
+    const outputs = await Promise.all(
+      Array.from({ length: count }, (_, n) =>
+        readFile(out(n), "utf8").then(
+          (text) => cut(text, options.maxBytes),
+          () => undefined,
+        ),
+      ),
+    );
+    const ran = outputs.findIndex((text) => text === undefined);
+    const last = (ran === -1 ? count : Math.max(ran, 1)) - 1;
+    const results: ExecResult[] = [];
+    for (let n = 0; n <= last; n++) {
+      const failed = n === last && code !== 0;
       // What git says besides is read when it failed: nobody reads it else.
-      const [stdout, stderr] = await Promise.all([
-        readOutput(out, options.maxBytes),
-        code === 0 ? "" : readOutput(err, options.maxBytes),
-      ]);
-      return code === -1
-        ? {
-            code: 127,
-            signal: null,
-            stdout,
-            stderr: `${stderr}specwright: the shell that starts git ended\n`,
-            timedOut: false,
-          }
-        : { code, signal: null, stdout, stderr, timedOut: false };
-    });
+      const stderr = failed ? await readOutput(err(n), options.maxBytes) : "";
+      results.push(
+        code === -1 && n === last
+          ? {
+              code: 127,
+              signal: null,
+              stdout: outputs[n] ?? "",
+              stderr: `${stderr}specwright: the shell that starts git ended\n`,
+              timedOut: false,
+            }
+          : {
+              code: failed ? code : 0,
+              signal: null,
+              stdout: outputs[n] ?? "",
+              stderr,
+              timedOut: false,
+            },
+      );
+    }
+    return results;
   }
 
   stop(): void {
@@ -173,8 +223,8 @@ export function useGitHelper(): () => void {
     const started = GitHelper.start();
     helper = started;
     startGitWith(
-      (args, options) =>
-        started.run(args, options) ?? exec("git", args, options),
+      (commands, options) =>
+        started.run(commands, options) ?? gitAsProcesses(commands, options),
     );
   }
   let released = false;

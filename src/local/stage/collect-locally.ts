@@ -1,5 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
+import type { StagedTree } from "../../../action/src/collect-changes.js";
 import { git } from "../../../action/src/git.js";
 import { BundleError } from "../../contracts/bundle-error.js";
 import { BUNDLE_LIMITS } from "../../contracts/bundle-limits.js";
@@ -23,6 +24,7 @@ import {
   WorkspaceMovedError,
 } from "./commit-in-workspace.js";
 import { commitStaged } from "./commit-staged.js";
+import { stepFolder } from "./step-folder.js";
 
 /** A local run keeps its step folders until you delete them. */
 export const KEPT_WITH_RUN_FOLDER = "9999-12-31T23:59:59.999Z";
@@ -59,6 +61,22 @@ async function readBundleFiles(step: string): Promise<Map<string, Uint8Array>> {
     }),
   );
   return new Map(read.filter((entry) => entry !== undefined));
+}
+
+/** What the stage runner said it staged, or null. */
+async function readStagedTree(file: string): Promise<StagedTree | null> {
+  const text = await readFile(file, "utf8").catch(() => null);
+  if (text === null) return null;
+  try {
+    const { tree, index } = JSON.parse(text) as Partial<StagedTree>;
+    return typeof tree === "string" &&
+      /^[0-9a-f]{40}$/.test(tree) &&
+      (typeof index === "string" || index === null)
+      ? { tree, index }
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The bundle's files as the attempt's artifacts: the step folder keeps them. */
@@ -176,7 +194,10 @@ export async function collectLocally(input: CollectLocally): Promise<RunEvent> {
     };
     try {
       commitSha = input.inWorkspace
-        ? await commitStaged(commit)
+        ? await commitStaged({
+            ...commit,
+            staged: await readStagedTree(stepFolder(input.step).stagedTree),
+          })
         : await commitInWorkspace({ ...commit, files: changes.files });
     } catch (caught) {
       if (caught instanceof WorkspaceMovedError)

@@ -161,6 +161,8 @@ export async function runLocalStage(
         writeFile(step.agentPid, `${pid}\n`).catch(() => undefined);
       },
       stageInCheckout: place.inWorkspace,
+      onStaged: (staged) =>
+        writeFile(step.stagedTree, `${JSON.stringify(staged)}\n`),
     });
     await writeOutputs(options, outcome, place.dir);
     return { outcome, inWorkspace: place.inWorkspace };

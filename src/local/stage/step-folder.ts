@@ -19,6 +19,12 @@ export interface StepFolder {
    * after a crash puts the workspace back.
    */
   inWorkspace: string;
+  /**
+   * The tree the stage runner staged in the workspace's index, and the
+   * index's stamp then (JSON): collecting commits that tree while the
+   * index is as it was.
+   */
+  stagedTree: string;
 }
 
 export function stepFolder(root: string): StepFolder {
@@ -29,5 +35,6 @@ export function stepFolder(root: string): StepFolder {
     agentPid: join(root, "agent.pid"),
     checkout: join(root, "checkout.path"),
     inWorkspace: join(root, "in-workspace"),
+    stagedTree: join(root, "staged-tree.json"),
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, expect, it, onTestFinished } from "vitest";
-import { git } from "../../../action/src/git.js";
+import { git, gitSteps } from "../../../action/src/git.js";
 import { useGitHelper } from "../../../src/local/drive/git-helper.js";
 
 // While a local run is driven, git is started by a shell that stays,
@@ -51,6 +51,50 @@ it("answers as git does: output, and failures with git's own message", async () 
     /^git status failed: /,
   );
 });
+
+it.each([
+  ["through the helper", true],
+  ["as processes of its own", false],
+])(
+  "runs several commands in one request, %s: each one's output, or the first failure's message",
+  async (_, helped) => {
+    if (helped) release = useGitHelper();
+    await writeFile(join(repo, "new.txt"), "new\n");
+
+    const [added, staged, tree] = await gitSteps(repo, [
+      ["add", "--all"],
+      ["diff", "--cached", "--name-only"],
+      ["write-tree"],
+    ]);
+    expect(added).toBe("");
+    expect(staged).toBe("new.txt\n");
+    expect(tree?.trim()).toBe(
+      execFileSync("git", ["write-tree"], {
+        cwd: repo,
+        encoding: "utf8",
+      }).trim(),
+    );
+
+    // The second fails: the third never runs, and the message is the second's.
+    await expect(
+      gitSteps(repo, [
+        ["rev-parse", "HEAD"],
+        ["rev-parse", "--verify", "no-such-branch"],
+        ["update-ref", "refs/heads/made", "HEAD"],
+      ]),
+    ).rejects.toThrow("git rev-parse failed: fatal: Needed a single revision");
+    expect(
+      execFileSync("git", ["branch", "--list", "made"], {
+        cwd: repo,
+        encoding: "utf8",
+      }),
+    ).toBe("");
+    // Where the folder is gone, the first says so.
+    await expect(
+      gitSteps(join(repo, "gone"), [["status"], ["status"]]),
+    ).rejects.toThrow(/^git status failed: /);
+  },
+);
 
 it("passes every argument as it is, whatever is in it", async () => {
   release = useGitHelper();

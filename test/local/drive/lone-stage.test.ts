@@ -204,6 +204,17 @@ describe("a stage that runs alone", () => {
     expect(b?.commit_sha).toBe(done.state.head_sha);
     expect(b?.changed_paths).toStrictEqual(["b.txt"]);
     expect(await world.git("show", `${done.branch}:b.txt`)).toBe("made by b\n");
+    // The stage runner told the tree it staged; that tree is b's commit's.
+    const told = JSON.parse(
+      await readFile(
+        join(paths.steps, done.steps["b#1"] as string, "staged-tree.json"),
+        "utf8",
+      ),
+    ) as { tree: string };
+    expect(await world.git("rev-parse", `${b?.commit_sha}^{tree}`)).toBe(
+      `${told.tree}\n`,
+    );
+    expect(await world.git("fsck", "--strict", "--no-progress")).toBe("");
   });
 
   it("that failed leaves the workspace at the run's head: its files, edits and index are discarded", async () => {
