@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Effect } from "../engine/effects.js";
 import type { Database, Tx } from "./database.js";
 import * as schema from "./schema.js";
@@ -11,6 +11,13 @@ export interface StoredEffect {
   runId: string;
   effect: Effect;
   tries: number;
+  /**
+   * For an edit that only shows the run (`HELD_KINDS`), as claimed: whether
+   * a later edit of the same comment or check run was pending then, and,
+   * for a check run, a collection of its attempt (see the effect runner's
+   * `isMoot`). Asked in the claim itself, to spare a query per edit.
+   */
+  later?: { same: boolean; collect: boolean };
 }
 
 /** What `claimEffects` hands out, and to whom. */
@@ -35,38 +42,24 @@ export const HELD_KINDS: readonly Effect["kind"][] = [
   "update_tracking_comment",
 ];
 
-type EffectRow = typeof schema.effects.$inferSelect;
-
-/** Whether a run's oldest pending effect may still wait, by itself. */
-function mayWait(row: EffectRow, holdMs: number, now: Date): boolean {
-  return (
-    holdMs > 0 &&
-    row.tries === 0 &&
-    HELD_KINDS.includes(row.kind as Effect["kind"]) &&
-    Date.parse(row.createdAt) + holdMs > now.getTime()
-  );
-}
+/** `HELD_KINDS` as an SQL list. */
+const HELD_LIST = sql.join(
+  HELD_KINDS.map((kind) => sql`${kind}`),
+  sql`, `,
+);
 
 /**
- * The runs among these with a pending effect of another kind than the
- * held ones: what waits behind a held effect ends its wait.
+ * A pending effect of `kind` queued after the claimed one (`effects`) in its
+ * run, for the same stage attempt when the claimed one is for one: as
+ * `hasLaterPending` asks it.
  */
-async function runsWithWorkBehind(
-  tx: Tx,
-  runIds: readonly string[],
-): Promise<Set<string>> {
-  if (runIds.length === 0) return new Set();
-  const rows = await tx
-    .selectDistinct({ runId: schema.effects.runId })
-    .from(schema.effects)
-    .where(
-      and(
-        eq(schema.effects.status, "pending"),
-        inArray(schema.effects.runId, [...runIds]),
-        notInArray(schema.effects.kind, [...HELD_KINDS]),
-      ),
-    );
-  return new Set(rows.map((r) => r.runId));
+function pendingAfter(kind: SQL) {
+  return sql`select 1 from effects later
+    where later.run_id = effects.run_id and later.kind = ${kind}
+      and later.status = 'pending' and later.id > effects.id
+      and (effects.payload->>'stage' is null or effects.payload->>'attempt' is null
+        or (later.payload->>'stage' = effects.payload->>'stage'
+          and later.payload->>'attempt' = effects.payload->>'attempt'))`;
 }
 
 /**
@@ -75,6 +68,13 @@ async function runsWithWorkBehind(
  * run is still pending. Claimed effects are leased for `leaseMs`. An edit
  * that only shows the run waits up to `holdMs` from when it was queued,
  * unless other work of its run is queued behind it.
+ *
+ * One statement, so one round trip and no transaction of its own: each
+ * run's oldest pending effect, locked (a run whose oldest is locked, being
+ * completed elsewhere, is skipped whole: handing out its next effect
+ * instead would run them out of order); of those, the ones due and not
+ * leased by a live worker (one whose heartbeat is current: a lease held by
+ * a worker that crashed is void before its time) and not held; leased.
  */
 export async function claimEffects(
   db: Database,
@@ -82,72 +82,84 @@ export async function claimEffects(
   now: Date,
 ): Promise<StoredEffect[]> {
   const { limit, leaseMs, runId, holder, holdMs = 0 } = claim;
-  return db.transaction(async (tx) => {
-    // Workers whose heartbeat is current: a lease held by any other worker
-    // (one that crashed) is void before its time.
-    const alive = new Set(
-      (
-        await tx
-          .select({ holder: schema.leases.holder })
-          .from(schema.leases)
-          .where(
-            and(
-              sql`${schema.leases.name} like 'worker:%'`,
-              sql`${schema.leases.expiresAt} > ${now.toISOString()}`,
-            ),
-          )
-      ).map((r) => r.holder),
-    );
-    // Each run's oldest pending effect, then locked. A run whose oldest is
-    // locked (being completed elsewhere) is skipped whole: handing out its
-    // next effect instead would run them out of order.
-    const candidates = await tx
-      .select()
-      .from(schema.effects)
-      .where(
-        sql`${schema.effects.id} in (select distinct on (run_id) id from effects where status = 'pending'${
-          runId === undefined ? sql`` : sql` and run_id = ${runId}`
-        } order by run_id, id)`,
+  const at = now.toISOString();
+  const until = new Date(now.getTime() + leaseMs).toISOString();
+  const result = (await db.execute(sql`
+    with heads as (
+      select id, run_id, kind, tries, available_at, leased_until, leased_by, created_at
+      from effects
+      where id in (
+        select distinct on (run_id) id from effects
+        where status = 'pending'${runId === undefined ? sql`` : sql` and run_id = ${runId}`}
+        order by run_id, id
       )
-      .orderBy(asc(schema.effects.id))
-      .for("update", { skipLocked: true });
-    const busy = await runsWithWorkBehind(
-      tx,
-      candidates.filter((row) => mayWait(row, holdMs, now)).map((r) => r.runId),
-    );
-    const claimed: StoredEffect[] = [];
-    for (const row of candidates) {
-      const leased =
-        row.leasedUntil !== null &&
-        new Date(row.leasedUntil) > now &&
-        (row.leasedBy === null || alive.has(row.leasedBy));
-      if (leased || new Date(row.availableAt) > now) continue;
-      if (mayWait(row, holdMs, now) && !busy.has(row.runId)) continue;
-      claimed.push({
-        id: row.id,
-        runId: row.runId,
-        effect: row.payload as Effect,
-        tries: row.tries,
-      });
-      if (claimed.length >= limit) break;
-    }
-    if (claimed.length > 0) {
-      await tx
-        .update(schema.effects)
-        .set({
-          leasedUntil: new Date(now.getTime() + leaseMs).toISOString(),
-          leasedBy: holder ?? null,
-          tries: sql`${schema.effects.tries} + 1`,
-        })
-        .where(
-          inArray(
-            schema.effects.id,
-            claimed.map((c) => c.id),
-          ),
-        );
-    }
-    return claimed;
-  });
+      order by id
+      for update skip locked
+    ),
+    chosen as (
+      select h.id from heads h
+      where h.available_at <= ${at}
+        and not (
+          h.leased_until is not null and h.leased_until > ${at}
+          and (h.leased_by is null or h.leased_by in (
+            select holder from leases
+            where name like 'worker:%' and expires_at > ${at}
+          ))
+        )
+        and not (
+          ${holdMs} > 0 and h.tries = 0 and h.kind in (${HELD_LIST})
+          and h.created_at + ${holdMs} * interval '1 millisecond' > ${at}
+          and not exists (
+            select 1 from effects behind
+            where behind.run_id = h.run_id and behind.status = 'pending'
+              and behind.kind not in (${HELD_LIST})
+          )
+        )
+      order by h.id
+      limit ${limit}
+    )
+    update effects set
+      leased_until = ${until},
+      leased_by = ${holder ?? null},
+      tries = effects.tries + 1
+    from chosen
+    where effects.id = chosen.id
+    returning effects.id, effects.run_id, effects.payload, effects.tries,
+      case when effects.kind in (${HELD_LIST}) then exists (
+        ${pendingAfter(sql`effects.kind`)}
+      ) end as later_same,
+      case when effects.kind = 'update_check_run' then exists (
+        ${pendingAfter(sql`'collect_result'`)}
+      ) end as later_collect
+  `)) as {
+    rows: {
+      id: number | string;
+      run_id: string;
+      payload: unknown;
+      tries: number;
+      later_same: boolean | null;
+      later_collect: boolean | null;
+    }[];
+  };
+  return result.rows
+    .map((row) => ({
+      id: Number(row.id),
+      runId: row.run_id,
+      effect: (typeof row.payload === "string"
+        ? JSON.parse(row.payload)
+        : row.payload) as Effect,
+      // As handed out: the try this claim starts is not yet counted.
+      tries: row.tries - 1,
+      ...(row.later_same === null
+        ? {}
+        : {
+            later: {
+              same: row.later_same,
+              collect: row.later_collect === true,
+            },
+          }),
+    }))
+    .sort((a, b) => a.id - b.id);
 }
 
 /** Marks an effect done in `tx` (superseded: a later one made it moot). */

@@ -1453,6 +1453,60 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       });
     });
 
+    describe("claimEffects and what waits behind an edit", () => {
+      it("says of a claimed edit that only shows the run whether a later one waits, as hasLaterPending does", async () => {
+        await startRun(1);
+        await store.apply(runId(1), {
+          type: "tracking_comment_created",
+          comment_id: 99,
+          at: at(1),
+        });
+        await store.apply(runId(1), {
+          type: "branch_created",
+          sha: sha("a"),
+          at: at(1),
+        });
+        await store.apply(runId(1), {
+          type: "check_run_created",
+          stage: "specify",
+          attempt: 1,
+          check_run_id: 7,
+          at: at(2),
+        });
+        const effects = await queued();
+        const updates = effects.filter(
+          (e) => e.effect.kind === "update_tracking_comment",
+        );
+        const [first, last] = updates;
+        if (!first || !last) throw new Error("no edits were queued");
+        // Everything before the first edit is done: it is the run's oldest.
+        for (const effect of effects.filter((e) => e.id < first.id))
+          await store.completeEffect(effect.id);
+
+        const [claimed] = await store.claimEffects(10, LEASE);
+
+        expect(claimed).toMatchObject({
+          id: first.id,
+          later: { same: true, collect: false },
+        });
+        for (const effect of effects.filter(
+          (e) => e.id >= first.id && e.id < last.id,
+        ))
+          await store.completeEffect(effect.id);
+        const [lastClaimed] = await store.claimEffects(10, LEASE);
+        expect(lastClaimed).toMatchObject({
+          id: last.id,
+          later: { same: false, collect: false },
+        });
+        expect(await store.hasLaterPending(last)).toBe(false);
+        // Other effects say nothing of what waits behind them.
+        await startRun(2);
+        const [other] = await store.claimEffects(10, LEASE, runId(2));
+        expect(other?.effect.kind).toBe("create_tracking_comment");
+        expect(other).not.toHaveProperty("later");
+      });
+    });
+
     describe("nextEffectDue", () => {
       it("says when the earliest pending effect becomes due, counting leases", async () => {
         expect(await store.nextEffectDue()).toBeUndefined();
