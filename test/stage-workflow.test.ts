@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { BACKENDS } from "../action/src/agents/backends.js";
+import { bundleArtifactIdOf } from "../src/contracts/bundle-step.js";
 import {
   correlationKey,
   type StageRequest,
@@ -16,6 +17,8 @@ import { AGENT_BACKENDS } from "../src/workflow/schema.js";
 import { startedRun } from "./engine/fixtures.js";
 
 interface Step {
+  id?: string;
+  name?: string;
   uses?: string;
   run?: string;
   if?: string;
@@ -59,11 +62,16 @@ function firstRequest(): StageRequest {
 }
 
 /** Evaluates a workflow value as GitHub Actions would, for this dispatch. */
-function evaluate(text: string, request: StageRequest): string {
+function evaluate(
+  text: string,
+  request: StageRequest,
+  steps: Record<string, Value> = {},
+): string {
   const scope: Record<string, Value> = {
     inputs: { request: JSON.stringify(request) },
     vars: {},
     github: { ref_name: request.branch },
+    steps,
   };
   return toText(evaluateTemplate(parseTemplate(text), scope));
 }
@@ -137,6 +145,23 @@ describe("the stage workflow (.github/workflows/specwright.yml)", () => {
       if (input.required)
         expect(Object.keys(actionStep?.with ?? {})).toContain(name);
     }
+  });
+
+  it("names the uploaded bundle's artifact id in its last step, which always runs", () => {
+    expect(actionStep?.id).toBe("stage");
+    const last = job.steps.at(-1);
+    expect(last?.if).toBe("always()");
+    expect(last?.run).toBe("true");
+    const name = last?.name ?? "";
+    const named = (outputs: Record<string, string>) =>
+      bundleArtifactIdOf([
+        { name: evaluate(name, request, { stage: { outputs } }) },
+      ]);
+    expect(named({ "artifact-id": "4242" })).toBe(4242);
+    // A dry run, or a job that ended before the upload: no id, the App lists.
+    expect(named({})).toBeUndefined();
+    // GitHub shows a step that never ran under its unevaluated name.
+    expect(bundleArtifactIdOf([{ name }])).toBeUndefined();
   });
 
   it.each([".github/workflows/specwright.yml", ".github/workflows/ci.yml"])(

@@ -101,6 +101,9 @@ export async function run(
       "artifact-name",
       outcome.bundle.length > 0 ? outcome.artifactName : "",
     );
+    // No default: without an upload the step that names it reads empty.
+    if (outcome.artifactId !== undefined)
+      core.setOutput("artifact-id", String(outcome.artifactId));
     if (process.env.GITHUB_STEP_SUMMARY) {
       await core.summary.addRaw(outcome.summary).write();
     }

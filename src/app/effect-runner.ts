@@ -51,8 +51,11 @@ export class EffectRunner {
   /** That look, under way. */
   private scheduling: Promise<void> | undefined;
   private readonly holder: string;
-  /** What GitHub told this worker, to not ask again. */
-  private readonly memory: GitHubMemory;
+  /**
+   * What GitHub told this worker, to not ask again; webhook handlers add
+   * what deliveries tell (the result bundle a job named).
+   */
+  readonly memory: GitHubMemory;
 
   constructor(private readonly options: EffectRunnerOptions) {
     this.store = options.store;
@@ -196,19 +199,22 @@ export class EffectRunner {
    * edit of the same comment or check run; or, for a stage attempt's check
    * run, its workflow run has ended and collecting the result is queued —
    * however that goes, it ends the attempt, which updates the check run.
+   * What was queued is as the claim saw it, moments ago.
    */
   private async isMoot(
     stored: StoredEffect,
     state: RunState,
   ): Promise<boolean> {
-    const { effect } = stored;
+    const { effect, later } = stored;
     if (effect.kind === "update_tracking_comment")
-      return this.store.hasLaterPending(stored);
+      return later?.same ?? this.store.hasLaterPending(stored);
     if (effect.kind !== "update_check_run") return false;
-    if (await this.store.hasLaterPending(stored)) return true;
+    if (later?.same ?? (await this.store.hasLaterPending(stored))) return true;
     const live = liveAttempt(state, effect.stage, effect.attempt);
     if (live === undefined || live.attempt.conclusion === null) return false;
-    return this.store.hasLaterPending(stored, "collect_result");
+    return (
+      later?.collect ?? this.store.hasLaterPending(stored, "collect_result")
+    );
   }
 
   private async perform(stored: StoredEffect): Promise<void> {

@@ -15,15 +15,16 @@ import {
 import { checkOutputs } from "./check-outputs.js";
 import { BranchMovedError, commitChanges } from "./commit-changes.js";
 import { keptWorkCommit, stageCommit } from "./commit-message.js";
-import { downloadBundle } from "./download-bundle.js";
-import { type EffectContext, repoOf } from "./effect-context.js";
+import type { EffectContext } from "./effect-context.js";
+import { type FetchedBundle, fetchBundle } from "./fetch-bundle.js";
 import { httpStatus } from "./github-errors.js";
 
 /**
- * Collects a finished attempt's result: finds its bundle artifact (the
- * newest of that name), downloads and validates it, commits its changes in
- * one commit, and reports the outcome. A run without a bundle, or with one
- * the App refuses, fails the attempt with the reason.
+ * Collects a finished attempt's result: downloads its bundle artifact (the
+ * one the run's job named, else the newest of that name; see
+ * fetch-bundle.ts) and validates it, commits its changes in one commit, and
+ * reports the outcome. A run without a bundle, or with one the App refuses,
+ * fails the attempt with the reason.
  */
 export async function collectResult(
   context: EffectContext,
@@ -34,7 +35,7 @@ export async function collectResult(
     conclusion: string;
   },
 ): Promise<RunEvent> {
-  const { octokit, state, now, log } = context;
+  const { state, now, log } = context;
   const at = () => now().toISOString();
   /** No result to use; `retryable` when the agent is not to blame. */
   const missing = (error: string, retryable: boolean): RunEvent => ({
@@ -48,36 +49,28 @@ export async function collectResult(
   const collectable = collectableAttempt(state, effect.stage, effect.attempt);
   if ("error" in collectable) return missing(collectable.error, false);
   const { attempt } = collectable;
-  const repo = repoOf(state);
   const name = bundleArtifactName(state.id, effect.stage, effect.attempt);
   const runLink =
     attempt.workflow_run_url ?? `workflow run ${effect.workflow_run_id}`;
 
-  const { data } = await octokit.rest.actions.listWorkflowRunArtifacts({
-    ...repo,
-    run_id: effect.workflow_run_id,
-    name,
-    per_page: 100,
-  });
-  const artifact = data.artifacts
-    .filter((a) => a.name === name && !a.expired)
-    .sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? ""))[0];
-  if (artifact === undefined) {
-    // The job ended before the action could upload: a lost runner, a
-    // cancelled or failed job, a broken install step. Not the agent's doing.
-    return missing(
-      effect.conclusion === "success"
-        ? `the workflow run succeeded but uploaded no result bundle (${name}); see ${runLink}`
-        : `the workflow run ended with conclusion '${effect.conclusion}' and no result bundle; see ${runLink}`,
-      true,
-    );
-  }
-
-  let zip: Uint8Array;
+  let fetched: FetchedBundle | undefined;
   let bundle: ResultBundle;
   try {
-    zip = await downloadBundle(octokit, { ...repo, artifact });
-    bundle = await readResultBundle(zip, {
+    fetched = await fetchBundle(context, {
+      workflow_run_id: effect.workflow_run_id,
+      name,
+    });
+    if (fetched === undefined) {
+      // The job ended before the action could upload: a lost runner, a
+      // cancelled or failed job, a broken install step. Not the agent's doing.
+      return missing(
+        effect.conclusion === "success"
+          ? `the workflow run succeeded but uploaded no result bundle (${name}); see ${runLink}`
+          : `the workflow run ended with conclusion '${effect.conclusion}' and no result bundle; see ${runLink}`,
+        true,
+      );
+    }
+    bundle = await readResultBundle(fetched.zip, {
       run_id: state.id,
       stage: effect.stage,
       attempt: effect.attempt,
@@ -163,7 +156,7 @@ export async function collectResult(
 
   const collected = buildCollectedResult({
     bundle,
-    artifacts: artifactRecords(bundle, zip, artifact, now()),
+    artifacts: artifactRecords(bundle, fetched.zip, fetched.artifact, now()),
     status,
     error,
     commitSha,

@@ -37,10 +37,10 @@ async function readCapped(
 /**
  * Downloads a result bundle's zip, refusing one over
  * `BUNDLE_LIMITS.archiveBytes` as early as it can: on the size the artifact
- * listing gives, without a request; on the blob's `Content-Length`; and
- * while reading, never holding more than the cap. Refusals are
- * {@link BundleError}s; GitHub's own failures (a 410 for an expired
- * artifact) are thrown as Octokit gives them.
+ * listing gives (when it was listed), without a request; on the blob's
+ * `Content-Length`; and while reading, never holding more than the cap.
+ * Refusals are {@link BundleError}s; GitHub's own failures (a 410 for an
+ * expired artifact) are thrown as Octokit gives them.
  *
  * GitHub answers the download with a 302 to a short-lived blob URL, which
  * fetch follows (without our token: it is another origin). Octokit would
@@ -53,12 +53,13 @@ export async function downloadBundle(
   params: {
     owner: string;
     repo: string;
-    artifact: { id: number; size_in_bytes: number };
+    /** The size is the listing's; an id told by the job comes without one. */
+    artifact: { id: number; size_in_bytes?: number | undefined };
   },
 ): Promise<Uint8Array> {
   const { owner, repo, artifact } = params;
   const max = BUNDLE_LIMITS.archiveBytes;
-  if (artifact.size_in_bytes > max) {
+  if (artifact.size_in_bytes !== undefined && artifact.size_in_bytes > max) {
     throw tooBig(artifact.size_in_bytes, max, "the artifact listing's size");
   }
   const response = await octokit.rest.actions.downloadArtifact({

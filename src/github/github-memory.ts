@@ -4,13 +4,16 @@
  * labels exist (checked again after `labelsTtlMs`, in case someone deleted
  * one), and how many annotations a check run it wrote has (only the App
  * adds them; forgotten while a write is under way, so one that failed
- * half-way is counted on GitHub again). Per process and bounded: another
- * replica, or this one after a restart, asks GitHub once more, as before.
+ * half-way is counted on GitHub again), and which artifact holds a workflow
+ * run's result bundle (told by the run's job, in a step's name: see
+ * contracts/bundle-step.ts). Per process and bounded: another replica, or
+ * this one after a restart, asks GitHub once more, as before.
  */
 export class GitHubMemory {
   private readonly trees = new Map<string, string>();
   private readonly labels = new Map<string, number>();
   private readonly annotations = new Map<string, number>();
+  private readonly bundles = new Map<string, number>();
 
   constructor(
     private readonly options: {
@@ -54,6 +57,24 @@ export class GitHubMemory {
     const key = `${repository}#${checkRun}`;
     if (count === undefined) this.annotations.delete(key);
     else remember(this.annotations, key, count, this.limit);
+  }
+
+  /** The result bundle's artifact id of a workflow run, if a job named it. */
+  bundleOf(repository: string, workflowRun: number): number | undefined {
+    return this.bundles.get(`${repository}#${workflowRun}`);
+  }
+
+  rememberBundle(
+    repository: string,
+    workflowRun: number,
+    artifactId: number,
+  ): void {
+    remember(
+      this.bundles,
+      `${repository}#${workflowRun}`,
+      artifactId,
+      this.limit,
+    );
   }
 
   private get limit(): number {

@@ -27,7 +27,22 @@ export function attemptKey(stage: string, attempt: number): string {
 export class RunCache {
   private readonly entries = new Map<string, StoredRun>();
 
-  constructor(private readonly limit = 1000) {}
+  /**
+   * @param optimistic The database runs one transaction at a time (PGlite):
+   * a transition takes the run it holds without a look at its version, and
+   * finds out at its save (which writes only at the version it read) or,
+   * when it changed nothing, by one look then. Elsewhere (PostgreSQL) a
+   * transition locks the row and checks the version first.
+   */
+  constructor(
+    private readonly limit = 1000,
+    readonly optimistic = false,
+  ) {}
+
+  /** The entry for `runId`, at whatever version (see `optimistic`). */
+  latest(runId: string): StoredRun | undefined {
+    return this.entries.get(runId);
+  }
 
   /** The entry for `runId` if it is at `version`. */
   at(runId: string, version: number): StoredRun | undefined {

@@ -19,7 +19,8 @@ export async function loadRun(
  * A run as stored, with its attempts' row ids; with `lock`, its row locked
  * until the transaction ends. With a cache, a run it holds at the row's
  * version is not read again (one look at the version instead of its rows),
- * and one read is kept there.
+ * and one read is kept there; an optimistic cache's run is taken under
+ * lock with no look at all (see `RunCache`).
  */
 export async function loadStoredRun(
   db: Tx | Database,
@@ -27,6 +28,9 @@ export async function loadStoredRun(
   lock = false,
   cache?: RunCache,
 ): Promise<StoredRun | undefined> {
+  // Under the transaction's lock where a transaction is one at a time.
+  const trusted = lock && cache?.optimistic ? cache.latest(runId) : undefined;
+  if (trusted) return trusted;
   if (cache?.has(runId)) {
     const query = db
       .select({ version: schema.runs.version })
@@ -153,4 +157,16 @@ export async function loadRunWithEventId(
   const lastEventId = await latestRunEventId(db, runId);
   const state = await loadRun(db, runId);
   return state === undefined ? undefined : { state, lastEventId };
+}
+
+/** A run's version now, or undefined when there is no such run. */
+export async function runVersion(
+  db: Tx | Database,
+  runId: string,
+): Promise<number | undefined> {
+  const [row] = await db
+    .select({ version: schema.runs.version })
+    .from(schema.runs)
+    .where(eq(schema.runs.id, runId));
+  return row?.version;
 }

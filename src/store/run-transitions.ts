@@ -15,6 +15,7 @@ import {
 } from "./run-cache.js";
 import type { RunEventNote } from "./run-event-note.js";
 import { recordRunEvents } from "./run-events.js";
+import { runVersion } from "./run-queries.js";
 import { runToRow } from "./run-rows.js";
 import { saveRun, VersionConflict } from "./save-run.js";
 import * as schema from "./schema.js";
@@ -143,6 +144,8 @@ export async function applyEvent(
         attempt >= MAX_CONFLICT_RETRIES
       )
         throw error;
+      // Another writer won: what this process holds of the run is old.
+      ctx.runs.delete(runId);
     }
   }
 }
@@ -165,8 +168,16 @@ async function applyIn(
   const next = await transitionWithSpend(current, event, ctx.spend(tx));
   if (options.effectId !== undefined)
     await completeEffectIn(tx, options.effectId, now);
-  if (next.state === current)
+  if (next.state === current) {
+    // Nothing to save, so nothing checks the version: an optimistic read
+    // is checked here (the event may change what another writer made).
+    if (
+      ctx.runs.optimistic &&
+      (await runVersion(tx, runId)) !== current.version
+    )
+      throw new VersionConflict();
     return { result: { applied: true, state: ownCopy(current), effects: [] } };
+  }
   const attemptIds = await saveRun(
     tx,
     current.version,

@@ -58,7 +58,7 @@ export class Store extends WorkStore {
   private readonly committedListeners = new Set<(note: RunEventNote) => void>();
   private readonly transitions: TransitionContext;
   /** The runs this process last read or committed (see `RunCache`). */
-  private readonly runs = new RunCache();
+  private readonly runs: RunCache;
 
   constructor(
     db: Database,
@@ -68,6 +68,8 @@ export class Store extends WorkStore {
   ) {
     super(db, clock);
     this.pglite = handles.pglite;
+    // PGlite runs one transaction at a time, in this process alone.
+    this.runs = new RunCache(1000, handles.pglite !== undefined);
     this.transitions = {
       db,
       now: () => this.now(),

@@ -111,6 +111,7 @@ describe("the bundled action (action/dist/index.js)", () => {
       "execution-path": "direct_only",
       "selected-skill": "",
       "artifact-name": `specwright-${RUN_ID}-specify-1`,
+      "artifact-id": "4100",
     });
     expect(step.stdout).toContain(
       `uploaded the result bundle specwright-${RUN_ID}-specify-1 (artifact 4100)`,

@@ -45,6 +45,8 @@ describe("the stage action", () => {
       "execution-path": "skill",
       "selected-skill": "speckit",
       "artifact-name": `specwright-${RUN_ID}-specify-1`,
+      // What the uploader returned: the workflow's last step names it.
+      "artifact-id": "4242",
     });
     expect(run.invocations).toHaveLength(1);
     expect(run.invocations[0]?.prompt).toMatch(SPECIFY_SKILL);
@@ -678,6 +680,7 @@ describe("the stage action", () => {
     expect(run.invocations).toEqual([]);
     expect(run.upload).toBeUndefined();
     expect(run.outputs.status).toBe("dry-run");
+    expect(run.outputs).not.toHaveProperty("artifact-id");
     expect(run.failed).toBeUndefined();
     expect(run.log).toContain(
       "specwright: dry run: skill: claude with a 281-character prompt",

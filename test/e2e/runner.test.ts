@@ -214,8 +214,30 @@ describe.runIf(process.platform === "linux")(
         "execution-path": expect.stringMatching(/^direct_/),
         "selected-skill": "",
         "artifact-name": r.artifact.name,
+        "artifact-id": "7000",
       });
       expect(result.summary).toContain(r.stage);
+      // GitHub's steps, the last one's name evaluated when it started: it
+      // tells the App the bundle's artifact id (workflow_job.steps[]).
+      expect(result.steps.map((s) => [s.number, s.name, s.conclusion])).toEqual(
+        [
+          [1, "Set up job", "success"],
+          [2, expect.stringMatching(/^Run actions\/checkout@/), "success"],
+          [3, expect.stringMatching(/^Run actions\/setup-node@/), "success"],
+          [4, "Install the agent CLI", "success"],
+          [5, "Let the codex sandbox start", "skipped"],
+          [6, "Run specwright/specwright/action@v0", "success"],
+          [7, "Specwright bundle 7000", "success"],
+          [8, "Complete job", "success"],
+        ],
+      );
+      for (const step of result.steps) {
+        expect(step).toMatchObject({
+          status: "completed",
+          started_at: expect.any(String),
+          completed_at: expect.any(String),
+        });
+      }
 
       // The secret never shows, whether the runner or the action masked it.
       expect(result.log).not.toContain(SECRET);
@@ -294,6 +316,12 @@ describe.runIf(process.platform === "linux")(
       expect(result.outputs).toEqual({});
       expect(await readFile(agentLog, "utf8")).toBe("");
       expect(service.artifacts).toEqual([]);
+      // The last step still runs (if: always()), naming no artifact.
+      expect(result.steps.at(-2)).toMatchObject({
+        name: "Specwright bundle ",
+        conclusion: "success",
+      });
+      expect(result.steps.at(-3)).toMatchObject({ conclusion: "skipped" });
     }, 60_000);
 
     it("cancels the job while the agent works, killing every process it started", async () => {

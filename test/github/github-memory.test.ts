@@ -137,4 +137,16 @@ describe("what the App remembers from GitHub instead of asking again", () => {
     expect(memory.treeOf("acme/web", "c")).toBe("tc");
     expect(memory.treeOf("acme/api", "c")).toBeUndefined();
   });
+
+  it("keeps the newest bundle ids a run's job named, per repository, within its limit", () => {
+    const memory = new GitHubMemory({ limit: 2 });
+    memory.rememberBundle("acme/web", 101, 1010);
+    memory.rememberBundle("acme/web", 102, 1020);
+    memory.rememberBundle("acme/web", 102, 1021);
+    memory.rememberBundle("acme/web", 103, 1030);
+    expect(memory.bundleOf("acme/web", 101)).toBeUndefined();
+    expect(memory.bundleOf("acme/web", 102)).toBe(1021);
+    expect(memory.bundleOf("acme/web", 103)).toBe(1030);
+    expect(memory.bundleOf("acme/api", 103)).toBeUndefined();
+  });
 });

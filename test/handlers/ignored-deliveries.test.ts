@@ -130,7 +130,22 @@ describe("deliveries Specwright ignores", () => {
     const noBranch = workflowJobPayload("in_progress", 101);
     noBranch.workflow_job.head_branch = null;
     await expectIgnored("workflow_job", noBranch);
+    // A bot's job that ends without the step naming the bundle.
     await expectIgnored("workflow_job", workflowJobPayload("completed", 101));
+  });
+
+  it("takes a job's named bundle from the payload alone, into memory", async () => {
+    const named = workflowJobPayload("completed", 101);
+    named.workflow_job.steps.push({
+      name: "Specwright bundle 777",
+      status: "completed",
+      conclusion: "success",
+      number: named.workflow_job.steps.length + 1,
+      started_at: "2026-11-21T10:04:00.000Z",
+      completed_at: "2026-11-21T10:04:00.000Z",
+    });
+    await expectIgnored("workflow_job", named);
+    expect(app.deps.runner.memory.bundleOf("acme/web", 101)).toBe(777);
   });
 
   it("drops the App's own comments", async () => {

@@ -58,7 +58,11 @@ async function handOver(
   deps.log.info(
     `specwright: uploaded the result bundle ${outcome.artifactName}${uploaded.id ? ` (artifact ${uploaded.id})` : ""}`,
   );
-  return { ...outcome, bundle: paths };
+  return {
+    ...outcome,
+    bundle: paths,
+    ...(uploaded.id ? { artifactId: uploaded.id } : {}),
+  };
 }
 
 /** A dry run's outcome: nothing was run, and no bundle is written. */

@@ -29,6 +29,7 @@ import {
   toText,
   type ValueObject,
 } from "../../../src/workflow/expressions/values.js";
+import { type JobStep, JobSteps } from "./job-steps.js";
 
 /*
  * A stand-in for the GitHub Actions runner, for one job of the stage
@@ -104,6 +105,8 @@ export interface StageJob {
    * the evaluated value.
    */
   timeoutMsOverride?: number;
+  /** The clock for the steps' times (default: the system's). */
+  now?: () => Date;
 }
 
 export interface StageJobResult {
@@ -117,6 +120,8 @@ export interface StageJobResult {
   /** Evaluated job name and timeout. */
   name: string;
   timeoutMinutes: number;
+  /** The job's steps as GitHub lists them, names evaluated (job-steps.ts). */
+  steps: JobStep[];
 }
 
 // ---------------------------------------------------------------------------
@@ -514,6 +519,8 @@ interface JobState {
   addedPath: string[];
   /** The `steps` context. */
   steps: ValueObject;
+  /** The steps as GitHub lists them. */
+  record: JobSteps;
   failed: boolean;
   summary: string[];
   outputs: Record<string, string>;
@@ -1246,6 +1253,16 @@ function stepTitle(step: Step): string {
   return `Run ${(step.run ?? "").split("\n")[0]}`;
 }
 
+/** The name GitHub shows once the step starts: `name:` evaluated, if it can be. */
+function startedName(step: Step, scope: Scope): string {
+  if (step.name === undefined) return stepTitle(step);
+  try {
+    return evaluateText(String(step.name), scope, "name");
+  } catch {
+    return stepTitle(step);
+  }
+}
+
 /**
  * Runs one step, whatever it is: its env, then its `if:`, then its `with:`
  * (secrets may be read in `env:` and `with:`, not in `if:`, as on GitHub).
@@ -1256,6 +1273,7 @@ async function runStep(state: JobState, step: Step): Promise<void> {
   let outcome: Outcome | "skipped";
   let outputs: Record<string, string> = {};
   let continueOnError = false;
+  let record: JobStep | undefined;
   try {
     const unsupported = UNSUPPORTED_STEP_KEYS.find((key) => key in step);
     if (unsupported !== undefined) {
@@ -1277,6 +1295,9 @@ async function runStep(state: JobState, step: Step): Promise<void> {
         "env",
       ),
     };
+    record = state.record.start(
+      startedName(step, stepScope(state, env, { secrets: true })),
+    );
     const condition = step.if === undefined ? "success()" : String(step.if);
     const status = { failed: state.failed, cancelled: false };
     if (
@@ -1310,7 +1331,12 @@ async function runStep(state: JobState, step: Step): Promise<void> {
     logLine(state.log, `##[error]${describeError(error)}`);
     outcome = "failure";
   }
-  if (state.stop.signal.aborted) return;
+  record ??= state.record.start(stepTitle(step));
+  if (state.stop.signal.aborted) {
+    state.record.finish(record, "cancelled");
+    return;
+  }
+  state.record.finish(record, outcome);
   if (step.id !== undefined) {
     state.steps[step.id] = {
       outputs,
@@ -1455,6 +1481,7 @@ export async function runStageJob(
     outputs: {},
     name: "",
     timeoutMinutes: DEFAULT_TIMEOUT_MINUTES,
+    steps: [],
     ...rest,
   });
 
@@ -1498,6 +1525,7 @@ export async function runStageJob(
     addedEnv: {},
     addedPath: [],
     steps: {},
+    record: new JobSteps(job.now ?? (() => new Date())),
     failed: false,
     summary: [],
     outputs: {},
@@ -1535,6 +1563,7 @@ export async function runStageJob(
     logLine(log, `##[error]${describeError(error)}`);
     return result("failure", { name, timeoutMinutes });
   }
+  const { record } = state;
 
   // 3. Arm the cancel signal and the time limit.
   const timeoutMs = job.timeoutMsOverride ?? timeoutMinutes * 60_000;
@@ -1547,11 +1576,16 @@ export async function runStageJob(
   signal?.addEventListener("abort", cancel, { once: true });
 
   // 4. Run the steps.
+  const steps = workflow.job.steps;
+  let reached = 0;
   try {
+    const setUp = record.start("Set up job");
     await prepareDirectories(state);
+    record.finish(setUp, "success");
     logLine(log, `Job: ${name} (${workflow.jobId}) on ${RUNNER_NAME}`);
-    for (const step of workflow.job.steps) {
+    for (const step of steps) {
       if (state.stop.signal.aborted) break;
+      reached++;
       await runStep(state, step);
     }
   } catch (error) {
@@ -1561,8 +1595,12 @@ export async function runStageJob(
     clearTimeout(timer);
     signal?.removeEventListener("abort", cancel);
   }
+  record.stopAll(state.stop.signal.aborted ? "cancelled" : "failure");
+  for (const step of steps.slice(reached))
+    record.notReached(stepTitle(step), "skipped");
 
   // 5. Clean up what the steps left running, and conclude.
+  const complete = record.start("Complete job");
   try {
     const orphans = await killJobProcesses(state.trackingId);
     if (orphans.length > 0) logLine(log, "Cleaning up orphan processes");
@@ -1589,10 +1627,12 @@ export async function runStageJob(
     logLine(log, "##[error]The operation was canceled.");
     conclusion = "cancelled";
   }
+  record.finish(complete, "success");
   return result(conclusion, {
     summary: state.summary.join(""),
     outputs: state.outputs,
     name,
     timeoutMinutes,
+    steps: record.list,
   });
 }

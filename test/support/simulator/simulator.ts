@@ -17,6 +17,7 @@ import { parse } from "yaml";
 import { ResultsService, readBody } from "../artifact-service.js";
 import { loadGitHubApi, validateGitHubRequest } from "../github-openapi.js";
 import { GitError, GitRepository, type TreeEntry } from "./git-repository.js";
+import type { JobStep } from "./job-steps.js";
 import { type OAuthAppOptions, OAuthSimulator } from "./oauth.js";
 import { RateLimiter, type SimulatedLimits } from "./rate-limits.js";
 import { restExample } from "./rest-schemas.js";
@@ -31,6 +32,7 @@ import type {
   WorkflowRun,
 } from "./state.js";
 import {
+  type Delivery,
   deliveryItem,
   type Json,
   template,
@@ -135,6 +137,12 @@ export class GitHubSimulator {
   readonly checkRuns = new Map<number, CheckRun>();
   readonly workflowRuns = new Map<number, WorkflowRun>();
   readonly webhooks: WebhookSender;
+  /**
+   * Send a job's `workflow_job.completed` after its run's
+   * `workflow_run.completed` (GitHub usually sends it first, but does not
+   * promise to): the App then cannot know the bundle's id in time.
+   */
+  jobCompletedLast = false;
   readonly results: ResultsService;
   /** GitHub's sign-in and what user tokens reach. */
   readonly oauth: OAuthSimulator;
@@ -1742,7 +1750,8 @@ export class GitHubSimulator {
     run: WorkflowRun,
     action: "in_progress" | "completed",
     name: string,
-  ): void {
+    steps: JobStep[],
+  ): Delivery {
     const payload = template(`workflow_job.${action}`);
     Object.assign(payload, this.envelope(repo, APP_BOT.login), { action });
     Object.assign(payload.workflow_job, {
@@ -1759,8 +1768,9 @@ export class GitHubSimulator {
       run_url: `${this.url}/api/v3/repos/${repo.full_name}/actions/runs/${run.id}`,
       started_at: run.run_started_at,
       completed_at: action === "completed" ? run.updated_at : null,
+      steps,
     });
-    this.webhooks.send("workflow_job", payload);
+    return this.webhooks.send("workflow_job", payload);
   }
 
   /** Runs a dispatched workflow run's job, telling the App as GitHub does. */
@@ -1791,12 +1801,12 @@ export class GitHubSimulator {
     workflow: string,
   ): Promise<void> {
     if (run.cancel.signal.aborted) {
-      return this.finish(repo, run, "cancelled", "Specwright stage");
+      return this.finish(repo, run, "cancelled", "Specwright stage", []);
     }
     run.status = "in_progress";
     run.updated_at = this.now().toISOString();
     this.workflowRunEvent(repo, run, "in_progress");
-    this.workflowJobEvent(repo, run, "in_progress", "stage");
+    this.workflowJobEvent(repo, run, "in_progress", "stage", []);
     const credentials = this.results.registerJob(run.id);
     const workDir = join(this.options.dataDir, "jobs", String(run.id));
     try {
@@ -1823,17 +1833,24 @@ export class GitHubSimulator {
           ...(this.options.jobEnv ? { env: this.options.jobEnv } : {}),
           ...(this.options.jobUser ? { user: this.options.jobUser } : {}),
           workDir,
+          now: this.now,
         },
         run.cancel.signal,
       );
       run.log = result.log;
       run.summary = result.summary;
-      await this.finish(repo, run, result.conclusion, result.name);
+      await this.finish(
+        repo,
+        run,
+        result.conclusion,
+        result.name,
+        result.steps,
+      );
     } catch (error) {
       this.problems.push(
         `workflow run ${run.id}: ${error instanceof Error ? error.message : String(error)}`,
       );
-      await this.finish(repo, run, "failure", "stage");
+      await this.finish(repo, run, "failure", "stage", []);
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -1844,11 +1861,20 @@ export class GitHubSimulator {
     run: WorkflowRun,
     conclusion: string,
     jobName: string,
+    steps: JobStep[],
   ): Promise<void> {
     run.status = "completed";
     run.conclusion = conclusion;
     run.updated_at = this.now().toISOString();
-    this.workflowJobEvent(repo, run, "completed", jobName);
+    if (this.jobCompletedLast) {
+      this.workflowRunEvent(repo, run, "completed");
+      this.workflowJobEvent(repo, run, "completed", jobName, steps);
+      return;
+    }
+    // The job's end first, as GitHub usually sends it; answered before the
+    // run's end goes, so the App has read the job's steps by then.
+    const job = this.workflowJobEvent(repo, run, "completed", jobName, steps);
+    await this.webhooks.answered(job);
     this.workflowRunEvent(repo, run, "completed");
   }
 }

@@ -134,6 +134,8 @@ export class WebhookSender {
   policy: DeliveryPolicy = {};
   private held: { delivery: Delivery; body: string }[] = [];
   private readonly pending = new Set<Promise<void>>();
+  /** Each attempt posted and not yet answered. */
+  private readonly posting = new Map<Delivery, Promise<void>>();
   private readonly random: () => number;
 
   private nextId = 1;
@@ -278,8 +280,18 @@ export class WebhookSender {
       .finally(() => {
         delivery.duration = (Date.now() - started) / 1000;
         this.pending.delete(sent);
+        this.posting.delete(delivery);
       });
     this.pending.add(sent);
+    this.posting.set(delivery, sent);
+  }
+
+  /**
+   * Resolves once the App answered this attempt (at once if it was
+   * dropped, held for shuffling, or answered already).
+   */
+  async answered(delivery: Delivery): Promise<void> {
+    await this.posting.get(delivery);
   }
 
   /** Resolves once every delivery sent so far has been answered. */
