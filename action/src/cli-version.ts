@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { exec } from "./exec.js";
 
 /**
@@ -15,12 +16,31 @@ export function minimalEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   );
 }
 
+/**
+ * Versions this process was told, by executable file as it was then: a
+ * local run asks before every stage, and a CLI such as Claude Code takes
+ * half a second to start only to print its version. A file that changed
+ * since (an upgrade replaces it) is asked again.
+ */
+const told = new Map<string, string>();
+
+/** What tells `executable` as it is now from any later file there. */
+async function fileStamp(executable: string): Promise<string | null> {
+  const info = await stat(executable, { bigint: true }).catch(() => null);
+  return info === null
+    ? null
+    : `${executable}\0${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}`;
+}
+
 /** The first line a CLI prints for `--version`, or null if it fails. */
 export async function cliVersion(
   executable: string,
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<string | null> {
+  const stamp = await fileStamp(executable);
+  const known = stamp === null ? undefined : told.get(stamp);
+  if (known !== undefined) return known;
   const result = await exec(executable, ["--version"], {
     env,
     cwd,
@@ -30,5 +50,8 @@ export async function cliVersion(
   const line = `${result.stdout}\n${result.stderr}`
     .split("\n")
     .find((l) => l.trim() !== "");
-  return line?.trim().slice(0, 200) ?? null;
+  const version = line?.trim().slice(0, 200) ?? null;
+  // Only an answer is kept: a failure may not happen again.
+  if (stamp !== null && version !== null) told.set(stamp, version);
+  return version;
 }
