@@ -1,29 +1,95 @@
-import { describe, expect, it } from "vitest";
-import {
-  backends,
-  featureBranch,
-  implementWaits,
-  STAGES,
-  scenarioWorlds,
-  stageChecks,
-  TIMEOUT,
-  trackingComment,
-} from "../support/scenario-worlds.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { World, type WorldOptions } from "../support/e2e-world.js";
+import type { Repository } from "../support/simulator/state.js";
 
 // The whole loop against the local GitHub simulator: the real App (as its
 // own process, over HTTP), the real action bundle run by the simulated
 // runner, real git, the scripted agent. Each scenario asserts what people
 // would see on GitHub: the branch's history, check runs, comments, the pull
-// request, and the App's own record of the run. (A lost App, lost and
-// repeated webhooks: recovery-scenarios.test.ts.)
+// request, and the App's own record of the run.
+
+const STAGES = ["specify", "plan", "tasks", "analyze"];
+const TIMEOUT = 180_000;
+
+const backends: [string, WorldOptions][] = [["pglite", {}]];
+if (process.env.DATABASE_URL) {
+  backends.push(["postgres", { databaseUrl: process.env.DATABASE_URL }]);
+}
 
 describe.each(backends)("end to end (%s)", (store, base) => {
+  let world: World | undefined;
   // What people see (texts, buttons, permissions) does not depend on the
   // store: those scenarios run on PGlite alone. The ones that lean on the
   // store (a whole run, a run reopened, redeliveries, a restart, lost
   // webhooks) run on PostgreSQL too.
   const anyStore = it.skipIf(store === "postgres");
-  const { setUp, untilStageFails } = scenarioWorlds(base);
+
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  async function setUp(
+    options: WorldOptions = {},
+    repository: { draftPullRequests?: boolean } = {},
+  ) {
+    world = await World.create({ ...base, ...options });
+    const repo = await world.repository();
+    // As a private repository on GitHub Free or Pro: no drafts.
+    if (repository.draftPullRequests === false) repo.draftPullRequests = false;
+    await world.startApp();
+    const issue = world.sim.openIssue(repo, {
+      title: "Dark mode",
+      body: "Users want a dark mode that follows the system setting.",
+      user: "alice",
+    });
+    return { world, repo, issue };
+  }
+
+  /** The feature branch the run made. */
+  async function featureBranch(w: World, repo: Repository): Promise<string> {
+    const refs = await repo.git.text([
+      "for-each-ref",
+      "--format=%(refname:short)",
+      "refs/heads/speckit",
+    ]);
+    const branch = refs.split("\n").find(Boolean);
+    if (!branch) throw new Error(`no feature branch\n${w.log.slice(-3000)}`);
+    return branch;
+  }
+
+  function trackingComment(w: World, repo: Repository, number: number) {
+    return w.sim
+      .commentsOn(repo, number)
+      .find((c) => c.body.includes("<!-- specwright:run="));
+  }
+
+  function stageChecks(w: World, repo: Repository, stage: string) {
+    return w.sim
+      .checkRunsOf(repo)
+      .filter(
+        (c) =>
+          c.name === `Specwright: ${stage[0]?.toUpperCase()}${stage.slice(1)}`,
+      );
+  }
+
+  /**
+   * `/specify` on a world whose scripted agent fails `stage` as `how`
+   * says, up to that failure; its first check run.
+   */
+  async function untilStageFails(stage: string, how: string) {
+    const set = await setUp({ agent: { [`acme/web:${stage}`]: how } });
+    const { world: w, repo, issue } = set;
+    w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+    await w.until(`${stage} to fail`, () =>
+      stageChecks(w, repo, stage).some((c) => c.conclusion === "failure"),
+    );
+    return { ...set, failed: stageChecks(w, repo, stage)[0] };
+  }
+
+  function implementWaits(w: World, repo: Repository) {
+    return () => w.gateWaiting(repo);
+  }
 
   it(
     "/specify runs every stage to a draft PR; the specwright:implement label runs implement",
@@ -345,6 +411,159 @@ describe.each(backends)("end to end (%s)", (store, base) => {
       expect(w.sim.workflowRuns.size).toBe(0);
       expect(await w.runs()).toEqual([]);
       expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "every webhook delivered twice and in a shuffled order: the same outcome, nothing done twice",
+    async () => {
+      const { world: w, repo, issue } = await setUp({ seed: 7 });
+      w.sim.webhooks.policy = { duplicate: true, shuffle: 3 };
+      // A job's end after its run's too: the App may not know the bundle's
+      // id when it collects, and lists the run's artifacts instead.
+      w.sim.jobCompletedLast = true;
+      // Deliveries held back are released as time goes on.
+      const release = setInterval(() => w.sim.webhooks.release(), 200);
+      try {
+        w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+        await w.until(
+          "implement to wait for approval",
+          implementWaits(w, repo),
+        );
+      } finally {
+        clearInterval(release);
+      }
+      const branch = await featureBranch(w, repo);
+      expect(await repo.git.subjects(branch)).toHaveLength(4);
+      // One workflow run per stage: no double dispatch.
+      expect(
+        w.sim.workflowRunsOf(repo).map((r) => r.display_title.split(" ")[2]),
+      ).toEqual(STAGES);
+      expect(w.sim.pulls(repo)).toHaveLength(1);
+      expect(w.sim.webhooks.log.some((d) => d.duplicate)).toBe(true);
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "the App killed in the middle of a run and started again finishes the run",
+    async () => {
+      const { world: w, repo, issue } = await setUp();
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      await w.until(
+        "plan to be dispatched",
+        () => w.sim.workflowRunsOf(repo).length >= 2,
+      );
+      await w.stopApp("SIGKILL");
+      // GitHub goes on without it: what it sends now fails, until the App,
+      // back, asks for it again.
+      await w.sim.idle();
+      await w.startApp();
+      await w.until("implement to wait for approval", implementWaits(w, repo));
+      const branch = await featureBranch(w, repo);
+      expect(await repo.git.subjects(branch)).toHaveLength(4);
+      expect(w.sim.workflowRunsOf(repo)).toHaveLength(4);
+      // What failed while it was down, it asked for again.
+      const log = w.sim.webhooks.log;
+      const missed = log.filter((d) => d.status === 0 && !d.dropped);
+      expect(missed.length).toBeGreaterThan(0);
+      for (const delivery of missed) {
+        expect(
+          log.some(
+            (d) => d.guid === delivery.guid && d.redelivery && d.status === 200,
+          ),
+          `${delivery.event}.${delivery.action}`,
+        ).toBe(true);
+      }
+      expect(w.problems()).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "with a fifth of the webhooks dropped, the reconciler completes every run",
+    async () => {
+      let n = 0;
+      const first = new Set<string>();
+      const { world: w, repo, issue } = await setUp({ seed: 3 });
+      // The first /specify comment and the first label never reach the App,
+      // nor does every fifth of the other deliveries (the App's own comments
+      // included); what GitHub sends again when asked arrives.
+      w.sim.webhooks.policy = {
+        drop: ({ event, redelivery }) => {
+          if (redelivery) return false;
+          if (
+            (event === "issue_comment" || event === "pull_request") &&
+            !first.has(event)
+          ) {
+            first.add(event);
+            return true;
+          }
+          return n++ % 5 === 2;
+        },
+      };
+      const other = w.sim.openIssue(repo, {
+        title: "Search",
+        body: "Find things.",
+        user: "alice",
+      });
+      w.sim.comment(repo, issue, "/specify Add a dark mode toggle", "alice");
+      w.sim.comment(repo, other, "/specify Add search", "alice");
+      await w.until(
+        "both runs to wait for approval",
+        () =>
+          w.sim
+            .checkRunsOf(repo)
+            .filter(
+              (c) =>
+                c.name === "Specwright: Implement (approval)" &&
+                c.conclusion === "action_required",
+            ).length === 2,
+      );
+      const pulls = w.sim.pulls(repo);
+      expect(pulls).toHaveLength(2);
+      for (const pull of pulls) {
+        w.sim.label(repo, pull.number, "specwright:implement", "bob");
+      }
+      await w.until("both runs to finish", () =>
+        pulls.every((pull) =>
+          w.sim
+            .commentsOn(repo, pull.number)
+            .some((c) => c.body.includes("finished")),
+        ),
+      );
+
+      const log = w.sim.webhooks.log;
+      const dropped = log.filter((d) => d.dropped);
+      expect(dropped.length).toBeGreaterThanOrEqual(log.length / 6);
+      expect(new Set(dropped.map((d) => d.event))).toEqual(
+        new Set([
+          "issue_comment",
+          "pull_request",
+          "check_run",
+          "workflow_run",
+          "workflow_job",
+        ]),
+      );
+      // Each dropped trigger was sent again because the App asked.
+      for (const event of ["issue_comment", "pull_request"]) {
+        const lost = dropped.find((d) => d.event === event);
+        expect(
+          log.some(
+            (d) => d.guid === lost?.guid && d.redelivery && d.status === 200,
+          ),
+          event,
+        ).toBe(true);
+      }
+      for (const pull of pulls) {
+        const branch = pull.pull?.head ?? "";
+        expect(await repo.git.subjects(branch)).toHaveLength(5);
+      }
+      expect(w.problems()).toEqual([]);
+      const runs = await w.runs();
+      expect(runs.map((r) => r.status)).toEqual(["succeeded", "succeeded"]);
     },
     TIMEOUT,
   );
