@@ -41,6 +41,14 @@ const threeTurns: Script = ({ turn }) =>
       ? [{ write: LATER, content: "later\n" }]
       : [{ say: "Done." }];
 
+/** For a CLI stopped from its output: enough turns that a late stop still shows. */
+const sixTurns: Script = ({ turn }) =>
+  turn === 0
+    ? [{ write: SPEC, content: "# Dark mode\n" }]
+    : turn < 5
+      ? [{ write: LATER, content: `later ${turn}\n` }]
+      : [{ say: "Done." }];
+
 let api: ModelApi;
 let scratch: string;
 
@@ -125,7 +133,7 @@ describe.each<[Backend, "user" | "none", string]>([
   ["copilot", "none", "the turns its output streams"],
 ])("the real %s CLI (agent-isolation: %s)", (backend, isolation, how) => {
   it(`is stopped at its turn limit by ${how}, and its work so far is kept`, async () => {
-    api.use(threeTurns);
+    api.use(backend === "copilot" ? sixTurns : threeTurns);
     const { run, result, changes, calls } = await runLimited({
       backend,
       agent: { max_turns: 1 },
@@ -149,8 +157,9 @@ describe.each<[Backend, "user" | "none", string]>([
     // The first turn's work travels in the bundle, and no fallback ran.
     if (backend === "copilot") {
       // Stopped as its last allowed turn ends, from its output: the next
-      // model request may already be on its way (nothing proxies it).
-      expect(calls).toBeLessThanOrEqual(2);
+      // model request may already be on its way (nothing proxies it), and
+      // on a busy machine the one after it; never the six it asks for.
+      expect(calls).toBeLessThanOrEqual(3);
       expect(paths(changes)).toContain(SPEC);
     } else {
       // The second turn never reached the model.
