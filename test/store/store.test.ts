@@ -1398,26 +1398,31 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       });
     });
 
+    /** Run 1 with its comment, branch and first check run: two tracking-comment edits queued. */
+    async function runWithTwoEdits(): Promise<void> {
+      await startRun(1);
+      await store.apply(runId(1), {
+        type: "tracking_comment_created",
+        comment_id: 99,
+        at: at(1),
+      });
+      await store.apply(runId(1), {
+        type: "branch_created",
+        sha: sha("a"),
+        at: at(1),
+      });
+      await store.apply(runId(1), {
+        type: "check_run_created",
+        stage: "specify",
+        attempt: 1,
+        check_run_id: 7,
+        at: at(2),
+      });
+    }
+
     describe("hasLaterPending", () => {
       it("tells whether a later effect of the same kind waits for the run", async () => {
-        await startRun(1);
-        await store.apply(runId(1), {
-          type: "tracking_comment_created",
-          comment_id: 99,
-          at: at(1),
-        });
-        await store.apply(runId(1), {
-          type: "branch_created",
-          sha: sha("a"),
-          at: at(1),
-        });
-        await store.apply(runId(1), {
-          type: "check_run_created",
-          stage: "specify",
-          attempt: 1,
-          check_run_id: 7,
-          at: at(2),
-        });
+        await runWithTwoEdits();
         await startRun(2);
         await store.apply(runId(2), {
           type: "tracking_comment_created",
@@ -1455,24 +1460,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
 
     describe("claimEffects and what waits behind an edit", () => {
       it("says of a claimed edit that only shows the run whether a later one waits, as hasLaterPending does", async () => {
-        await startRun(1);
-        await store.apply(runId(1), {
-          type: "tracking_comment_created",
-          comment_id: 99,
-          at: at(1),
-        });
-        await store.apply(runId(1), {
-          type: "branch_created",
-          sha: sha("a"),
-          at: at(1),
-        });
-        await store.apply(runId(1), {
-          type: "check_run_created",
-          stage: "specify",
-          attempt: 1,
-          check_run_id: 7,
-          at: at(2),
-        });
+        await runWithTwoEdits();
         const effects = await queued();
         const updates = effects.filter(
           (e) => e.effect.kind === "update_tracking_comment",
