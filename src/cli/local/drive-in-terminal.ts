@@ -1,11 +1,7 @@
 import type { RunEvent } from "../../engine/events.js";
 import type { RunState, StageRun } from "../../engine/run-state.js";
-import {
-  type DriveEnd,
-  driveRun,
-  type GateAnswer,
-} from "../../local/drive/drive-run.js";
-import { killAgents } from "../../local/drive/kill-agents.js";
+import type { DriveEnd, GateAnswer } from "../../local/drive/drive-options.js";
+import { driveRun } from "../../local/drive/drive-run.js";
 import {
   gateCommands,
   jsonReporter,
@@ -120,10 +116,11 @@ export async function driveInTerminal(
 ): Promise<number> {
   const { io, terminal, paths } = options;
   let reporter = reporterFor(options);
+  const stopNow = new AbortController();
   terminal.onForce(() => {
     reporter.close();
     io.stderr("specwright: stopping the agents now\n");
-    killAgents(paths).finally(() => process.exit(EXIT.invalid));
+    stopNow.abort();
   });
   try {
     const { metadata, end } = await driveRun(
@@ -158,6 +155,10 @@ export async function driveInTerminal(
               }
             : undefined,
         interrupt: terminal.interrupt,
+        stopNow: {
+          signal: stopNow.signal,
+          stopped: () => process.exit(EXIT.invalid),
+        },
       },
       options.events,
     );

@@ -9,14 +9,15 @@ import { nextWake } from "../../engine/timers.js";
 import { transition } from "../../engine/transition.js";
 import {
   type RunMetadata,
-  type RunPaths,
   takeControls,
   watchInbox,
 } from "../run-folder/index.js";
 import { pruneCheckouts } from "../stage/attempt-checkout.js";
 import { CollectionQueue } from "./collection-queue.js";
 import { controlEvent } from "./control-events.js";
+import type { DriveEnd, DriveOptions, GateAnswer } from "./drive-options.js";
 import { useGitHelper } from "./git-helper.js";
+import { killAgents } from "./kill-agents.js";
 import { LOCAL_EFFECTS, performLocally } from "./perform-locally.js";
 import { RunRecord } from "./run-record.js";
 import { RunWorkspace } from "./run-workspace.js";
@@ -25,35 +26,6 @@ import { Wakeup } from "./wakeup.js";
 
 /** The longest the driver sleeps before it looks at the time again. */
 const MAX_SLEEP_MS = 60_000;
-
-/** What a person says to a waiting gate on a terminal. */
-export type GateAnswer =
-  | { kind: "approve" }
-  | { kind: "reject"; reason: string | null }
-  | { kind: "wait" };
-
-export interface DriveOptions {
-  paths: RunPaths;
-  metadata: RunMetadata;
-  concurrency: number;
-  env: NodeJS.ProcessEnv;
-  now: () => Date;
-  /** Who is driving (approvals and cancels are theirs). */
-  by: string;
-  /** Told of every change of the run (progress). */
-  onChange: (before: RunState | null, after: RunState) => void;
-  /** Told of something worth a line that is not a change (an ignored request). */
-  onNote: (message: string) => void;
-  /** On a terminal: asks about a waiting gate. Without it, the run stops there. */
-  askGate?:
-    | ((stage: StageRun, signal: AbortSignal) => Promise<GateAnswer>)
-    | undefined;
-  /** Ctrl+C: the run is cancelled, its agents stopped. */
-  interrupt: AbortSignal;
-}
-
-/** How driving ended: the run ended, waits for people, or was cancelled here. */
-export type DriveEnd = "finished" | "waiting" | "interrupted";
 
 /**
  * Drives a local run with the engine, as the App does on GitHub: each
@@ -119,6 +91,9 @@ class Driver {
     });
     const onInterrupt = () => this.wakeup.wake();
     interrupt.addEventListener("abort", onInterrupt);
+    const stopNow = this.options.stopNow;
+    const onStopNow = () => void this.stopNow();
+    stopNow?.signal.addEventListener("abort", onStopNow, { once: true });
     const releaseGitHelper = useGitHelper();
     try {
       for (;;) {
@@ -164,6 +139,7 @@ class Driver {
     } finally {
       inbox.close();
       interrupt.removeEventListener("abort", onInterrupt);
+      stopNow?.signal.removeEventListener("abort", onStopNow);
       await this.run.flush().catch(() => undefined);
       // Work nobody will collect now is discarded; should that fail, the
       // mark in its step folder has the next `resume` do it.
@@ -172,6 +148,17 @@ class Driver {
       await pruneCheckouts(paths.repoRoot);
       releaseGitHelper();
     }
+  }
+
+  /**
+   * Kills every agent the step folders name, writes the run as decided (a
+   * cancel already shown on the terminal is on disk too), then says so.
+   */
+  private async stopNow(): Promise<void> {
+    const { paths, stopNow } = this.options;
+    await killAgents(paths);
+    await this.run.settle().catch(() => undefined);
+    stopNow?.stopped();
   }
 
   /** Ctrl+C and requests from other processes, as events. */

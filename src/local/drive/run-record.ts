@@ -15,6 +15,8 @@ import {
 export class RunRecord {
   /** It changed since it was last written. */
   private changed = false;
+  /** The write under way, if any: writes go one after another. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly paths: RunPaths,
@@ -42,14 +44,29 @@ export class RunRecord {
     this.changed = true;
   }
 
-  /** Writes the run as it is now. */
+  /** Writes the run as it is now, after any write under way. */
   async save(): Promise<void> {
     this.changed = false;
-    await writeRunMetadata(this.paths, this.metadata);
+    const { metadata } = this;
+    const write = this.writing.then(() =>
+      writeRunMetadata(this.paths, metadata),
+    );
+    this.writing = write.catch(() => undefined);
+    await write;
   }
 
   /** Writes the run if it changed since it was last written. */
   async flush(): Promise<void> {
     if (this.changed) await this.save();
+  }
+
+  /**
+   * The run as decided is on disk once this resolves: a write under way
+   * has ended and any change since is written. For a process about to
+   * exit without waiting for its driver.
+   */
+  async settle(): Promise<void> {
+    await this.flush();
+    await this.writing;
   }
 }

@@ -23,7 +23,7 @@ import {
   openStagePlace,
   type StagePlace,
 } from "./stage-place.js";
-import type { StepFolder } from "./step-folder.js";
+import { recordAgentPid, type StepFolder } from "./step-folder.js";
 
 /** Written last into a step folder: its bundle is whole. */
 export const BUNDLE_COMPLETE = ".complete";
@@ -157,9 +157,7 @@ export async function runLocalStage(
       // Your own agent on your own machine: it runs as you (see docs/decisions.md).
       isolation: "none",
       signal: options.signal,
-      onAgentSpawn: (pid) => {
-        writeFile(step.agentPid, `${pid}\n`).catch(() => undefined);
-      },
+      onAgentSpawn: (pid) => recordAgentPid(step, pid),
       stageInCheckout: place.inWorkspace,
       onStaged: (staged) =>
         writeFile(step.stagedTree, `${JSON.stringify(staged)}\n`),

@@ -1,3 +1,4 @@
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Where one attempt's files go: its step folder. */
@@ -37,4 +38,21 @@ export function stepFolder(root: string): StepFolder {
     inWorkspace: join(root, "in-workspace"),
     stagedTree: join(root, "staged-tree.json"),
   };
+}
+
+/**
+ * Records a running agent's process id in its step folder, whole or not at
+ * all (a file beside it, renamed), before the caller goes on: a `kill -9`
+ * of the CLI right after the spawn must not leave an empty `agent.pid`
+ * that a `resume` cannot act on, an agent nobody stops. A failure to write
+ * it costs only that clean-up, so it does not fail the stage.
+ */
+export function recordAgentPid(step: StepFolder, pid: number): void {
+  const temp = `${step.agentPid}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, `${pid}\n`);
+    renameSync(temp, step.agentPid);
+  } catch {
+    // The step folder is gone or unwritable: nothing left to clean up with.
+  }
 }

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load-config.js";
 import type { RunEvent } from "../../../src/engine/events.js";
 import { newAttempt, pendingStage } from "../../../src/engine/run-state.js";
-import { type DriveEnd, driveRun } from "../../../src/local/drive/drive-run.js";
+import type { DriveEnd } from "../../../src/local/drive/drive-options.js";
+import { driveRun } from "../../../src/local/drive/drive-run.js";
 import { recoveryEvents } from "../../../src/local/drive/recover-run.js";
 import {
   type RunMetadata,
