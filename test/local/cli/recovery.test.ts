@@ -44,13 +44,16 @@ afterEach(async () => {
 });
 
 /** `promise`, or a failure naming `what` after PATIENCE_MS (a bound, not a timing). */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+async function within<T>(
+  promise: Promise<T>,
+  what: string | (() => string),
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no ${what} within ${PATIENCE_MS} ms`)),
-      PATIENCE_MS,
-    );
+    timer = setTimeout(() => {
+      const said = typeof what === "string" ? what : what();
+      reject(new Error(`no ${said} within ${PATIENCE_MS} ms`));
+    }, PATIENCE_MS);
   });
   try {
     return await Promise.race([promise, timeout]);
@@ -59,7 +62,10 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   }
 }
 
-async function eventually(check: () => boolean, what: string): Promise<void> {
+async function eventually(
+  check: () => boolean,
+  what: string | (() => string),
+): Promise<void> {
   await within(
     (async () => {
       while (!check()) await new Promise((r) => setTimeout(r, 25));
@@ -83,6 +89,19 @@ function hasEnded(pid: number): boolean {
     }
   })();
   return stat === "" || stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+}
+
+/** A process as /proc says it (state, parent, group), for a failure's message. */
+function described(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const [state, ppid, pgid] = stat
+      .slice(stat.lastIndexOf(")") + 2)
+      .split(" ");
+    return `${pid}: state ${state}, parent ${ppid}, group ${pgid}`;
+  } catch {
+    return `${pid}: not in /proc`;
+  }
 }
 
 /** The pid the scripted agent of `stage` wrote once it was under way ("slow"). */
@@ -410,7 +429,10 @@ workflow:
 
   expect(resumed.code, resumed.stderr).toBe(0);
   // Stopped by resume; a process signalled may take a moment to be gone.
-  await eventually(() => hasEnded(agent), "end of the killed CLI's agent");
+  await eventually(
+    () => hasEnded(agent),
+    () => `end of the killed CLI's agent (${described(agent)})`,
+  );
   const metadata = await world.metadata(id);
   expect(metadata.status).toBe("succeeded");
   expect(attempts(metadata, "b")).toEqual([
