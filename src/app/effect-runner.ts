@@ -195,21 +195,32 @@ export class EffectRunner {
 
   /**
    * Whether an edit that shows the run would be overwritten by a later
-   * effect anyway (both render the run as it is when performed): a later
-   * edit of the same comment or check run; or, for a stage attempt's check
-   * run, its workflow run has ended and collecting the result is queued —
+   * effect anyway (both render the run as it is when performed). Known
+   * from the claim alone when a later edit of the same comment or check
+   * run was pending then (`later.same`): the run is not even read. What
+   * was queued is as the claim saw it, moments ago.
+   */
+  private async isSuperseded(stored: StoredEffect): Promise<boolean> {
+    const { effect, later } = stored;
+    if (
+      effect.kind !== "update_tracking_comment" &&
+      effect.kind !== "update_check_run"
+    )
+      return false;
+    return later?.same ?? this.store.hasLaterPending(stored);
+  }
+
+  /**
+   * Whether a stage attempt's check-run edit is moot for another reason:
+   * its workflow run has ended and collecting the result is queued —
    * however that goes, it ends the attempt, which updates the check run.
-   * What was queued is as the claim saw it, moments ago.
    */
   private async isMoot(
     stored: StoredEffect,
     state: RunState,
   ): Promise<boolean> {
     const { effect, later } = stored;
-    if (effect.kind === "update_tracking_comment")
-      return later?.same ?? this.store.hasLaterPending(stored);
     if (effect.kind !== "update_check_run") return false;
-    if (later?.same ?? (await this.store.hasLaterPending(stored))) return true;
     const live = liveAttempt(state, effect.stage, effect.attempt);
     if (live === undefined || live.attempt.conclusion === null) return false;
     return (
@@ -220,6 +231,10 @@ export class EffectRunner {
   private async perform(stored: StoredEffect): Promise<void> {
     const { store, options } = this;
     const { effect } = stored;
+    if (await this.isSuperseded(stored)) {
+      await store.completeEffect(stored.id, true);
+      return;
+    }
     const state = await store.loadRun(stored.runId);
     if (state === undefined) {
       // Nobody follows a run that is gone: the log is the only place.

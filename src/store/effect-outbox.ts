@@ -63,6 +63,29 @@ function pendingAfter(kind: SQL) {
 }
 
 /**
+ * Marks done (superseded) every pending edit that only shows the run and
+ * that a later pending edit of the same comment or check run will
+ * overwrite anyway (both render the run as it is when performed), so that
+ * none of them is claimed, read and completed one by one. One statement
+ * for all runs. An edit leased to a worker now is left to it: the effect
+ * runner finds it moot by itself.
+ */
+async function supersedeEdits(
+  db: Database,
+  at: string,
+  runId: string | undefined,
+): Promise<void> {
+  await db.execute(sql`
+    update effects set status = 'done', superseded = true, completed_at = ${at},
+      leased_until = null, leased_by = null
+    where status = 'pending' and kind in (${HELD_LIST})
+      ${runId === undefined ? sql`` : sql`and run_id = ${runId}`}
+      and (leased_until is null or leased_until <= ${at})
+      and exists (${pendingAfter(sql`effects.kind`)})
+  `);
+}
+
+/**
  * Claims the pending effects that are due, oldest first, one run at a time
  * in order: an effect is not handed out while an earlier one of the same
  * run is still pending. Claimed effects are leased for `leaseMs`. An edit
@@ -83,6 +106,7 @@ export async function claimEffects(
 ): Promise<StoredEffect[]> {
   const { limit, leaseMs, runId, holder, holdMs = 0 } = claim;
   const at = now.toISOString();
+  await supersedeEdits(db, at, runId);
   const until = new Date(now.getTime() + leaseMs).toISOString();
   const result = (await db.execute(sql`
     with heads as (

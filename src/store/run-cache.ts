@@ -18,28 +18,21 @@ export function attemptKey(stage: string, attempt: number): string {
 /**
  * The runs this process last read or committed, so that reading one again
  * costs a look at its version instead of its rows and their JSON. Every
- * write of a run goes through a transition, which bumps `version` under
- * the row's lock; an entry is used only while the row is still at its
- * version, so another replica's writes are seen. Entries are set only
- * after a commit (a rolled-back write never shows), hold their own copy,
- * and the oldest go first beyond `limit`.
+ * write of a run goes through a transition, which bumps `version` and
+ * writes only at the version it read; a reader uses an entry only while
+ * the row is still at its version, so another replica's writes are seen.
+ * A transition takes the entry without a look at all (optimistically: the
+ * process makes one transition of a run at a time, `RunTurns`) and finds
+ * out at its save, or, when it changed nothing, by one look then. Entries
+ * are set only after a commit (a rolled-back write never shows), hold
+ * their own copy, and the oldest go first beyond `limit`.
  */
 export class RunCache {
   private readonly entries = new Map<string, StoredRun>();
 
-  /**
-   * @param optimistic The database runs one transaction at a time (PGlite):
-   * a transition takes the run it holds without a look at its version, and
-   * finds out at its save (which writes only at the version it read) or,
-   * when it changed nothing, by one look then. Elsewhere (PostgreSQL) a
-   * transition locks the row and checks the version first.
-   */
-  constructor(
-    private readonly limit = 1000,
-    readonly optimistic = false,
-  ) {}
+  constructor(private readonly limit = 1000) {}
 
-  /** The entry for `runId`, at whatever version (see `optimistic`). */
+  /** The entry for `runId`, at whatever version (for a transition). */
   latest(runId: string): StoredRun | undefined {
     return this.entries.get(runId);
   }
@@ -68,6 +61,10 @@ export class RunCache {
 
   delete(runId: string): void {
     this.entries.delete(runId);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }
 

@@ -19,17 +19,18 @@ export async function loadRun(
  * A run as stored, with its attempts' row ids; with `lock`, its row locked
  * until the transaction ends. With a cache, a run it holds at the row's
  * version is not read again (one look at the version instead of its rows),
- * and one read is kept there; an optimistic cache's run is taken under
- * lock with no look at all (see `RunCache`).
+ * and one read is kept there. A transition (`forTransition`) takes the
+ * cache's run with no look and no lock at all: it finds out at its save
+ * whether the run moved on (see `RunCache`).
  */
 export async function loadStoredRun(
   db: Tx | Database,
   runId: string,
   lock = false,
   cache?: RunCache,
+  forTransition = false,
 ): Promise<StoredRun | undefined> {
-  // Under the transaction's lock where a transaction is one at a time.
-  const trusted = lock && cache?.optimistic ? cache.latest(runId) : undefined;
+  const trusted = forTransition ? cache?.latest(runId) : undefined;
   if (trusted) return trusted;
   if (cache?.has(runId)) {
     const query = db

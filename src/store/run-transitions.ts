@@ -163,18 +163,18 @@ async function applyIn(
     !(await insertDelivery(tx, { ...options.delivery, runId, receivedAt: now }))
   )
     return NOT_APPLIED;
+  // A run this process holds is taken as held, without a look (RunCache).
+  const unchecked = ctx.runs.latest(runId) !== undefined;
   const current = await ctx.loadLocked(runId, tx);
   if (current === undefined) return NOT_APPLIED;
   const next = await transitionWithSpend(current, event, ctx.spend(tx));
   if (options.effectId !== undefined)
     await completeEffectIn(tx, options.effectId, now);
   if (next.state === current) {
-    // Nothing to save, so nothing checks the version: an optimistic read
-    // is checked here (the event may change what another writer made).
-    if (
-      ctx.runs.optimistic &&
-      (await runVersion(tx, runId)) !== current.version
-    )
+    // Nothing to save, so nothing checks the version: a run taken from
+    // the cache is checked here (the event may change what another writer
+    // made).
+    if (unchecked && (await runVersion(tx, runId)) !== current.version)
       throw new VersionConflict();
     return { result: { applied: true, state: ownCopy(current), effects: [] } };
   }

@@ -28,7 +28,12 @@ import {
   createRun,
   type TransitionContext,
 } from "./run-transitions.js";
+import { RunTurns } from "./run-turns.js";
 import { WorkStore } from "./work-store.js";
+import {
+  type FoundAttempt,
+  WorkflowRunAttempts,
+} from "./workflow-run-attempts.js";
 
 export type { Database } from "./database.js";
 export type { StoredEffect } from "./effect-outbox.js";
@@ -37,6 +42,7 @@ export type { RunEventNote } from "./run-event-note.js";
 export type { StoredRunEvent } from "./run-events.js";
 export type { ApplyOptions, ApplyResult } from "./run-transitions.js";
 export { VersionConflict } from "./save-run.js";
+export type { FoundAttempt } from "./workflow-run-attempts.js";
 
 /** What the store keeps a handle on besides `db`. */
 export interface StoreHandles {
@@ -59,6 +65,10 @@ export class Store extends WorkStore {
   private readonly transitions: TransitionContext;
   /** The runs this process last read or committed (see `RunCache`). */
   private readonly runs: RunCache;
+  /** One transition of a run at a time here (see `RunTurns`). */
+  private readonly turns = new RunTurns();
+  /** Workflow runs found to be stage attempts' (see `WorkflowRunAttempts`). */
+  private readonly workflowRuns = new WorkflowRunAttempts();
 
   constructor(
     db: Database,
@@ -68,8 +78,7 @@ export class Store extends WorkStore {
   ) {
     super(db, clock);
     this.pglite = handles.pglite;
-    // PGlite runs one transaction at a time, in this process alone.
-    this.runs = new RunCache(1000, handles.pglite !== undefined);
+    this.runs = new RunCache(1000);
     this.transitions = {
       db,
       now: () => this.now(),
@@ -161,7 +170,9 @@ export class Store extends WorkStore {
     event: RunEvent,
     options: ApplyOptions = {},
   ): Promise<ApplyResult> {
-    return applyEvent(this.transitions, runId, event, options);
+    return this.turns.take(runId, () =>
+      applyEvent(this.transitions, runId, event, options),
+    );
   }
 
   // --- Runs ------------------------------------------------------------------
@@ -177,14 +188,22 @@ export class Store extends WorkStore {
   }
 
   /**
-   * A run's state as stored, its row locked until `tx` ends, for a
-   * transition: shared with the store's cache, so not to be changed.
+   * A run's state for a transition in `tx`: the one this process holds,
+   * unlocked (the save writes only at its version), else read with its row
+   * locked until `tx` ends. Shared with the store's cache, so not to be
+   * changed.
    */
   async loadForTransition(
     runId: string,
     tx: Tx,
   ): Promise<RunState | undefined> {
-    const stored = await queries.loadStoredRun(tx, runId, true, this.runs);
+    const stored = await queries.loadStoredRun(
+      tx,
+      runId,
+      true,
+      this.runs,
+      true,
+    );
     return stored && lend(stored);
   }
 
@@ -195,11 +214,20 @@ export class Store extends WorkStore {
     return queries.loadRunWithEventId(this.db, runId);
   }
 
+  /**
+   * Forgets what this process remembers of the database (runs, workflow
+   * runs): for a database emptied or rewritten under it, as tests do.
+   */
+  forgetRemembered(): void {
+    this.runs.clear();
+    this.workflowRuns.clear();
+  }
+
   /** The run and stage attempt a workflow run belongs to, if it is ours. */
   findAttemptByWorkflowRun(
     workflowRunId: number,
-  ): Promise<{ runId: string; stage: string; attempt: number } | undefined> {
-    return queries.findAttemptByWorkflowRun(this.db, workflowRunId);
+  ): Promise<FoundAttempt | undefined> {
+    return this.workflowRuns.find(this.db, workflowRunId);
   }
 
   /** Runs for an issue or pull request, newest first. */

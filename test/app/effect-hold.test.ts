@@ -210,6 +210,41 @@ describe("edits held back a moment", () => {
     expect(await pending()).toEqual([]);
   });
 
+  it("an edit a later one of the same comment supersedes is completed without reading the run", async () => {
+    const id = await dispatchedRun();
+    await settle();
+    const sent = recordEdits();
+    await test.store.apply(id, on.hold("octocat", clock.toISOString()));
+    await test.store.apply(id, on.unhold("octocat", clock.toISOString()));
+    await test.store.apply(id, on.hold("octocat", clock.toISOString()));
+    const edits = (await pending()).filter(
+      (r) => r.kind === "update_tracking_comment",
+    );
+    expect(edits).toHaveLength(3);
+    const loads = vi.spyOn(test.store, "loadRun");
+    later(HOLD_MS);
+    const r = runner();
+    r.kick();
+    await r.settled();
+
+    // Only the last edit is sent, and only it read the run to render it.
+    expect(sent.comments).toHaveLength(1);
+    expect(loads).toHaveBeenCalledTimes(1);
+    const ids = new Set(edits.map((row) => row.id));
+    const done = await test.store.db.select().from(effectsTable);
+    expect(
+      done
+        .filter((row) => ids.has(row.id))
+        .sort((a, b) => a.id - b.id)
+        .map((row) => [row.status, row.superseded]),
+    ).toEqual([
+      ["done", true],
+      ["done", true],
+      ["done", false],
+    ]);
+    loads.mockRestore();
+  });
+
   it("work queued behind a held edit ends its wait: it is handed out at once", async () => {
     const id = await dispatchedRun();
     await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
@@ -220,14 +255,19 @@ describe("edits held back a moment", () => {
       clock.getTime() + HOLD_MS,
     );
 
+    const [held] = await pending();
     await test.store.apply(id, on.cancel("octocat", clock.toISOString()));
     const kinds = (await pending()).map((r) => r.kind);
     expect(kinds).toContain("cancel_workflow_run");
     const [first] = await claim();
-    expect(first?.effect).toEqual({
+    // The held edit does not wait: the cancel's own edit of the check run
+    // overwrites it, so it is done (superseded) and the cancel handed out.
+    expect(first?.effect).toMatchObject({ kind: "cancel_workflow_run" });
+    const rows = await test.store.db.select().from(effectsTable);
+    expect(rows.find((r) => r.id === held?.id)).toMatchObject({
       kind: "update_check_run",
-      stage: "specify",
-      attempt: 1,
+      status: "done",
+      superseded: true,
     });
   });
 

@@ -1,5 +1,13 @@
 import { and, asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  afterAll,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  vi,
+} from "vitest";
 import type { Effect } from "../../src/engine/effects.js";
 import type { RunEvent } from "../../src/engine/events.js";
 import {
@@ -1031,6 +1039,26 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       expect(await store.findAttemptByWorkflowRun(5002)).toBeUndefined();
     });
 
+    it("asks once about a workflow run found to be an attempt's, every time about one not found", async () => {
+      await drive(SPECIFY_DONE.slice(0, 4));
+      const selects = vi.spyOn(store.db, "select");
+      try {
+        for (let i = 0; i < 3; i++)
+          expect(await store.findAttemptByWorkflowRun(5001)).toEqual({
+            runId: RUN,
+            stage: "specify",
+            attempt: 1,
+          });
+        expect(selects).toHaveBeenCalledTimes(1);
+        // Not (yet) an attempt's: it may be recorded later, so it is asked.
+        await store.findAttemptByWorkflowRun(5002);
+        await store.findAttemptByWorkflowRun(5002);
+        expect(selects).toHaveBeenCalledTimes(3);
+      } finally {
+        selects.mockRestore();
+      }
+    });
+
     it("finds the runs of an issue or pull request, newest first", async () => {
       const issue = (number: number) => ({
         number,
@@ -1459,7 +1487,33 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
     });
 
     describe("claimEffects and what waits behind an edit", () => {
-      it("says of a claimed edit that only shows the run whether a later one waits, as hasLaterPending does", async () => {
+      it("leaves an edit a worker holds to it when a later one supersedes it", async () => {
+        await runWithTwoEdits();
+        const effects = await queued();
+        const [first, last] = effects.filter(
+          (e) => e.effect.kind === "update_tracking_comment",
+        );
+        if (!first || !last) throw new Error("no edits were queued");
+        // The first edit leased to a worker before the last was queued:
+        // as if the last were not there yet when it was claimed.
+        await store.db
+          .update(schema.effects)
+          .set({ leasedUntil: later(LEASE).toISOString(), leasedBy: "w" })
+          .where(eq(schema.effects.id, first.id));
+        for (const effect of effects.filter(
+          (e) => e.id !== first.id && e.id < last.id,
+        ))
+          await store.completeEffect(effect.id);
+
+        await store.claimEffects(10, LEASE);
+
+        expect(await row(first.id)).toMatchObject({
+          status: "pending",
+          superseded: false,
+        });
+      });
+
+      it("marks done, superseded, an edit a later one of the same comment overwrites, and says of the last that none waits", async () => {
         await runWithTwoEdits();
         const effects = await queued();
         const updates = effects.filter(
@@ -1467,24 +1521,23 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
         );
         const [first, last] = updates;
         if (!first || !last) throw new Error("no edits were queued");
-        // Everything before the first edit is done: it is the run's oldest.
-        for (const effect of effects.filter((e) => e.id < first.id))
+        // Everything but the two edits is done: the first is the run's oldest.
+        for (const effect of effects.filter(
+          (e) => e.id !== first.id && e.id < last.id,
+        ))
           await store.completeEffect(effect.id);
 
         const [claimed] = await store.claimEffects(10, LEASE);
 
+        // The first is not handed out: it is done at the claim, untried.
         expect(claimed).toMatchObject({
-          id: first.id,
-          later: { same: true, collect: false },
-        });
-        for (const effect of effects.filter(
-          (e) => e.id >= first.id && e.id < last.id,
-        ))
-          await store.completeEffect(effect.id);
-        const [lastClaimed] = await store.claimEffects(10, LEASE);
-        expect(lastClaimed).toMatchObject({
           id: last.id,
           later: { same: false, collect: false },
+        });
+        expect(await row(first.id)).toMatchObject({
+          status: "done",
+          superseded: true,
+          tries: 0,
         });
         expect(await store.hasLaterPending(last)).toBe(false);
         // Other effects say nothing of what waits behind them.

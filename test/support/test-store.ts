@@ -64,4 +64,5 @@ async function truncate(store: Store): Promise<void> {
   await store.db.execute(
     sql`truncate table run_events, effects, webhook_deliveries, artifacts, agent_configurations, stage_attempts, runs, leases`,
   );
+  store.forgetRemembered();
 }
