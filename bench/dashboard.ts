@@ -37,10 +37,17 @@ const SESSION: Session = {
   expiresAt: new Date(Date.now() + 3_600_000),
 };
 
-/** Reads half the repositories, writes to all. */
+/**
+ * Reads half the repositories, writes to all. Each stream is a person of
+ * its own (`x-bench-user`): the hub admits 10 streams a person, and the
+ * benchmark opens hundreds.
+ */
 const auth: DashboardAuth = {
   handle: async () => false,
-  session: () => SESSION,
+  session: (req) => ({
+    ...SESSION,
+    userId: Number(req.headers["x-bench-user"] ?? SESSION.userId),
+  }),
   checkCsrf: () => true,
   permission: async () => "write",
   readableRepositories: async (_session, candidates) =>
@@ -157,13 +164,15 @@ async function serve(store: Store, databaseUrl?: string): Promise<Dashboard> {
 }
 
 /** An event stream: resolves `first` with the time its first event arrived. */
-function openStream(url: string, runId: string) {
+function openStream(url: string, runId: string, user = 1) {
   let onEvent: ((at: number) => void) | undefined;
   const first = new Promise<number>((done) => {
     onEvent = done;
   });
   const opened = new Promise<void>((done, fail) => {
-    const req = request(`${url}/specwright/api/v1/runs/${runId}/events`);
+    const req = request(`${url}/specwright/api/v1/runs/${runId}/events`, {
+      headers: { "x-bench-user": String(user) },
+    });
     req.on("response", (res) => {
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => {
@@ -223,7 +232,7 @@ async function cpuPerEvent(
   connections: number,
 ): Promise<number> {
   const ids = await seedGateRuns(writer, connections);
-  const streams = ids.map((id) => openStream(dashboard.url, id));
+  const streams = ids.map((id, i) => openStream(dashboard.url, id, i + 1));
   await Promise.all(streams.map((s) => s.opened));
   while (dashboard.hub.size < connections)
     await new Promise((r) => setTimeout(r, 5));
