@@ -47,8 +47,11 @@ export interface AgentSnapshot {
 export interface TransitionContext {
   db: Database;
   now: () => string;
-  /** Loads the run in `tx`, its row locked until `tx` ends. */
-  loadLocked: (runId: string, tx: Tx) => Promise<RunState | undefined>;
+  /**
+   * The run for a transition in `tx`: the one this process holds, else
+   * read with its row locked until `tx` ends (see `RunCache`).
+   */
+  loadForTransition: (runId: string, tx: Tx) => Promise<RunState | undefined>;
   /** The repository spend as read in `tx`, for runs with a repository budget. */
   spend: (tx: Tx) => RepositorySpendSource;
   /** The runs last read or committed, kept once a transaction committed. */
@@ -165,7 +168,7 @@ async function applyIn(
     return NOT_APPLIED;
   // A run this process holds is taken as held, without a look (RunCache).
   const unchecked = ctx.runs.latest(runId) !== undefined;
-  const current = await ctx.loadLocked(runId, tx);
+  const current = await ctx.loadForTransition(runId, tx);
   if (current === undefined) return NOT_APPLIED;
   const next = await transitionWithSpend(current, event, ctx.spend(tx));
   if (options.effectId !== undefined)

@@ -83,7 +83,7 @@ export class Store extends WorkStore {
       db,
       now: () => this.now(),
       // Through the method, so that a test can make it read a stale state.
-      loadLocked: (runId, tx) => this.loadForTransition(runId, tx),
+      loadForTransition: (runId, tx) => this.loadForTransition(runId, tx),
       runs: this.runs,
       spend: (tx) => ({
         repositorySpend: (owner, repo, since) =>
