@@ -235,7 +235,7 @@ export class EffectRunner {
       await store.completeEffect(stored.id, true);
       return;
     }
-    const state = await store.loadRun(stored.runId);
+    const state = await store.viewRun(stored.runId);
     if (state === undefined) {
       // Nobody follows a run that is gone: the log is the only place.
       options.log.warn(

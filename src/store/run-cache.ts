@@ -86,11 +86,24 @@ export function handOut(run: StoredRun): RunState {
 
 /**
  * The stored state itself, for a reader that does not change it: a
- * transition, which copies what it changes.
+ * transition, which copies what it changes, or the effect runner, which
+ * renders from it. Under test it is frozen, so a reader that would change
+ * it fails there instead of changing what every later reader sees.
  */
 export function lend(run: StoredRun): RunState {
+  if (FREEZE_LENT) deepFreeze(run.state);
   handedOut.set(run.state, run);
   return run.state;
+}
+
+/** Lent states are frozen under test (vitest sets NODE_ENV=test). */
+const FREEZE_LENT = process.env.NODE_ENV === "test";
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value))
+    return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }
 
 /** `state` for a caller to keep: a copy if it was lent, else itself. */

@@ -3,7 +3,7 @@ import type { Spend } from "../engine/budgets.js";
 import type { RunEvent } from "../engine/events.js";
 import type { RunState } from "../engine/run-state.js";
 import type { Database, Tx } from "./database.js";
-import * as deliveries from "./deliveries.js";
+import { DeliveryStore } from "./delivery-store.js";
 import {
   distinctRepositories,
   listRuns,
@@ -29,7 +29,6 @@ import {
   type TransitionContext,
 } from "./run-transitions.js";
 import { RunTurns } from "./run-turns.js";
-import { WorkStore } from "./work-store.js";
 import {
   type FoundAttempt,
   WorkflowRunAttempts,
@@ -53,13 +52,15 @@ export interface StoreHandles {
 /**
  * Runs, stage attempts, artifacts, agent configurations, run events,
  * processed webhook deliveries and the effect outbox, on PostgreSQL or
- * PGlite. Every transition is one transaction: the run row is locked, the
- * engine applied, the new version written only if nobody else wrote first,
- * and the effects and progress events queued with it. Each job lives in
- * its own module; this class holds the database and the clock, and the
- * outbox and leases come from `WorkStore`.
+ * PGlite. Every transition is one transaction: the run taken as this
+ * process holds it (else read under the row's lock), the engine applied,
+ * the new version written only if nobody else wrote first, and the effects
+ * and progress events queued with it. Each job lives in
+ * its own module; this class holds the database and the clock, the
+ * outbox and leases come from `WorkStore`, the deliveries from
+ * `DeliveryStore`.
  */
-export class Store extends WorkStore {
+export class Store extends DeliveryStore {
   readonly pglite: PGlite | undefined;
   private readonly committedListeners = new Set<(note: RunEventNote) => void>();
   private readonly transitions: TransitionContext;
@@ -109,43 +110,6 @@ export class Store extends WorkStore {
     return () => this.committedListeners.delete(listener);
   }
 
-  // --- Webhook deliveries ----------------------------------------------------
-
-  /** Whether a delivery has already been acted on. */
-  hasDelivery(id: string): Promise<boolean> {
-    return deliveries.hasDelivery(this.db, id);
-  }
-
-  /** A delivery acted on: its run, and the reply the App kept. */
-  findDelivery(
-    id: string,
-  ): Promise<{ runId: string | null; reply: string | null } | undefined> {
-    return deliveries.findDelivery(this.db, id);
-  }
-
-  /**
-   * Records a delivery (with the reply given, to send again instead of
-   * deciding again); false if it was already recorded.
-   */
-  recordDelivery(
-    id: string,
-    event: string,
-    options: { runId?: string | null; reply?: string | null } = {},
-  ): Promise<boolean> {
-    return deliveries.insertDelivery(this.db, {
-      id,
-      event,
-      runId: options.runId ?? null,
-      reply: options.reply ?? null,
-      receivedAt: this.now(),
-    });
-  }
-
-  /** Forgets a delivery recorded as a claim whose work then failed. */
-  forgetDelivery(id: string): Promise<void> {
-    return deliveries.forgetDelivery(this.db, id);
-  }
-
   // --- Transitions -----------------------------------------------------------
 
   /**
@@ -161,9 +125,9 @@ export class Store extends WorkStore {
   }
 
   /**
-   * Applies an event to a run: load under lock, transition, save with a
-   * version check, queue the effects. Retries from the start when another
-   * writer won.
+   * Applies an event to a run, one at a time per run in this process:
+   * load, transition, save with a version check, queue the effects.
+   * Retries from a fresh read when another writer won.
    */
   apply(
     runId: string,
@@ -185,6 +149,20 @@ export class Store extends WorkStore {
   ): Promise<RunState | undefined> {
     const stored = await queries.loadStoredRun(tx, runId, lock, this.runs);
     return stored && handOut(stored);
+  }
+
+  /**
+   * A run's state as stored, shared with the store's cache (no copy), for
+   * a reader that does not change it: the effect runner renders from it.
+   */
+  async viewRun(runId: string): Promise<RunState | undefined> {
+    const stored = await queries.loadStoredRun(
+      this.db,
+      runId,
+      false,
+      this.runs,
+    );
+    return stored && lend(stored);
   }
 
   /**

@@ -221,7 +221,7 @@ describe("edits held back a moment", () => {
       (r) => r.kind === "update_tracking_comment",
     );
     expect(edits).toHaveLength(3);
-    const loads = vi.spyOn(test.store, "loadRun");
+    const loads = vi.spyOn(test.store, "viewRun");
     later(HOLD_MS);
     const r = runner();
     r.kick();
