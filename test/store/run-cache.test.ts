@@ -214,6 +214,21 @@ describe.each(BACKENDS)(
       });
     });
 
+    it("lends the run as stored to a reader (no copy), frozen under test; loadRun hands out a copy to keep", async () => {
+      await threeStagesRunning();
+
+      const viewed = await store.viewRun(RUN);
+      const again = await store.viewRun(RUN);
+      const kept = await store.loadRun(RUN);
+
+      expect(again).toBe(viewed);
+      expect(Object.isFrozen(viewed)).toBe(true);
+      expect(Object.isFrozen(viewed?.stages[0]?.attempts[0])).toBe(true);
+      expect(kept).toEqual(viewed);
+      expect(kept).not.toBe(viewed);
+      expect(Object.isFrozen(kept)).toBe(false);
+    });
+
     it("makes no write for an event that changes nothing", async () => {
       await threeStagesRunning();
       await store.apply(RUN, checkRunCreated(stageId(0), 1000));
