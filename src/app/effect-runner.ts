@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { liveAttempt } from "../engine/attempts.js";
-import type { RunState } from "../engine/run-state.js";
 import type { EffectContext } from "../github/effect-context.js";
 import {
   errorMessage,
@@ -16,6 +14,7 @@ import {
 } from "../github/perform-effect.js";
 import { redactSecrets } from "../github/untrusted-text.js";
 import type { Store, StoredEffect } from "../store/store.js";
+import { isMoot, isSuperseded } from "./effect-moot.js";
 import {
   backoffMs,
   DEFAULT_HOLD_MS,
@@ -193,45 +192,10 @@ export class EffectRunner {
     }
   }
 
-  /**
-   * Whether an edit that shows the run would be overwritten by a later
-   * effect anyway (both render the run as it is when performed). Known
-   * from the claim alone when a later edit of the same comment or check
-   * run was pending then (`later.same`): the run is not even read. What
-   * was queued is as the claim saw it, moments ago.
-   */
-  private async isSuperseded(stored: StoredEffect): Promise<boolean> {
-    const { effect, later } = stored;
-    if (
-      effect.kind !== "update_tracking_comment" &&
-      effect.kind !== "update_check_run"
-    )
-      return false;
-    return later?.same ?? this.store.hasLaterPending(stored);
-  }
-
-  /**
-   * Whether a stage attempt's check-run edit is moot for another reason:
-   * its workflow run has ended and collecting the result is queued —
-   * however that goes, it ends the attempt, which updates the check run.
-   */
-  private async isMoot(
-    stored: StoredEffect,
-    state: RunState,
-  ): Promise<boolean> {
-    const { effect, later } = stored;
-    if (effect.kind !== "update_check_run") return false;
-    const live = liveAttempt(state, effect.stage, effect.attempt);
-    if (live === undefined || live.attempt.conclusion === null) return false;
-    return (
-      later?.collect ?? this.store.hasLaterPending(stored, "collect_result")
-    );
-  }
-
   private async perform(stored: StoredEffect): Promise<void> {
     const { store, options } = this;
     const { effect } = stored;
-    if (await this.isSuperseded(stored)) {
+    if (await isSuperseded(store, stored)) {
       await store.completeEffect(stored.id, true);
       return;
     }
@@ -244,7 +208,7 @@ export class EffectRunner {
       await store.failEffect(stored.id, "the run no longer exists");
       return;
     }
-    if (await this.isMoot(stored, state)) {
+    if (await isMoot(store, stored, state)) {
       await store.completeEffect(stored.id, true);
       return;
     }

@@ -125,9 +125,9 @@ export async function createRun(
 
 /**
  * Applies an event to a run: load (see `loadForTransition`), transition,
- * save with a version check, queue the effects, record the progress events. Retries
- * from the start when another writer won; a lost attempt's writes (its
- * events too) roll back with it.
+ * save with a version check, queue the effects, record the progress
+ * events. Retries from a fresh read when another writer won; a lost
+ * attempt's writes (its events too) roll back with it.
  */
 export async function applyEvent(
   ctx: TransitionContext,

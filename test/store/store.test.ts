@@ -1448,6 +1448,17 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       });
     }
 
+    /** `runWithTwoEdits`: every effect queued, and its two edits. */
+    async function twoEditsQueued() {
+      await runWithTwoEdits();
+      const effects = await queued();
+      const [first, last] = effects.filter(
+        (e) => e.effect.kind === "update_tracking_comment",
+      );
+      if (!first || !last) throw new Error("no edits were queued");
+      return { effects, first, last };
+    }
+
     describe("hasLaterPending", () => {
       it("tells whether a later effect of the same kind waits for the run", async () => {
         await runWithTwoEdits();
@@ -1488,12 +1499,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
 
     describe("claimEffects and what waits behind an edit", () => {
       it("leaves an edit a worker holds to it when a later one supersedes it", async () => {
-        await runWithTwoEdits();
-        const effects = await queued();
-        const [first, last] = effects.filter(
-          (e) => e.effect.kind === "update_tracking_comment",
-        );
-        if (!first || !last) throw new Error("no edits were queued");
+        const { effects, first, last } = await twoEditsQueued();
         // The first edit leased to a worker before the last was queued:
         // as if the last were not there yet when it was claimed.
         await store.db
@@ -1514,13 +1520,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
       });
 
       it("marks done, superseded, an edit a later one of the same comment overwrites, and says of the last that none waits", async () => {
-        await runWithTwoEdits();
-        const effects = await queued();
-        const updates = effects.filter(
-          (e) => e.effect.kind === "update_tracking_comment",
-        );
-        const [first, last] = updates;
-        if (!first || !last) throw new Error("no edits were queued");
+        const { effects, first, last } = await twoEditsQueued();
         // Everything but the two edits is done: the first is the run's oldest.
         for (const effect of effects.filter(
           (e) => e.id !== first.id && e.id < last.id,

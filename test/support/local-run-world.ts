@@ -12,7 +12,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import type { RunMetadata } from "../../src/local/run-folder/index.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import type {
+  RunMetadata,
+  RunPaths,
+} from "../../src/local/run-folder/index.js";
+import { startLocalRun } from "../../src/local/start/start-local-run.js";
 
 const run = promisify(execFile);
 const ENTRY = resolve("test/support/specwright-from-source.ts");
@@ -160,6 +165,32 @@ export class LocalRunWorld {
     options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
   ): Promise<CliResult> {
     return this.start(args, options).done;
+  }
+
+  /**
+   * Starts a run of the repository's committed `.github/specwright.yml` in
+   * this process, as `specwright run` does before driving it (for tests
+   * that drive it themselves).
+   */
+  async startRun(
+    feature: string,
+  ): Promise<{ paths: RunPaths; metadata: RunMetadata }> {
+    const text = await readFile(
+      join(this.repo, ".github/specwright.yml"),
+      "utf8",
+    );
+    const checked = loadConfig(text);
+    if (!checked.ok) throw new Error("the test's workflow is invalid");
+    return startLocalRun({
+      repoRoot: this.repo,
+      config: checked.config,
+      workflow: checked.workflow,
+      workflowText: text,
+      feature,
+      parameters: {},
+      by: "tester",
+      now: new Date(),
+    });
   }
 
   /** The run folder's metadata.json of a run (by full id). */

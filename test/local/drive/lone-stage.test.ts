@@ -2,7 +2,6 @@ import { existsSync, realpathSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../../src/config/load-config.js";
 import type { RunEvent } from "../../../src/engine/events.js";
 import { newAttempt, pendingStage } from "../../../src/engine/run-state.js";
 import type { DriveEnd } from "../../../src/local/drive/drive-options.js";
@@ -13,7 +12,6 @@ import {
   type RunPaths,
   readRunMetadata,
 } from "../../../src/local/run-folder/index.js";
-import { startLocalRun } from "../../../src/local/start/start-local-run.js";
 import { LocalRunWorld } from "../../support/local-run-world.js";
 
 // A stage that runs alone — nothing else running or waiting in the run —
@@ -81,27 +79,7 @@ ${stages}`,
   await world.commit("A workflow");
 }
 
-async function startRun(): Promise<{
-  paths: RunPaths;
-  metadata: RunMetadata;
-}> {
-  const text = await readFile(
-    join(world.repo, ".github/specwright.yml"),
-    "utf8",
-  );
-  const checked = loadConfig(text);
-  if (!checked.ok) throw new Error("the test's workflow is invalid");
-  return startLocalRun({
-    repoRoot: world.repo,
-    config: checked.config,
-    workflow: checked.workflow,
-    workflowText: text,
-    feature: "Lone stages",
-    parameters: {},
-    by: "tester",
-    now: new Date(),
-  });
-}
+const startRun = () => world.startRun("Lone stages");
 
 async function drive(
   paths: RunPaths,

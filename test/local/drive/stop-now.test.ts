@@ -2,13 +2,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { loadConfig } from "../../../src/config/load-config.js";
 import { driveRun } from "../../../src/local/drive/drive-run.js";
 import {
   type RunMetadata,
   readRunMetadata,
 } from "../../../src/local/run-folder/index.js";
-import { startLocalRun } from "../../../src/local/start/start-local-run.js";
 import { LocalRunWorld } from "../../support/local-run-world.js";
 
 // A second Ctrl+C: the CLI kills the agents and exits without waiting for
@@ -53,24 +51,7 @@ afterEach(async () => {
   await world.remove();
 });
 
-async function startRun() {
-  const text = await readFile(
-    join(world.repo, ".github/specwright.yml"),
-    "utf8",
-  );
-  const checked = loadConfig(text);
-  if (!checked.ok) throw new Error("the test's workflow is invalid");
-  return startLocalRun({
-    repoRoot: world.repo,
-    config: checked.config,
-    workflow: checked.workflow,
-    workflowText: text,
-    feature: "Stubborn",
-    parameters: {},
-    by: "tester",
-    now: new Date(),
-  });
-}
+const startRun = () => world.startRun("Stubborn");
 
 function isGone(pid: number): boolean {
   try {
