@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { Database, Tx } from "./database.js";
+import type { Database } from "./database.js";
 import * as schema from "./schema.js";
 
 /** Whether a delivery has already been acted on. */
@@ -38,12 +38,17 @@ export interface DeliveryRecord {
   receivedAt: string;
 }
 
-/** Records a delivery in `tx`; false if it was already recorded. */
+/** Records a delivery; false if it was already recorded. */
 export async function insertDelivery(
-  tx: Tx | Database,
+  db: Database,
   delivery: DeliveryRecord,
 ): Promise<boolean> {
-  const inserted = await tx
+  return (await deliveryInsert(db, delivery)).length > 0;
+}
+
+/** The insert of a delivery: returns a row unless it was recorded before. */
+export function deliveryInsert(db: Database, delivery: DeliveryRecord) {
+  return db
     .insert(schema.webhookDeliveries)
     .values({
       deliveryId: delivery.id,
@@ -54,7 +59,6 @@ export async function insertDelivery(
     })
     .onConflictDoNothing()
     .returning({ id: schema.webhookDeliveries.deliveryId });
-  return inserted.length > 0;
 }
 
 /** Forgets a delivery recorded as a claim whose work then failed. */

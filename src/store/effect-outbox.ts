@@ -1,6 +1,6 @@
 import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Effect } from "../engine/effects.js";
-import type { Database, Tx } from "./database.js";
+import type { Database } from "./database.js";
 import * as schema from "./schema.js";
 
 // The outbox: effects the engine asked for, queued with the state that
@@ -186,14 +186,24 @@ export async function claimEffects(
     .sort((a, b) => a.id - b.id);
 }
 
-/** Marks an effect done in `tx` (superseded: a later one made it moot). */
+/** Marks an effect done (superseded: a later one made it moot). */
 export async function completeEffectIn(
-  tx: Tx | Database,
+  db: Database,
   id: number,
   now: string,
   superseded = false,
 ): Promise<void> {
-  await tx
+  await effectCompletion(db, id, now, superseded);
+}
+
+/** The update that marks an effect done. */
+export function effectCompletion(
+  db: Database,
+  id: number,
+  now: string,
+  superseded = false,
+) {
+  return db
     .update(schema.effects)
     .set({
       status: "done",

@@ -1,14 +1,11 @@
-import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt } from "drizzle-orm";
 import type { ProgressEvent } from "../engine/progress/progress-event.js";
 import { commentGateCommands } from "../engine/progress/progress-event.js";
 import { progressEvents } from "../engine/progress/progress-events.js";
 import type { RunState } from "../engine/run-state.js";
 import type { Database, Tx } from "./database.js";
-import {
-  formatRunEventNote,
-  RUN_EVENTS_CHANNEL,
-  type RunEventNote,
-} from "./run-event-note.js";
+import type { OneStatement } from "./one-statement.js";
+import { RUN_EVENTS_CHANNEL } from "./run-event-note.js";
 import * as schema from "./schema.js";
 
 /** A run's event as the store keeps it: its id orders the run's events. */
@@ -27,44 +24,43 @@ export interface RunChange {
 }
 
 /**
- * Writes in `tx` the progress events between two states of a run, and
- * asks PostgreSQL to notify `specwright_run_events` when `tx` commits
- * (a rolled-back transaction notifies nobody). Runs on GitHub are
- * approved and rejected with comment commands, so `gate_waiting` says
- * those. The note it returns is for feeds that are told after the
- * commit instead (Redis); undefined when nothing happened.
+ * Adds to `write` the progress events between two states of a run, with a
+ * notice on `specwright_run_events` sent when the statement commits (one
+ * undone notifies nobody). Runs on GitHub are approved and rejected with
+ * comment commands, so `gate_waiting` says those. Returns whether there
+ * are events; the statement gives back the last one's id, for the note
+ * told to feeds after the commit instead (Redis).
  *
- * Within one run, ids grow in commit order: every transition holds the
- * run's row lock (or created the row) until it commits.
+ * Within one run, ids grow in commit order: the events are numbered only
+ * once the statement's guards hold, the run's row updated (see
+ * `OneStatement.writeEvents`), and the row stays locked until the
+ * statement commits.
  */
-export async function recordRunEvents(
-  tx: Tx,
+export function recordRunEvents(
+  db: Database,
+  write: OneStatement,
   change: RunChange,
-): Promise<RunEventNote | undefined> {
+): boolean {
   const events = progressEvents(change.before, change.after, {
     at: change.at,
     gateCommands: commentGateCommands,
   });
-  if (events.length === 0) return undefined;
-  const inserted = await tx
-    .insert(schema.runEvents)
-    .values(
-      events.map((event) => ({
-        runId: change.after.id,
-        event: event.event,
-        data: event,
-        createdAt: change.now,
-      })),
-    )
-    .returning({ id: schema.runEvents.id });
-  const note = {
-    runId: change.after.id,
-    id: Math.max(...inserted.map((row) => row.id)),
-  };
-  await tx.execute(
-    sql`select pg_notify(${RUN_EVENTS_CHANNEL}, ${formatRunEventNote(note)})`,
+  if (events.length === 0) return false;
+  write.writeEvents(
+    db
+      .insert(schema.runEvents)
+      .values(
+        events.map((event) => ({
+          runId: change.after.id,
+          event: event.event,
+          data: event,
+          createdAt: change.now,
+        })),
+      )
+      .returning({ id: schema.runEvents.id }),
+    { channel: RUN_EVENTS_CHANNEL, runId: change.after.id },
   );
-  return note;
+  return true;
 }
 
 /** A run's events after `afterId` (all with null), oldest first, at most `limit`. */

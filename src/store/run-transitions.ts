@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
 import type { Effect } from "../engine/effects.js";
 import type { RunEvent } from "../engine/events.js";
 import type { RepositorySpendSource } from "../engine/repository-spend.js";
 import type { RunState } from "../engine/run-state.js";
-import type { Database, Tx } from "./database.js";
-import { insertDelivery } from "./deliveries.js";
-import { completeEffectIn } from "./effect-outbox.js";
+import type { Database } from "./database.js";
+import { deliveryInsert } from "./deliveries.js";
+import { effectCompletion } from "./effect-outbox.js";
+import { OneStatement, Refused } from "./one-statement.js";
 import {
   asStored,
   ownCopy,
@@ -15,9 +17,12 @@ import {
 } from "./run-cache.js";
 import type { RunEventNote } from "./run-event-note.js";
 import { recordRunEvents } from "./run-events.js";
-import { runVersion } from "./run-queries.js";
-import { runToRow } from "./run-rows.js";
-import { saveRun, VersionConflict } from "./save-run.js";
+import {
+  insertRun,
+  RUN_CHANGED,
+  saveRun,
+  VersionConflict,
+} from "./save-run.js";
 import * as schema from "./schema.js";
 import { transitionWithSpend } from "./transition-with-spend.js";
 
@@ -48,13 +53,13 @@ export interface TransitionContext {
   db: Database;
   now: () => string;
   /**
-   * The run for a transition in `tx`: the one this process holds, else
-   * read with its row locked until `tx` ends (see `RunCache`).
+   * The run for a transition: the one this process holds, else read (see
+   * `RunCache`). Nothing is locked: the save writes only at its version.
    */
-  loadForTransition: (runId: string, tx: Tx) => Promise<RunState | undefined>;
-  /** The repository spend as read in `tx`, for runs with a repository budget. */
-  spend: (tx: Tx) => RepositorySpendSource;
-  /** The runs last read or committed, kept once a transaction committed. */
+  loadForTransition: (runId: string) => Promise<RunState | undefined>;
+  /** The repository spend, for runs with a repository budget. */
+  spend: RepositorySpendSource;
+  /** The runs last read or committed, kept once a statement committed. */
   runs: RunCache;
   /** Told after the commit when the transition wrote run events. */
   committed: (note: RunEventNote) => void;
@@ -62,18 +67,21 @@ export interface TransitionContext {
 
 const MAX_CONFLICT_RETRIES = 8;
 
-/** A transaction's result, and the events it wrote (told once it committed). */
+/** The refusal of a write whose delivery was acted on before. */
+const DELIVERY_SEEN = "the delivery was seen before";
+
+/** A write's result, and the events it wrote (told once it committed). */
 interface Outcome {
   result: ApplyResult;
   note?: RunEventNote | undefined;
-  /** The run as this transaction stored it, kept once it committed. */
+  /** The run as the write stored it, kept once it committed. */
   stored?: StoredRun | undefined;
 }
 
-const NOT_APPLIED: Outcome = { result: { applied: false, effects: [] } };
+const NOT_APPLIED: ApplyResult = { applied: false, effects: [] };
 
 /**
- * Creates a run and applies its first event in one transaction, with its
+ * Creates a run and applies its first event in one statement, with its
  * agent configuration snapshot and its first progress events. Not applied
  * if the delivery was seen before.
  */
@@ -83,21 +91,22 @@ export async function createRun(
   event: RunEvent,
   options: ApplyOptions & { agent: AgentSnapshot },
 ): Promise<ApplyResult> {
-  const outcome = await ctx.db.transaction(async (tx): Promise<Outcome> => {
-    const now = ctx.now();
-    if (
-      options.delivery &&
-      !(await insertDelivery(tx, {
+  const { db } = ctx;
+  const now = ctx.now();
+  const next = await transitionWithSpend(state, event, ctx.spend);
+  const write = new OneStatement();
+  if (options.delivery)
+    write.require(
+      deliveryInsert(db, {
         ...options.delivery,
         runId: state.id,
         receivedAt: now,
-      }))
-    )
-      return NOT_APPLIED;
-    await tx
-      .insert(schema.runs)
-      .values(runToRow({ ...state, version: 0 }, now));
-    await tx.insert(schema.agentConfigurations).values({
+      }),
+      DELIVERY_SEEN,
+    );
+  const attemptIds = insertRun(db, write, next, now);
+  write.write(
+    db.insert(schema.agentConfigurations).values({
       id: randomUUID(),
       runId: state.id,
       agentBackend: options.agent.backend,
@@ -105,29 +114,33 @@ export async function createRun(
       promptPackVersion: options.agent.prompt_pack_version,
       runtimeEnv: options.agent.runtime_env,
       createdAt: now,
-    });
-    const next = await transitionWithSpend(state, event, ctx.spend(tx));
-    const attemptIds = await saveRun(tx, state.version, next, now);
-    const note = await recordRunEvents(tx, {
-      before: state,
-      after: next.state,
-      at: event.at,
-      now,
-    });
-    return {
-      result: { applied: true, state: next.state, effects: next.effects },
-      note,
-      stored: asStored(next.state, attemptIds),
-    };
+    }),
+  );
+  recordRunEvents(db, write, {
+    before: state,
+    after: next.state,
+    at: event.at,
+    now,
   });
-  return committed(ctx, outcome);
+  try {
+    const { lastEventId } = await write.run(db);
+    return committed(ctx, {
+      result: { applied: true, state: next.state, effects: next.effects },
+      note: noteOf(state.id, lastEventId),
+      stored: asStored(next.state, attemptIds),
+    });
+  } catch (error) {
+    if (refused(error, DELIVERY_SEEN)) return NOT_APPLIED;
+    throw error;
+  }
 }
 
 /**
  * Applies an event to a run: load (see `loadForTransition`), transition,
- * save with a version check, queue the effects, record the progress
- * events. Retries from a fresh read when another writer won; a lost
- * attempt's writes (its events too) roll back with it.
+ * then write it all in one statement that holds only if the run is still
+ * at the version read (see `saveRun`). Starts again from a fresh read when
+ * another writer won; a lost write's effects and events are undone with
+ * it.
  */
 export async function applyEvent(
   ctx: TransitionContext,
@@ -137,68 +150,92 @@ export async function applyEvent(
 ): Promise<ApplyResult> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const outcome = await ctx.db.transaction((tx) =>
-        applyIn(ctx, tx, runId, event, options),
-      );
-      return committed(ctx, outcome);
+      return committed(ctx, await applyOnce(ctx, runId, event, options));
     } catch (error) {
-      if (
-        !(error instanceof VersionConflict) ||
-        attempt >= MAX_CONFLICT_RETRIES
-      )
-        throw error;
+      if (refused(error, DELIVERY_SEEN)) return NOT_APPLIED;
+      if (!refused(error, RUN_CHANGED)) throw error;
       // Another writer won: what this process holds of the run is old.
       ctx.runs.delete(runId);
+      if (attempt >= MAX_CONFLICT_RETRIES)
+        throw new VersionConflict(`run ${runId} changed under us`);
     }
   }
 }
 
-async function applyIn(
+async function applyOnce(
   ctx: TransitionContext,
-  tx: Tx,
   runId: string,
   event: RunEvent,
   options: ApplyOptions,
 ): Promise<Outcome> {
+  const { db } = ctx;
   const now = ctx.now();
-  if (
-    options.delivery &&
-    !(await insertDelivery(tx, { ...options.delivery, runId, receivedAt: now }))
-  )
-    return NOT_APPLIED;
+  const write = new OneStatement();
+  if (options.delivery)
+    write.require(
+      deliveryInsert(db, { ...options.delivery, runId, receivedAt: now }),
+      DELIVERY_SEEN,
+    );
   // A run this process holds is taken as held, without a look (RunCache).
   const unchecked = ctx.runs.latest(runId) !== undefined;
-  const current = await ctx.loadForTransition(runId, tx);
-  if (current === undefined) return NOT_APPLIED;
-  const next = await transitionWithSpend(current, event, ctx.spend(tx));
+  const current = await ctx.loadForTransition(runId);
+  if (current === undefined) {
+    await write.run(db);
+    return { result: NOT_APPLIED };
+  }
   if (options.effectId !== undefined)
-    await completeEffectIn(tx, options.effectId, now);
+    write.write(effectCompletion(db, options.effectId, now));
+  const next = await transitionWithSpend(current, event, ctx.spend);
   if (next.state === current) {
-    // Nothing to save, so nothing checks the version: a run taken from
-    // the cache is checked here (the event may change what another writer
+    // Nothing to save, so nothing checks the version: a run taken from the
+    // cache, or read before what is written now, is checked here, its row
+    // locked until the commit (the event may change what another writer
     // made).
-    if (unchecked && (await runVersion(tx, runId)) !== current.version)
-      throw new VersionConflict();
+    if (unchecked || !write.empty)
+      write.require(versionHeld(db, runId, current.version), RUN_CHANGED);
+    await write.run(db);
     return { result: { applied: true, state: ownCopy(current), effects: [] } };
   }
   const attemptIds = await saveRun(
-    tx,
+    db,
+    write,
     current.version,
     next,
     now,
     storedFrom(current),
   );
-  const note = await recordRunEvents(tx, {
+  recordRunEvents(db, write, {
     before: current,
     after: next.state,
     at: event.at,
     now,
   });
+  const { lastEventId } = await write.run(db);
   return {
     result: { applied: true, state: next.state, effects: next.effects },
-    note,
+    note: noteOf(runId, lastEventId),
     stored: asStored(next.state, attemptIds),
   };
+}
+
+/** The run's row if it is at `version`, locked until the statement commits. */
+function versionHeld(db: Database, runId: string, version: number) {
+  return db
+    .select({ id: schema.runs.id })
+    .from(schema.runs)
+    .where(and(eq(schema.runs.id, runId), eq(schema.runs.version, version)))
+    .for("update");
+}
+
+function noteOf(
+  runId: string,
+  lastEventId: number | null,
+): RunEventNote | undefined {
+  return lastEventId === null ? undefined : { runId, id: lastEventId };
+}
+
+function refused(error: unknown, refusal: string): boolean {
+  return error instanceof Refused && error.refusal === refusal;
 }
 
 function committed(ctx: TransitionContext, outcome: Outcome): ApplyResult {

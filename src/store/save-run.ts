@@ -3,7 +3,8 @@ import { and, eq } from "drizzle-orm";
 import type { Attempt } from "../engine/run-state.js";
 import type { Transition } from "../engine/transition.js";
 import { changedColumns } from "./changed-columns.js";
-import type { Tx } from "./database.js";
+import type { Database } from "./database.js";
+import type { OneStatement } from "./one-statement.js";
 import { type AttemptIds, attemptKey, type StoredRun } from "./run-cache.js";
 import { attemptToRow, runToRow } from "./run-rows.js";
 import * as schema from "./schema.js";
@@ -12,6 +13,9 @@ import * as schema from "./schema.js";
 export class VersionConflict extends Error {
   override name = "VersionConflict";
 }
+
+/** The refusal of a save whose run is no longer at the version it read. */
+export const RUN_CHANGED = "the run changed under us";
 
 /** What is stored of a run before a save: its attempts' rows and its artifacts. */
 interface StoredRows {
@@ -22,14 +26,16 @@ interface StoredRows {
 }
 
 /**
- * Writes a transition's state in `tx` if the run is still at
- * `expectedVersion` (else throws `VersionConflict`): the run row, its
- * attempts, artifacts not yet recorded, and the effects it asks for.
- * Given the run as stored at that version (`before`), only what changed
- * is written and nothing is read. Returns the attempts' row ids.
+ * Adds to `write` a transition's state, to be written only if the run is
+ * still at `expectedVersion` (else the statement is refused with
+ * `RUN_CHANGED`): the run row, its attempts, artifacts not yet recorded,
+ * and the effects it asks for. Given the run as stored at that version
+ * (`before`), only what changed is written and nothing is read first.
+ * Returns the attempts' row ids.
  */
 export async function saveRun(
-  tx: Tx,
+  db: Database,
+  write: OneStatement,
   expectedVersion: number,
   next: Transition,
   now: string,
@@ -38,28 +44,60 @@ export async function saveRun(
   const { state } = next;
   const previous =
     before?.state.version === expectedVersion ? before : undefined;
+  const stored = previous ? storedRows(previous) : await readRows(db, state.id);
   const { id: _, ...row } = runToRow(state, now);
-  const updated = await tx
-    .update(schema.runs)
-    .set(
-      previous
-        ? changedColumns(row, runToRow(previous.state, now), [
-            "version",
-            "updatedAt",
-          ])
-        : row,
-    )
-    .where(
-      and(
-        eq(schema.runs.id, state.id),
-        eq(schema.runs.version, expectedVersion),
-      ),
-    )
-    .returning({ id: schema.runs.id });
-  if (updated.length === 0)
-    throw new VersionConflict(`run ${state.id} changed under us`);
+  write.require(
+    db
+      .update(schema.runs)
+      .set(
+        previous
+          ? changedColumns(row, runToRow(previous.state, now), [
+              "version",
+              "updatedAt",
+            ])
+          : row,
+      )
+      .where(
+        and(
+          eq(schema.runs.id, state.id),
+          eq(schema.runs.version, expectedVersion),
+        ),
+      )
+      .returning({ id: schema.runs.id }),
+    RUN_CHANGED,
+  );
+  return writeRunRows(db, write, next, now, stored);
+}
 
-  const stored = previous ? storedRows(previous) : await readRows(tx, state.id);
+/**
+ * Adds to `write` a new run as its first transition left it: its row, its
+ * attempts, artifacts and effects. Returns the attempts' row ids.
+ */
+export function insertRun(
+  db: Database,
+  write: OneStatement,
+  next: Transition,
+  now: string,
+): AttemptIds {
+  write.write(db.insert(schema.runs).values(runToRow(next.state, now)));
+  return writeRunRows(db, write, next, now, NOTHING_STORED);
+}
+
+const NOTHING_STORED: StoredRows = {
+  attemptIds: new Map(),
+  attempts: new Map(),
+  artifactPaths: new Set(),
+};
+
+/** Adds to `write` the attempts, artifacts and effects not in `stored`. */
+function writeRunRows(
+  db: Database,
+  write: OneStatement,
+  next: Transition,
+  now: string,
+  stored: StoredRows,
+): AttemptIds {
+  const { state } = next;
   const ids = new Map(stored.attemptIds);
   const newAttempts: (typeof schema.stageAttempts.$inferInsert)[] = [];
   const newArtifacts: (typeof schema.artifacts.$inferInsert)[] = [];
@@ -73,10 +111,12 @@ export async function saveRun(
         ids.set(key, id);
         newAttempts.push(attemptRow);
       } else if (!sameAttempt(stored.attempts?.get(key), attempt)) {
-        await tx
-          .update(schema.stageAttempts)
-          .set(attemptRow)
-          .where(eq(schema.stageAttempts.id, id));
+        write.write(
+          db
+            .update(schema.stageAttempts)
+            .set(attemptRow)
+            .where(eq(schema.stageAttempts.id, id)),
+        );
       }
       for (const artifact of attempt.artifacts) {
         if (stored.artifactPaths.has(artifact.storage_path)) continue;
@@ -99,19 +139,21 @@ export async function saveRun(
     }
   }
   if (newAttempts.length > 0)
-    await tx.insert(schema.stageAttempts).values(newAttempts);
+    write.write(db.insert(schema.stageAttempts).values(newAttempts));
   if (newArtifacts.length > 0)
-    await tx.insert(schema.artifacts).values(newArtifacts);
+    write.write(db.insert(schema.artifacts).values(newArtifacts));
   if (next.effects.length > 0) {
-    await tx.insert(schema.effects).values(
-      next.effects.map((effect) => ({
-        runId: state.id,
-        kind: effect.kind,
-        payload: effect,
-        status: "pending",
-        availableAt: now,
-        createdAt: now,
-      })),
+    write.write(
+      db.insert(schema.effects).values(
+        next.effects.map((effect) => ({
+          runId: state.id,
+          kind: effect.kind,
+          payload: effect,
+          status: "pending",
+          availableAt: now,
+          createdAt: now,
+        })),
+      ),
     );
   }
   return ids;
@@ -138,9 +180,9 @@ function storedRows(run: StoredRun): StoredRows {
   return { attemptIds: run.attemptIds, attempts, artifactPaths };
 }
 
-/** The run's attempt row ids and artifacts, read in `tx`. */
-async function readRows(tx: Tx, runId: string): Promise<StoredRows> {
-  const existing = await tx
+/** The run's attempt row ids and artifacts, as stored now. */
+async function readRows(db: Database, runId: string): Promise<StoredRows> {
+  const existing = await db
     .select({
       id: schema.stageAttempts.id,
       stage: schema.stageAttempts.stage,
@@ -148,7 +190,7 @@ async function readRows(tx: Tx, runId: string): Promise<StoredRows> {
     })
     .from(schema.stageAttempts)
     .where(eq(schema.stageAttempts.runId, runId));
-  const artifacts = await tx
+  const artifacts = await db
     .select({ path: schema.artifacts.storagePath })
     .from(schema.artifacts)
     .where(eq(schema.artifacts.runId, runId));

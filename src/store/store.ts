@@ -52,10 +52,11 @@ export interface StoreHandles {
 /**
  * Runs, stage attempts, artifacts, agent configurations, run events,
  * processed webhook deliveries and the effect outbox, on PostgreSQL or
- * PGlite. Every transition is one transaction: the run taken as this
- * process holds it (else read under the row's lock), the engine applied,
- * the new version written only if nobody else wrote first, and the effects
- * and progress events queued with it. Each job lives in
+ * PGlite. Every transition is one statement (`OneStatement`): the run
+ * taken as this process holds it (else read), the engine applied, and the
+ * new version written only if nobody else wrote first, with the effects
+ * and progress events queued and the delivery recorded in the same
+ * statement. Each job lives in
  * its own module; this class holds the database and the clock, the
  * outbox and leases come from `WorkStore`, the deliveries from
  * `DeliveryStore`.
@@ -84,12 +85,12 @@ export class Store extends DeliveryStore {
       db,
       now: () => this.now(),
       // Through the method, so that a test can make it read a stale state.
-      loadForTransition: (runId, tx) => this.loadForTransition(runId, tx),
+      loadForTransition: (runId) => this.loadForTransition(runId),
       runs: this.runs,
-      spend: (tx) => ({
+      spend: {
         repositorySpend: (owner, repo, since) =>
-          this.repositorySpend(owner, repo, since, tx),
-      }),
+          this.repositorySpend(owner, repo, since),
+      },
       committed: (note) => {
         for (const listener of this.committedListeners) listener(note);
       },
@@ -166,19 +167,15 @@ export class Store extends DeliveryStore {
   }
 
   /**
-   * A run's state for a transition in `tx`: the one this process holds,
-   * unlocked (the save writes only at its version), else read with its row
-   * locked until `tx` ends. Shared with the store's cache, so not to be
-   * changed.
+   * A run's state for a transition: the one this process holds, else read.
+   * Nothing is locked (the save writes only at its version). Shared with
+   * the store's cache, so not to be changed.
    */
-  async loadForTransition(
-    runId: string,
-    tx: Tx,
-  ): Promise<RunState | undefined> {
+  async loadForTransition(runId: string): Promise<RunState | undefined> {
     const stored = await queries.loadStoredRun(
-      tx,
+      this.db,
       runId,
-      true,
+      false,
       this.runs,
       true,
     );

@@ -55,11 +55,15 @@ describe.each(BACKENDS)(
       sent = [];
     });
 
-    /** Statements sent while `action` ran. */
+    /**
+     * Statements sent while `action` ran; the writes of one statement
+     * (`OneStatement`: `with w0 as (…), w1 as (…) select …`) each on its
+     * own, then what the statement selects (`select …`).
+     */
     async function sentBy(action: () => Promise<unknown>): Promise<string[]> {
       sent = [];
       await action();
-      return sent;
+      return sent.flatMap(partsOf);
     }
 
     const reads = (statements: string[], table: string) =>
@@ -166,6 +170,29 @@ describe.each(BACKENDS)(
         ]);
       });
 
+      it("sends a transition as one statement: the delivery, the effect's completion, the run, its attempt, the effects and events", async () => {
+        await threeStagesRunning();
+        const [effect] = await store.claimEffects(1, 60_000);
+        if (effect === undefined) throw new Error("no effect queued");
+
+        sent = [];
+        await store.apply(RUN, checkRunCreated(stageId(0), 1000), {
+          delivery: { id: "d-1", event: "check_run" },
+          effectId: effect.id,
+        });
+
+        expect(sent).toHaveLength(1);
+        const parts = partsOf(sent[0] ?? "");
+        expect(parts[0]).toMatch(/^insert into "webhook_deliveries"/);
+        expect(parts.filter((p) => /^update "effects"/.test(p))).toHaveLength(
+          1,
+        );
+        expect(writes(parts, "runs")).toHaveLength(1);
+        expect(writes(parts, "stage_attempts")).toHaveLength(1);
+        expect(parts.at(-1)).toMatch(/specwright_require/);
+        expect(await store.hasDelivery("d-1")).toBe(true);
+      });
+
       it("finds out at its save that another writer changed the run, and applies the event to what that writer made", async () => {
         await threeStagesRunning();
         const other = new Store(test.store.db, () => now);
@@ -243,3 +270,26 @@ describe.each(BACKENDS)(
     });
   },
 );
+
+/** A statement's parts: each `wN as (…)` of a `OneStatement`, and its select. */
+function partsOf(statement: string): string[] {
+  if (!statement.startsWith("with w0 as (")) return [statement];
+  const parts: string[] = [];
+  let at = 0;
+  for (;;) {
+    const open = statement.slice(at).match(/^(with |, )(w\d+|last) as \(/);
+    if (!open) break;
+    const start = at + open[0].length;
+    let depth = 1;
+    let end = start;
+    while (depth > 0) {
+      const c = statement[end++];
+      if (c === "(") depth++;
+      else if (c === ")") depth--;
+    }
+    if (open[2] !== "last") parts.push(statement.slice(start, end - 1));
+    at = end;
+  }
+  parts.push(`one statement: ${statement.slice(at).trim()}`);
+  return parts;
+}

@@ -302,13 +302,13 @@ describe.each(BACKENDS)("run events (%s)", (backend) => {
   });
 
   describe("a writer that read a stale version", () => {
-    /** A second store whose first `times` locked reads return `stale`. */
+    /** A second store whose first `times` reads for a transition return `stale`. */
     function staleWriter(stale: RunState, times: number) {
       const writer = new Store(store.db, () => now);
       const load = writer.loadForTransition.bind(writer);
       let lockedReads = 0;
-      writer.loadForTransition = async (id, tx) => {
-        const fresh = await load(id, tx);
+      writer.loadForTransition = async (id) => {
+        const fresh = await load(id);
         lockedReads++;
         return lockedReads <= times ? stale : fresh;
       };

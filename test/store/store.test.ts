@@ -573,7 +573,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
 
     describe("a writer that read a stale version", () => {
       /**
-       * A second store on the same database whose locked reads return `stale`
+       * A second store on the same database whose reads for a transition return `stale`
        * (for the first `times` of them), as if another writer had committed
        * between its read and its write.
        */
@@ -581,8 +581,8 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
         const writer = new Store(store.db, () => now);
         const load = writer.loadForTransition.bind(writer);
         const counter = { lockedReads: 0 };
-        writer.loadForTransition = async (id, tx) => {
-          const fresh = await load(id, tx);
+        writer.loadForTransition = async (id) => {
+          const fresh = await load(id);
           counter.lockedReads++;
           return counter.lockedReads <= times ? stale : fresh;
         };

@@ -329,6 +329,11 @@ export class World {
           "./bench/exit-on-sigterm.mjs",
         ]
       : [];
+    // SPECWRIGHT_APP_SQL_COUNT=<file>: count the App's statements to PostgreSQL.
+    if (process.env.SPECWRIGHT_APP_SQL_COUNT) {
+      env.SPECWRIGHT_APP_SQL_COUNT = process.env.SPECWRIGHT_APP_SQL_COUNT;
+      flags.push("--import", "./bench/count-statements.mjs");
+    }
     const child = spawn(
       process.execPath,
       [...flags, "--import", "tsx", "src/main.ts"],
