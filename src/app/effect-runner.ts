@@ -199,7 +199,7 @@ export class EffectRunner {
       await store.completeEffect(stored.id, true);
       return;
     }
-    const state = await store.viewRun(stored.runId);
+    const state = await store.viewRun(stored.runId, stored.runVersion);
     if (state === undefined) {
       // Nobody follows a run that is gone: the log is the only place.
       options.log.warn(

@@ -31,7 +31,7 @@ export async function findAttempt(
   ) {
     return undefined;
   }
-  const state = await store.loadRun(key.runId);
+  const state = await store.viewRun(key.runId);
   if (
     state === undefined ||
     state.owner !== run.repository.owner ||

@@ -12,6 +12,11 @@ export interface StoredEffect {
   effect: Effect;
   tries: number;
   /**
+   * The run's version when it was queued (null for effects queued before
+   * it was kept): it is performed from the run at that version or later.
+   */
+  runVersion: number | null;
+  /**
    * For an edit that only shows the run (`HELD_KINDS`), as claimed: whether
    * a later edit of the same comment or check run was pending then, and,
    * for a check run, a collection of its attempt (see the effect runner's
@@ -149,6 +154,7 @@ export async function claimEffects(
     from chosen
     where effects.id = chosen.id
     returning effects.id, effects.run_id, effects.payload, effects.tries,
+      effects.run_version,
       case when effects.kind in (${HELD_LIST}) then exists (
         ${pendingAfter(sql`effects.kind`)}
       ) end as later_same,
@@ -161,6 +167,7 @@ export async function claimEffects(
       run_id: string;
       payload: unknown;
       tries: number;
+      run_version: number | null;
       later_same: boolean | null;
       later_collect: boolean | null;
     }[];
@@ -174,6 +181,7 @@ export async function claimEffects(
         : row.payload) as Effect,
       // As handed out: the try this claim starts is not yet counted.
       tries: row.tries - 1,
+      runVersion: row.run_version,
       ...(row.later_same === null
         ? {}
         : {

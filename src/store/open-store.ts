@@ -1,12 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/node-postgres";
 import { migrate as migratePostgres } from "drizzle-orm/node-postgres/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { packageRoot } from "../package-root.js";
+import { DrizzlePGlite } from "./drizzle-pglite.js";
 import { Store } from "./store.js";
 
 /** The SQL migrations, shipped beside `dist/` and `src/`. */
@@ -44,7 +44,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const dataDir = options.dataDir ?? "./.data";
   if (!dataDir.startsWith("memory://"))
     await mkdir(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
+  const client = new DrizzlePGlite(dataDir);
   const db = drizzlePglite(client);
   await migratePglite(db, { migrationsFolder: MIGRATIONS });
   // The store keeps the client: the dashboard's feed LISTENs on it.

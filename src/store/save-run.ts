@@ -110,13 +110,23 @@ function writeRunRows(
       if (known === undefined) {
         ids.set(key, id);
         newAttempts.push(attemptRow);
-      } else if (!sameAttempt(stored.attempts?.get(key), attempt)) {
-        write.write(
-          db
-            .update(schema.stageAttempts)
-            .set(attemptRow)
-            .where(eq(schema.stageAttempts.id, id)),
-        );
+      } else {
+        // Only what changed; unknown as stored: all of it.
+        const before = stored.attempts?.get(key);
+        const changed = before
+          ? changedColumns(
+              attemptRow,
+              attemptToRow(state, stage.id, before, id),
+              [],
+            )
+          : attemptRow;
+        if (Object.keys(changed).length > 0)
+          write.write(
+            db
+              .update(schema.stageAttempts)
+              .set(changed)
+              .where(eq(schema.stageAttempts.id, id)),
+          );
       }
       for (const artifact of attempt.artifacts) {
         if (stored.artifactPaths.has(artifact.storage_path)) continue;
@@ -150,6 +160,7 @@ function writeRunRows(
           kind: effect.kind,
           payload: effect,
           status: "pending",
+          runVersion: state.version,
           availableAt: now,
           createdAt: now,
         })),
@@ -157,13 +168,6 @@ function writeRunRows(
     );
   }
   return ids;
-}
-
-/** Whether an attempt is as stored (unknown: it may not be). */
-function sameAttempt(stored: Attempt | undefined, attempt: Attempt): boolean {
-  return (
-    stored !== undefined && JSON.stringify(stored) === JSON.stringify(attempt)
-  );
 }
 
 /** What a run's state at a version says is stored: every save writes all of it. */

@@ -196,7 +196,7 @@ export const webhookDeliveries = pgTable("webhook_deliveries", {
 });
 
 /**
- * The outbox: effects the engine asked for, written in the same transaction
+ * The outbox: effects the engine asked for, written in the same statement
  * as the state that asked for them, performed afterwards, at least once.
  */
 export const effects = pgTable(
@@ -219,6 +219,11 @@ export const effects = pgTable(
     /** The worker holding it; its lease ends early if the worker stops beating. */
     leasedBy: text("leased_by"),
     superseded: boolean("superseded").notNull().default(false),
+    /**
+     * The run's version the transition that queued it wrote: the effect
+     * is performed from the run at that version or a later one.
+     */
+    runVersion: integer("run_version"),
     createdAt: at("created_at").notNull(),
     completedAt: at("completed_at"),
   },

@@ -155,8 +155,17 @@ export class Store extends DeliveryStore {
   /**
    * A run's state as stored, shared with the store's cache (no copy), for
    * a reader that does not change it: the effect runner renders from it.
+   * With `atLeast`, the run this process holds is taken without a look if
+   * it is at that version or later (an effect is performed from the run as
+   * it was queued, or later: see `StoredEffect.runVersion`).
    */
-  async viewRun(runId: string): Promise<RunState | undefined> {
+  async viewRun(
+    runId: string,
+    atLeast?: number | null,
+  ): Promise<RunState | undefined> {
+    const held = this.runs.latest(runId);
+    if (held && atLeast != null && held.state.version >= atLeast)
+      return lend(held);
     const stored = await queries.loadStoredRun(
       this.db,
       runId,

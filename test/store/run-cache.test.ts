@@ -141,7 +141,12 @@ describe.each(BACKENDS)(
         store.apply(RUN, checkRunCreated(stageId(0), 1000)),
       );
 
-      expect(writes(statements, "stage_attempts")).toHaveLength(1);
+      // Only the column that changed, not the attempt's whole row.
+      expect(writes(statements, "stage_attempts")).toEqual([
+        expect.stringMatching(
+          /^update "stage_attempts" set "check_run_id" = \$\d+ where/,
+        ),
+      ]);
       expect(reads(statements, "stage_attempts")).toEqual([]);
       expect(reads(statements, "artifacts")).toEqual([]);
       // The run's document (its stages, the workflow) did not change.
@@ -254,6 +259,35 @@ describe.each(BACKENDS)(
       expect(kept).toEqual(viewed);
       expect(kept).not.toBe(viewed);
       expect(Object.isFrozen(kept)).toBe(false);
+    });
+
+    it("lends an effect the run it holds when that is at the version the effect was queued at or later, with no look", async () => {
+      const running = await threeStagesRunning();
+      const [effect] = await store.claimEffects(1, 60_000);
+      // Queued by the run's first transition; the run moved on since.
+      expect(effect?.runVersion).toBe(1);
+      expect(running?.version).toBeGreaterThan(1);
+
+      const statements = await sentBy(() =>
+        store.viewRun(RUN, effect?.runVersion),
+      );
+
+      expect(statements).toEqual([]);
+    });
+
+    it("looks at the run for an effect queued at a later version than it holds (another process moved it on)", async () => {
+      const running = await threeStagesRunning();
+      const other = new Store(test.store.db, () => now);
+      const changed = await other.apply(RUN, checkRunCreated(stageId(1), 77));
+
+      const statements = await sentBy(async () => {
+        expect(await store.viewRun(RUN, (running?.version ?? 0) + 1)).toEqual(
+          changed.state,
+        );
+      });
+
+      expect(reads(statements, "runs")).toHaveLength(2);
+      expect(reads(statements, "stage_attempts")).toHaveLength(1);
     });
 
     it("makes no write for an event that changes nothing", async () => {

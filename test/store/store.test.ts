@@ -1173,6 +1173,7 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
         runId: row.runId,
         effect: row.payload as Effect,
         tries: row.tries,
+        runVersion: row.runVersion,
       }));
     }
 
@@ -1206,12 +1207,15 @@ describe.each(BACKENDS)("Store (%s)", (backend) => {
             runId: runId(1),
             effect: { kind: "create_tracking_comment" },
             tries: 0,
+            // Queued by the run's first transition.
+            runVersion: 1,
           },
           {
             id: twoComment?.id,
             runId: runId(2),
             effect: { kind: "create_tracking_comment" },
             tries: 0,
+            runVersion: 1,
           },
           expect.objectContaining({
             runId: runId(3),
