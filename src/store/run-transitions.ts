@@ -63,6 +63,8 @@ export interface TransitionContext {
   runs: RunCache;
   /** Told after the commit when the transition wrote run events. */
   committed: (note: RunEventNote) => void;
+  /** Told of the run as each transition stored it, after the commit. */
+  saved: (state: RunState) => void;
 }
 
 const MAX_CONFLICT_RETRIES = 8;
@@ -239,7 +241,10 @@ function refused(error: unknown, refusal: string): boolean {
 }
 
 function committed(ctx: TransitionContext, outcome: Outcome): ApplyResult {
-  if (outcome.stored) ctx.runs.set(outcome.stored);
+  if (outcome.stored) {
+    ctx.runs.set(outcome.stored);
+    ctx.saved(outcome.stored.state);
+  }
   if (outcome.note) ctx.committed(outcome.note);
   return outcome.result;
 }

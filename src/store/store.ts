@@ -94,6 +94,7 @@ export class Store extends DeliveryStore {
       committed: (note) => {
         for (const listener of this.committedListeners) listener(note);
       },
+      saved: (state) => this.workflowRuns.rememberAttempts(state),
     };
   }
 

@@ -1,3 +1,4 @@
+import type { RunState } from "../engine/run-state.js";
 import type { Database } from "./database.js";
 import { findAttemptByWorkflowRun } from "./run-queries.js";
 
@@ -29,10 +30,32 @@ export class WorkflowRunAttempts {
     if (known !== undefined) return { ...known };
     const found = await findAttemptByWorkflowRun(db, workflowRunId);
     if (found === undefined) return undefined;
+    this.keep(workflowRunId, found);
+    return found;
+  }
+
+  /**
+   * Keeps the workflow runs a run's attempts recorded, as a transition
+   * committed them: the deliveries that follow for them ask nothing.
+   */
+  rememberAttempts(state: RunState): void {
+    for (const stage of state.stages) {
+      for (const attempt of stage.attempts) {
+        const id = attempt.workflow_run_id;
+        if (id === null || this.found.has(id)) continue;
+        this.keep(id, {
+          runId: state.id,
+          stage: stage.id,
+          attempt: attempt.attempt,
+        });
+      }
+    }
+  }
+
+  private keep(workflowRunId: number, found: FoundAttempt): void {
     if (this.found.size >= this.limit)
       this.found.delete(this.found.keys().next().value as number);
     this.found.set(workflowRunId, { ...found });
-    return found;
   }
 
   /** Forgets them all. */

@@ -290,6 +290,32 @@ describe.each(BACKENDS)(
       expect(reads(statements, "stage_attempts")).toHaveLength(1);
     });
 
+    it("knows the workflow run an attempt recorded without asking, once the transition committed", async () => {
+      await threeStagesRunning();
+      await store.apply(RUN, {
+        type: "stage_dispatched",
+        stage: stageId(1),
+        attempt: 1,
+        workflow_run_id: 5001,
+        workflow_run_url: "https://github.com/acme/web/actions/runs/5001",
+        at: at(2),
+      });
+
+      const statements = await sentBy(async () => {
+        expect(await store.findAttemptByWorkflowRun(5001)).toEqual({
+          runId: RUN,
+          stage: stageId(1),
+          attempt: 1,
+        });
+      });
+
+      expect(statements).toEqual([]);
+      // One not recorded is asked about.
+      expect(
+        await sentBy(() => store.findAttemptByWorkflowRun(5002)),
+      ).toHaveLength(1);
+    });
+
     it("makes no write for an event that changes nothing", async () => {
       await threeStagesRunning();
       await store.apply(RUN, checkRunCreated(stageId(0), 1000));
