@@ -27,9 +27,9 @@ export interface RunChange {
  * Adds to `write` the progress events between two states of a run, with a
  * notice on `specwright_run_events` sent when the statement commits (one
  * undone notifies nobody). Runs on GitHub are approved and rejected with
- * comment commands, so `gate_waiting` says those. Returns whether there
- * are events; the statement gives back the last one's id, for the note
- * told to feeds after the commit instead (Redis).
+ * comment commands, so `gate_waiting` says those. The statement gives
+ * back the last event's id, for the note told to feeds after the commit
+ * instead (Redis).
  *
  * Within one run, ids grow in commit order: the events are numbered only
  * once the statement's guards hold, the run's row updated (see
@@ -40,12 +40,12 @@ export function recordRunEvents(
   db: Database,
   write: OneStatement,
   change: RunChange,
-): boolean {
+): void {
   const events = progressEvents(change.before, change.after, {
     at: change.at,
     gateCommands: commentGateCommands,
   });
-  if (events.length === 0) return false;
+  if (events.length === 0) return;
   write.writeEvents(
     db
       .insert(schema.runEvents)
@@ -60,7 +60,6 @@ export function recordRunEvents(
       .returning({ id: schema.runEvents.id }),
     { channel: RUN_EVENTS_CHANNEL, runId: change.after.id },
   );
-  return true;
 }
 
 /** A run's events after `afterId` (all with null), oldest first, at most `limit`. */

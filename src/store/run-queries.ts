@@ -159,15 +159,3 @@ export async function loadRunWithEventId(
   const state = await loadRun(db, runId);
   return state === undefined ? undefined : { state, lastEventId };
 }
-
-/** A run's version now, or undefined when there is no such run. */
-export async function runVersion(
-  db: Tx | Database,
-  runId: string,
-): Promise<number | undefined> {
-  const [row] = await db
-    .select({ version: schema.runs.version })
-    .from(schema.runs)
-    .where(eq(schema.runs.id, runId));
-  return row?.version;
-}

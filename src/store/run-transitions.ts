@@ -96,16 +96,7 @@ export async function createRun(
   const { db } = ctx;
   const now = ctx.now();
   const next = await transitionWithSpend(state, event, ctx.spend);
-  const write = new OneStatement();
-  if (options.delivery)
-    write.require(
-      deliveryInsert(db, {
-        ...options.delivery,
-        runId: state.id,
-        receivedAt: now,
-      }),
-      DELIVERY_SEEN,
-    );
+  const write = statementFor(db, options, state.id, now);
   const attemptIds = insertRun(db, write, next, now);
   write.write(
     db.insert(schema.agentConfigurations).values({
@@ -172,12 +163,7 @@ async function applyOnce(
 ): Promise<Outcome> {
   const { db } = ctx;
   const now = ctx.now();
-  const write = new OneStatement();
-  if (options.delivery)
-    write.require(
-      deliveryInsert(db, { ...options.delivery, runId, receivedAt: now }),
-      DELIVERY_SEEN,
-    );
+  const write = statementFor(db, options, runId, now);
   // A run this process holds is taken as held, without a look (RunCache).
   const unchecked = ctx.runs.latest(runId) !== undefined;
   const current = await ctx.loadForTransition(runId);
@@ -218,6 +204,22 @@ async function applyOnce(
     note: noteOf(runId, lastEventId),
     stored: asStored(next.state, attemptIds),
   };
+}
+
+/** A transition's statement, its delivery recorded (refused if seen before). */
+function statementFor(
+  db: Database,
+  options: ApplyOptions,
+  runId: string,
+  now: string,
+): OneStatement {
+  const write = new OneStatement();
+  if (options.delivery)
+    write.require(
+      deliveryInsert(db, { ...options.delivery, runId, receivedAt: now }),
+      DELIVERY_SEEN,
+    );
+  return write;
 }
 
 /** The run's row if it is at `version`, locked until the statement commits. */
