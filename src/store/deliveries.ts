@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "./database.js";
+import { insertSql, type PlainSql, plainSql, runSql } from "./plain-sql.js";
 import * as schema from "./schema.js";
 
 /** Whether a delivery has already been acted on. */
@@ -43,22 +44,21 @@ export async function insertDelivery(
   db: Database,
   delivery: DeliveryRecord,
 ): Promise<boolean> {
-  return (await deliveryInsert(db, delivery)).length > 0;
+  return (await runSql(db, deliveryInsert(delivery))).length > 0;
 }
 
 /** The insert of a delivery: returns a row unless it was recorded before. */
-export function deliveryInsert(db: Database, delivery: DeliveryRecord) {
-  return db
-    .insert(schema.webhookDeliveries)
-    .values({
+export function deliveryInsert(delivery: DeliveryRecord): PlainSql {
+  const insert = insertSql(schema.webhookDeliveries, [
+    {
       deliveryId: delivery.id,
       event: delivery.event,
       runId: delivery.runId,
       reply: delivery.reply ?? null,
       receivedAt: delivery.receivedAt,
-    })
-    .onConflictDoNothing()
-    .returning({ id: schema.webhookDeliveries.deliveryId });
+    },
+  ]);
+  return plainSql`${insert} on conflict do nothing returning "delivery_id"`;
 }
 
 /** Forgets a delivery recorded as a claim whose work then failed. */

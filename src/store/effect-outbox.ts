@@ -1,6 +1,14 @@
-import { eq, inArray, type SQL, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Effect } from "../engine/effects.js";
 import type { Database } from "./database.js";
+import {
+  joinSql,
+  type PlainSql,
+  plainSql,
+  rawSql,
+  runSql,
+  updateSql,
+} from "./plain-sql.js";
 import * as schema from "./schema.js";
 
 // The outbox: effects the engine asked for, queued with the state that
@@ -48,9 +56,9 @@ export const HELD_KINDS: readonly Effect["kind"][] = [
 ];
 
 /** `HELD_KINDS` as an SQL list. */
-const HELD_LIST = sql.join(
-  HELD_KINDS.map((kind) => sql`${kind}`),
-  sql`, `,
+const HELD_LIST = joinSql(
+  HELD_KINDS.map((kind) => plainSql`${kind}`),
+  ", ",
 );
 
 /**
@@ -58,8 +66,8 @@ const HELD_LIST = sql.join(
  * run, for the same stage attempt when the claimed one is for one: as
  * `hasLaterPending` asks it.
  */
-function pendingAfter(kind: SQL) {
-  return sql`select 1 from effects later
+function pendingAfter(kind: PlainSql): PlainSql {
+  return plainSql`select 1 from effects later
     where later.run_id = effects.run_id and later.kind = ${kind}
       and later.status = 'pending' and later.id > effects.id
       and (effects.payload->>'stage' is null or effects.payload->>'attempt' is null
@@ -80,14 +88,17 @@ async function supersedeEdits(
   at: string,
   runId: string | undefined,
 ): Promise<void> {
-  await db.execute(sql`
+  await runSql(
+    db,
+    plainSql`
     update effects set status = 'done', superseded = true, completed_at = ${at},
       leased_until = null, leased_by = null
     where status = 'pending' and kind in (${HELD_LIST})
-      ${runId === undefined ? sql`` : sql`and run_id = ${runId}`}
+      ${runId === undefined ? rawSql("") : plainSql`and run_id = ${runId}`}
       and (leased_until is null or leased_until <= ${at})
-      and exists (${pendingAfter(sql`effects.kind`)})
-  `);
+      and exists (${pendingAfter(rawSql("effects.kind"))})
+  `,
+  );
 }
 
 /**
@@ -113,13 +124,23 @@ export async function claimEffects(
   const at = now.toISOString();
   await supersedeEdits(db, at, runId);
   const until = new Date(now.getTime() + leaseMs).toISOString();
-  const result = (await db.execute(sql`
+  const rows = await runSql<{
+    id: number | string;
+    run_id: string;
+    payload: unknown;
+    tries: number;
+    run_version: number | null;
+    later_same: boolean | null;
+    later_collect: boolean | null;
+  }>(
+    db,
+    plainSql`
     with heads as (
       select id, run_id, kind, tries, available_at, leased_until, leased_by, created_at
       from effects
       where id in (
         select distinct on (run_id) id from effects
-        where status = 'pending'${runId === undefined ? sql`` : sql` and run_id = ${runId}`}
+        where status = 'pending'${runId === undefined ? rawSql("") : plainSql` and run_id = ${runId}`}
         order by run_id, id
       )
       order by id
@@ -156,23 +177,14 @@ export async function claimEffects(
     returning effects.id, effects.run_id, effects.payload, effects.tries,
       effects.run_version,
       case when effects.kind in (${HELD_LIST}) then exists (
-        ${pendingAfter(sql`effects.kind`)}
+        ${pendingAfter(rawSql("effects.kind"))}
       ) end as later_same,
       case when effects.kind = 'update_check_run' then exists (
-        ${pendingAfter(sql`'collect_result'`)}
+        ${pendingAfter(rawSql("'collect_result'"))}
       ) end as later_collect
-  `)) as {
-    rows: {
-      id: number | string;
-      run_id: string;
-      payload: unknown;
-      tries: number;
-      run_version: number | null;
-      later_same: boolean | null;
-      later_collect: boolean | null;
-    }[];
-  };
-  return result.rows
+  `,
+  );
+  return rows
     .map((row) => ({
       id: Number(row.id),
       runId: row.run_id,
@@ -201,26 +213,23 @@ export async function completeEffectIn(
   now: string,
   superseded = false,
 ): Promise<void> {
-  await effectCompletion(db, id, now, superseded);
+  await runSql(db, effectCompletion(id, now, superseded));
 }
 
 /** The update that marks an effect done. */
 export function effectCompletion(
-  db: Database,
   id: number,
   now: string,
   superseded = false,
-) {
-  return db
-    .update(schema.effects)
-    .set({
-      status: "done",
-      completedAt: now,
-      leasedUntil: null,
-      leasedBy: null,
-      superseded,
-    })
-    .where(eq(schema.effects.id, id));
+): PlainSql {
+  const update = updateSql(schema.effects, {
+    status: "done",
+    completedAt: now,
+    leasedUntil: null,
+    leasedBy: null,
+    superseded,
+  });
+  return plainSql`${update} where "effects"."id" = ${id}`;
 }
 
 /** Puts an effect back to be tried again at `retryAt`. */

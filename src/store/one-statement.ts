@@ -1,5 +1,11 @@
-import { type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Database } from "./database.js";
+import {
+  joinSql,
+  type PlainSql,
+  plainSql,
+  rawSql,
+  runSql,
+} from "./plain-sql.js";
 
 /** A guard of a `OneStatement` did not hold: nothing was written. */
 export class Refused extends Error {
@@ -33,7 +39,7 @@ export interface EventNotice {
  * with its refusal.
  */
 export class OneStatement {
-  private readonly parts: SQL[] = [];
+  private readonly parts: PlainSql[] = [];
   private readonly guards: { part: number; refusal: string }[] = [];
   private events: { part: number; notice: EventNotice } | undefined;
 
@@ -43,13 +49,13 @@ export class OneStatement {
   }
 
   /** A write. */
-  write(query: SQLWrapper): this {
-    this.parts.push(query.getSQL());
+  write(query: PlainSql): this {
+    this.parts.push(query);
     return this;
   }
 
   /** A query that must return a row, else nothing is written. */
-  require(query: SQLWrapper, refusal: string): this {
+  require(query: PlainSql, refusal: string): this {
     this.guards.push({ part: this.parts.length, refusal });
     return this.write(query);
   }
@@ -60,7 +66,7 @@ export class OneStatement {
    * written only once every guard held (so after a guard's update of the
    * run's row took its lock).
    */
-  writeEvents(query: SQLWrapper, notice: EventNotice): this {
+  writeEvents(query: PlainSql, notice: EventNotice): this {
     this.events = { part: this.parts.length, notice };
     return this.write(query);
   }
@@ -72,10 +78,11 @@ export class OneStatement {
   async run(db: Database): Promise<{ lastEventId: number | null }> {
     if (this.empty) return { lastEventId: null };
     try {
-      const result = (await db.execute(this.statement())) as {
-        rows: { last_event_id: string | number | null }[];
-      };
-      const last = result.rows[0]?.last_event_id ?? null;
+      const rows = await runSql<{ last_event_id: string | number | null }>(
+        db,
+        this.statement(),
+      );
+      const last = rows[0]?.last_event_id ?? null;
       return { lastEventId: last === null ? null : Number(last) };
     } catch (error) {
       const refusal = refusalOf(error);
@@ -84,33 +91,33 @@ export class OneStatement {
     }
   }
 
-  private statement(): SQL {
-    const ctes = sql.join(
-      this.parts.map((part, i) => sql`${sql.raw(name(i))} as (${part})`),
-      sql`, `,
+  private statement(): PlainSql {
+    const ctes = joinSql(
+      this.parts.map((part, i) => plainSql`${rawSql(name(i))} as (${part})`),
+      ", ",
     );
-    const exists = this.guards.map(
-      ({ part }) => sql`exists (select 1 from ${sql.raw(name(part))})`,
+    const exists = this.guards.map(({ part }) =>
+      rawSql(`exists (select 1 from ${name(part)})`),
     );
-    const held = sql.join(exists, sql`, `);
-    const refusals = sql.join(
-      this.guards.map(({ refusal }) => sql`${refusal}`),
-      sql`, `,
+    const held = joinSql(exists, ", ");
+    const refusals = joinSql(
+      this.guards.map(({ refusal }) => plainSql`${refusal}`),
+      ", ",
     );
     const guards =
       this.guards.length === 0
-        ? sql`true`
-        : sql`specwright_require(array[${held}], array[${refusals}]::text[])`;
+        ? rawSql("true")
+        : plainSql`specwright_require(array[${held}], array[${refusals}]::text[])`;
     const events = this.events;
     if (events === undefined)
-      return sql`with ${ctes} select ${guards} as held, null as last_event_id`;
-    const written = sql.raw(name(events.part));
+      return plainSql`with ${ctes} select ${guards} as held, null as last_event_id`;
+    const written = rawSql(name(events.part));
     const { channel, runId } = events.notice;
     // The notice is sent at the commit, so never for a statement undone.
     // Read (so written) only once the guards held: a one-time filter.
     const after =
-      exists.length === 0 ? sql`true` : sql.join(exists, sql` and `);
-    return sql`with ${ctes}, last as (select max(id) as id from ${written} where ${after})
+      exists.length === 0 ? rawSql("true") : joinSql(exists, " and ");
+    return plainSql`with ${ctes}, last as (select max(id) as id from ${written} where ${after})
       select ${guards} as held, (select id from last) as last_event_id,
         (select count(pg_notify(${channel}, json_build_object('run_id', ${runId}::text, 'id', id)::text))
           from last where id is not null) as notified`;

@@ -5,6 +5,7 @@ import { progressEvents } from "../engine/progress/progress-events.js";
 import type { RunState } from "../engine/run-state.js";
 import type { Database, Tx } from "./database.js";
 import type { OneStatement } from "./one-statement.js";
+import { insertSql, plainSql } from "./plain-sql.js";
 import { RUN_EVENTS_CHANNEL } from "./run-event-note.js";
 import * as schema from "./schema.js";
 
@@ -36,30 +37,25 @@ export interface RunChange {
  * `OneStatement.writeEvents`), and the row stays locked until the
  * statement commits.
  */
-export function recordRunEvents(
-  db: Database,
-  write: OneStatement,
-  change: RunChange,
-): void {
+export function recordRunEvents(write: OneStatement, change: RunChange): void {
   const events = progressEvents(change.before, change.after, {
     at: change.at,
     gateCommands: commentGateCommands,
   });
   if (events.length === 0) return;
-  write.writeEvents(
-    db
-      .insert(schema.runEvents)
-      .values(
-        events.map((event) => ({
-          runId: change.after.id,
-          event: event.event,
-          data: event,
-          createdAt: change.now,
-        })),
-      )
-      .returning({ id: schema.runEvents.id }),
-    { channel: RUN_EVENTS_CHANNEL, runId: change.after.id },
+  const insert = insertSql(
+    schema.runEvents,
+    events.map((event) => ({
+      runId: change.after.id,
+      event: event.event,
+      data: event,
+      createdAt: change.now,
+    })),
   );
+  write.writeEvents(plainSql`${insert} returning "id"`, {
+    channel: RUN_EVENTS_CHANNEL,
+    runId: change.after.id,
+  });
 }
 
 /** A run's events after `afterId` (all with null), oldest first, at most `limit`. */

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
 import type { Effect } from "../engine/effects.js";
 import type { RunEvent } from "../engine/events.js";
 import type { RepositorySpendSource } from "../engine/repository-spend.js";
@@ -8,6 +7,7 @@ import type { Database } from "./database.js";
 import { deliveryInsert } from "./deliveries.js";
 import { effectCompletion } from "./effect-outbox.js";
 import { OneStatement, Refused } from "./one-statement.js";
+import { insertSql, type PlainSql, plainSql } from "./plain-sql.js";
 import {
   asStored,
   ownCopy,
@@ -96,20 +96,22 @@ export async function createRun(
   const { db } = ctx;
   const now = ctx.now();
   const next = await transitionWithSpend(state, event, ctx.spend);
-  const write = statementFor(db, options, state.id, now);
-  const attemptIds = insertRun(db, write, next, now);
+  const write = statementFor(options, state.id, now);
+  const attemptIds = insertRun(write, next, now);
   write.write(
-    db.insert(schema.agentConfigurations).values({
-      id: randomUUID(),
-      runId: state.id,
-      agentBackend: options.agent.backend,
-      agentVersion: options.agent.version,
-      promptPackVersion: options.agent.prompt_pack_version,
-      runtimeEnv: options.agent.runtime_env,
-      createdAt: now,
-    }),
+    insertSql(schema.agentConfigurations, [
+      {
+        id: randomUUID(),
+        runId: state.id,
+        agentBackend: options.agent.backend,
+        agentVersion: options.agent.version,
+        promptPackVersion: options.agent.prompt_pack_version,
+        runtimeEnv: options.agent.runtime_env,
+        createdAt: now,
+      },
+    ]),
   );
-  recordRunEvents(db, write, {
+  recordRunEvents(write, {
     before: state,
     after: next.state,
     at: event.at,
@@ -163,7 +165,7 @@ async function applyOnce(
 ): Promise<Outcome> {
   const { db } = ctx;
   const now = ctx.now();
-  const write = statementFor(db, options, runId, now);
+  const write = statementFor(options, runId, now);
   // A run this process holds is taken as held, without a look (RunCache).
   const unchecked = ctx.runs.latest(runId) !== undefined;
   const current = await ctx.loadForTransition(runId);
@@ -172,7 +174,7 @@ async function applyOnce(
     return { result: NOT_APPLIED };
   }
   if (options.effectId !== undefined)
-    write.write(effectCompletion(db, options.effectId, now));
+    write.write(effectCompletion(options.effectId, now));
   const next = await transitionWithSpend(current, event, ctx.spend);
   if (next.state === current) {
     // Nothing to save, so nothing checks the version: a run taken from the
@@ -180,7 +182,7 @@ async function applyOnce(
     // locked until the commit (the event may change what another writer
     // made).
     if (unchecked || !write.empty)
-      write.require(versionHeld(db, runId, current.version), RUN_CHANGED);
+      write.require(versionHeld(runId, current.version), RUN_CHANGED);
     await write.run(db);
     return { result: { applied: true, state: ownCopy(current), effects: [] } };
   }
@@ -192,7 +194,7 @@ async function applyOnce(
     now,
     storedFrom(current),
   );
-  recordRunEvents(db, write, {
+  recordRunEvents(write, {
     before: current,
     after: next.state,
     at: event.at,
@@ -208,7 +210,6 @@ async function applyOnce(
 
 /** A transition's statement, its delivery recorded (refused if seen before). */
 function statementFor(
-  db: Database,
   options: ApplyOptions,
   runId: string,
   now: string,
@@ -216,19 +217,15 @@ function statementFor(
   const write = new OneStatement();
   if (options.delivery)
     write.require(
-      deliveryInsert(db, { ...options.delivery, runId, receivedAt: now }),
+      deliveryInsert({ ...options.delivery, runId, receivedAt: now }),
       DELIVERY_SEEN,
     );
   return write;
 }
 
 /** The run's row if it is at `version`, locked until the statement commits. */
-function versionHeld(db: Database, runId: string, version: number) {
-  return db
-    .select({ id: schema.runs.id })
-    .from(schema.runs)
-    .where(and(eq(schema.runs.id, runId), eq(schema.runs.version, version)))
-    .for("update");
+function versionHeld(runId: string, version: number): PlainSql {
+  return plainSql`select "id" from "runs" where ("runs"."id" = ${runId} and "runs"."version" = ${version}) for update`;
 }
 
 function noteOf(

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Attempt } from "../engine/run-state.js";
 import type { Transition } from "../engine/transition.js";
 import { changedColumns } from "./changed-columns.js";
 import type { Database } from "./database.js";
 import type { OneStatement } from "./one-statement.js";
+import { insertSql, plainSql, updateSql } from "./plain-sql.js";
 import { type AttemptIds, attemptKey, type StoredRun } from "./run-cache.js";
 import { attemptToRow, runToRow } from "./run-rows.js";
 import * as schema from "./schema.js";
@@ -46,27 +47,20 @@ export async function saveRun(
     before?.state.version === expectedVersion ? before : undefined;
   const stored = previous ? storedRows(previous) : await readRows(db, state.id);
   const { id: _, ...row } = runToRow(state, now);
+  const update = updateSql(
+    schema.runs,
+    previous
+      ? changedColumns(row, runToRow(previous.state, now), [
+          "version",
+          "updatedAt",
+        ])
+      : row,
+  );
   write.require(
-    db
-      .update(schema.runs)
-      .set(
-        previous
-          ? changedColumns(row, runToRow(previous.state, now), [
-              "version",
-              "updatedAt",
-            ])
-          : row,
-      )
-      .where(
-        and(
-          eq(schema.runs.id, state.id),
-          eq(schema.runs.version, expectedVersion),
-        ),
-      )
-      .returning({ id: schema.runs.id }),
+    plainSql`${update} where ("runs"."id" = ${state.id} and "runs"."version" = ${expectedVersion}) returning "id"`,
     RUN_CHANGED,
   );
-  return writeRunRows(db, write, next, now, stored);
+  return writeRunRows(write, next, now, stored);
 }
 
 /**
@@ -74,13 +68,12 @@ export async function saveRun(
  * attempts, artifacts and effects. Returns the attempts' row ids.
  */
 export function insertRun(
-  db: Database,
   write: OneStatement,
   next: Transition,
   now: string,
 ): AttemptIds {
-  write.write(db.insert(schema.runs).values(runToRow(next.state, now)));
-  return writeRunRows(db, write, next, now, NOTHING_STORED);
+  write.write(insertSql(schema.runs, [runToRow(next.state, now)]));
+  return writeRunRows(write, next, now, NOTHING_STORED);
 }
 
 const NOTHING_STORED: StoredRows = {
@@ -91,7 +84,6 @@ const NOTHING_STORED: StoredRows = {
 
 /** Adds to `write` the attempts, artifacts and effects not in `stored`. */
 function writeRunRows(
-  db: Database,
   write: OneStatement,
   next: Transition,
   now: string,
@@ -122,10 +114,7 @@ function writeRunRows(
           : attemptRow;
         if (Object.keys(changed).length > 0)
           write.write(
-            db
-              .update(schema.stageAttempts)
-              .set(changed)
-              .where(eq(schema.stageAttempts.id, id)),
+            plainSql`${updateSql(schema.stageAttempts, changed)} where "stage_attempts"."id" = ${id}`,
           );
       }
       for (const artifact of attempt.artifacts) {
@@ -149,12 +138,13 @@ function writeRunRows(
     }
   }
   if (newAttempts.length > 0)
-    write.write(db.insert(schema.stageAttempts).values(newAttempts));
+    write.write(insertSql(schema.stageAttempts, newAttempts));
   if (newArtifacts.length > 0)
-    write.write(db.insert(schema.artifacts).values(newArtifacts));
+    write.write(insertSql(schema.artifacts, newArtifacts));
   if (next.effects.length > 0) {
     write.write(
-      db.insert(schema.effects).values(
+      insertSql(
+        schema.effects,
         next.effects.map((effect) => ({
           runId: state.id,
           kind: effect.kind,

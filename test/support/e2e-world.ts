@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import {
   chmod,
   mkdir,
@@ -334,6 +334,11 @@ export class World {
       env.SPECWRIGHT_APP_SQL_COUNT = process.env.SPECWRIGHT_APP_SQL_COUNT;
       flags.push("--import", "./bench/count-statements.mjs");
     }
+    // SPECWRIGHT_APP_NODE_FLAGS: more flags for the App's node (bench experiments: V8's, --heap-prof).
+    flags.push(
+      ...(process.env.SPECWRIGHT_APP_NODE_FLAGS?.split(/\s+/).filter(Boolean) ??
+        []),
+    );
     const child = spawn(
       process.execPath,
       [...flags, "--import", "tsx", "src/main.ts"],
@@ -346,6 +351,8 @@ export class World {
     const capture = (chunk: Buffer) => {
       this.appLog += chunk.toString();
       if (this.options.verbose) process.stderr.write(chunk);
+      if (process.env.SPECWRIGHT_APP_LOG_FILE)
+        appendFileSync(process.env.SPECWRIGHT_APP_LOG_FILE, chunk);
     };
     child.stdout?.on("data", capture);
     child.stderr?.on("data", capture);
