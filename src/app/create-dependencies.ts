@@ -1,7 +1,11 @@
 import type { Probot } from "probot";
 import type { Octokit } from "../github/octokit.js";
 import { budgetsFor } from "../github/pacing/budgets.js";
-import { type PacingMode, paceOctokit } from "../github/pacing/pace-octokit.js";
+import {
+  beginEffect,
+  type PacingMode,
+  paceOctokit,
+} from "../github/pacing/pace-octokit.js";
 import { Pacer } from "../github/pacing/pacer.js";
 import { pacingFromEnv } from "../github/pacing/pacing-config.js";
 import { Reconciler } from "../reconcile/reconciler.js";
@@ -10,6 +14,7 @@ import { openStoreFromEnv } from "../store/open-store.js";
 import { storePacingLedger } from "../store/pacing-ledger.js";
 import { redisPacingLedger } from "../store/pacing-redis.js";
 import type { Store } from "../store/store.js";
+import { ClientPool } from "./client-pool.js";
 import { type Dependencies, defaultIds } from "./dependencies.js";
 import { EffectRunner } from "./effect-runner.js";
 
@@ -143,9 +148,15 @@ export async function createDependencies(
     (mode: PacingMode) =>
     async (installationId: number): Promise<Octokit> =>
       pace(await unpaced(installationId), installationId, mode);
+  const clients = new ClientPool({
+    make: pacedFor("effect"),
+    reuse: beginEffect,
+  });
   const runner = new EffectRunner({
     store,
-    octokitFor: pacedFor("effect"),
+    octokitFor: (installationId) => clients.acquire(installationId),
+    releaseOctokit: (installationId, octokit) =>
+      clients.release(installationId, octokit),
     log: app.log,
     now,
   });

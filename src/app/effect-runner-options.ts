@@ -6,8 +6,10 @@ import type { Store } from "../store/store.js";
 
 export interface EffectRunnerOptions {
   store: Store;
-  /** An installation's client (Probot's `app.auth(id)`). */
+  /** An installation's client (Probot's `app.auth(id)`), for one effect. */
   octokitFor: (installationId: number) => Promise<Octokit>;
+  /** Hands the client back once its effect is done, to be reused (`ClientPool`). */
+  releaseOctokit?: (installationId: number, octokit: Octokit) => void;
   log: Logger & { error(object: object, message?: string): void };
   now?: () => Date;
   /** Tries before giving up on a transient failure. */

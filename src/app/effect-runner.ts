@@ -6,6 +6,7 @@ import {
   retryAfterMs,
 } from "../github/github-errors.js";
 import { GitHubMemory } from "../github/github-memory.js";
+import type { Octokit } from "../github/octokit.js";
 import { PacingDeferred } from "../github/pacing/pacing-deferred.js";
 import {
   giveUpEvent,
@@ -213,9 +214,11 @@ export class EffectRunner {
       return;
     }
     const log = options.log;
+    let octokit: Octokit | undefined;
     try {
+      octokit = await options.octokitFor(state.installation_id);
       const context: EffectContext = {
-        octokit: await options.octokitFor(state.installation_id),
+        octokit,
         state,
         retries: stored.tries,
         now: this.now,
@@ -263,6 +266,8 @@ export class EffectRunner {
         stored.runId,
         giveUpEvent(effect, message, transient, this.now().toISOString()),
       );
+    } finally {
+      if (octokit) options.releaseOctokit?.(state.installation_id, octokit);
     }
   }
 }

@@ -239,11 +239,14 @@ export function transition(current: RunState, event: RunEvent): Transition {
   if (isTerminalRun(current) && !BOOKKEEPING.has(event.type)) {
     return { state: current, effects: [] };
   }
-  const state = structuredClone(current);
+  // A run's state is JSON through and through (it is stored as JSON): its
+  // text is both the copy the handler changes and what it is compared with.
+  const before = JSON.stringify(current);
+  const state = JSON.parse(before) as RunState;
   const context: TransitionContext = { state, effects: [], at: event.at };
   const handler = HANDLERS[event.type] as Handler<typeof event.type>;
   handler(context, event as never);
-  const changed = JSON.stringify(state) !== JSON.stringify(current);
+  const changed = JSON.stringify(state) !== before;
   if (!changed && context.effects.length === 0)
     return { state: current, effects: [] };
   state.version = current.version + 1;

@@ -120,9 +120,16 @@ function columnOf(info: TableInfo, key: string): Column {
   return column;
 }
 
+/** A JSON column's value already written as JSON text (sent as it is). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** A value as drizzle sends it for the column (JSON as its text). */
 function encode(column: Column, value: unknown): unknown {
-  return value === null ? null : column.mapToDriverValue(value);
+  if (value === null) return null;
+  if (value instanceof JsonText) return value.text;
+  return column.mapToDriverValue(value);
 }
 
 /** A quoted identifier. */

@@ -1,5 +1,8 @@
 import type { RunState } from "../engine/run-state.js";
-import { attemptToRow, rowsToRun, runToRow } from "./run-rows.js";
+import { attemptToRow, rowsToRun } from "./run-rows.js";
+import type { runs } from "./schema.js";
+
+type RunRow = typeof runs.$inferSelect;
 
 /** A run's stage attempt row ids, by `stage/attempt`. */
 export type AttemptIds = ReadonlyMap<string, string>;
@@ -8,6 +11,20 @@ export type AttemptIds = ReadonlyMap<string, string>;
 export interface StoredRun {
   state: RunState;
   attemptIds: AttemptIds;
+  /** Its row as this process wrote it (unknown for a run read). */
+  written?: WrittenRow;
+}
+
+/**
+ * A run's row as a save writes it, kept with the run so that the next
+ * save compares with it instead of making it again: the columns but the
+ * document, the document's JSON text, and the row to write (the
+ * document as that text).
+ */
+export interface WrittenRow {
+  columns: Omit<RunRow, "id" | "state">;
+  documentText: string;
+  set: Omit<RunRow, "id" | "state"> & { state: unknown };
 }
 
 /** The key of an attempt's row in `AttemptIds`. */
@@ -128,10 +145,14 @@ function throughJson<T>(value: T): T {
 /**
  * A state as a read of what was just written would give it (timestamps in
  * ISO 8601 UTC, attempts in order, JSON as JSON keeps it): what the cache
- * keeps of a committed transition. It shares nothing with `state`.
+ * keeps of a committed transition, with the row it was written with. It
+ * shares nothing with `state`.
  */
-export function asStored(state: RunState, attemptIds: AttemptIds): StoredRun {
-  const { state: document, ...row } = runToRow(state, state.created_at);
+export function asStored(
+  state: RunState,
+  attemptIds: AttemptIds,
+  written: WrittenRow,
+): StoredRun {
   const attempts = state.stages.flatMap((stage) =>
     stage.attempts.map((attempt) => {
       const id = attemptIds.get(attemptKey(stage.id, attempt.attempt)) ?? "";
@@ -144,8 +165,10 @@ export function asStored(state: RunState, attemptIds: AttemptIds): StoredRun {
       return { ...columns, metadata: throughJson(metadata) };
     }),
   );
-  return {
-    state: rowsToRun({ ...row, state: throughJson(document) }, attempts),
-    attemptIds,
+  const row: RunRow = {
+    id: state.id,
+    ...written.columns,
+    state: JSON.parse(written.documentText),
   };
+  return { state: rowsToRun(row, attempts), attemptIds, written };
 }

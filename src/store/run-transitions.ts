@@ -97,7 +97,7 @@ export async function createRun(
   const now = ctx.now();
   const next = await transitionWithSpend(state, event, ctx.spend);
   const write = statementFor(options, state.id, now);
-  const attemptIds = insertRun(write, next, now);
+  const saved = insertRun(write, next, now);
   write.write(
     insertSql(schema.agentConfigurations, [
       {
@@ -122,7 +122,7 @@ export async function createRun(
     return committed(ctx, {
       result: { applied: true, state: next.state, effects: next.effects },
       note: noteOf(state.id, lastEventId),
-      stored: asStored(next.state, attemptIds),
+      stored: asStored(next.state, saved.attemptIds, saved.row),
     });
   } catch (error) {
     if (refused(error, DELIVERY_SEEN)) return NOT_APPLIED;
@@ -186,7 +186,7 @@ async function applyOnce(
     await write.run(db);
     return { result: { applied: true, state: ownCopy(current), effects: [] } };
   }
-  const attemptIds = await saveRun(
+  const saved = await saveRun(
     db,
     write,
     current.version,
@@ -204,7 +204,7 @@ async function applyOnce(
   return {
     result: { applied: true, state: next.state, effects: next.effects },
     note: noteOf(runId, lastEventId),
-    stored: asStored(next.state, attemptIds),
+    stored: asStored(next.state, saved.attemptIds, saved.row),
   };
 }
 

@@ -1,12 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { Attempt } from "../engine/run-state.js";
+import type { Attempt, RunState } from "../engine/run-state.js";
 import type { Transition } from "../engine/transition.js";
 import { changedColumns } from "./changed-columns.js";
 import type { Database } from "./database.js";
 import type { OneStatement } from "./one-statement.js";
-import { insertSql, plainSql, updateSql } from "./plain-sql.js";
-import { type AttemptIds, attemptKey, type StoredRun } from "./run-cache.js";
+import { insertSql, JsonText, plainSql, updateSql } from "./plain-sql.js";
+import {
+  type AttemptIds,
+  attemptKey,
+  type StoredRun,
+  type WrittenRow,
+} from "./run-cache.js";
 import { attemptToRow, runToRow } from "./run-rows.js";
 import * as schema from "./schema.js";
 
@@ -26,13 +31,18 @@ interface StoredRows {
   artifactPaths: ReadonlySet<string>;
 }
 
+/** What a save wrote of the run: its row, and its document as JSON text. */
+export interface Saved {
+  attemptIds: AttemptIds;
+  row: WrittenRow;
+}
+
 /**
  * Adds to `write` a transition's state, to be written only if the run is
  * still at `expectedVersion` (else the statement is refused with
  * `RUN_CHANGED`): the run row, its attempts, artifacts not yet recorded,
  * and the effects it asks for. Given the run as stored at that version
  * (`before`), only what changed is written and nothing is read first.
- * Returns the attempts' row ids.
  */
 export async function saveRun(
   db: Database,
@@ -41,39 +51,68 @@ export async function saveRun(
   next: Transition,
   now: string,
   before?: StoredRun,
-): Promise<AttemptIds> {
+): Promise<Saved> {
   const { state } = next;
   const previous =
     before?.state.version === expectedVersion ? before : undefined;
   const stored = previous ? storedRows(previous) : await readRows(db, state.id);
-  const { id: _, ...row } = runToRow(state, now);
+  const row = writtenRow(state, now);
   const update = updateSql(
     schema.runs,
-    previous
-      ? changedColumns(row, runToRow(previous.state, now), [
-          "version",
-          "updatedAt",
-        ])
-      : row,
+    previous ? changedRunColumns(row, writtenRowOf(previous, now)) : row.set,
   );
   write.require(
     plainSql`${update} where ("runs"."id" = ${state.id} and "runs"."version" = ${expectedVersion}) returning "id"`,
     RUN_CHANGED,
   );
-  return writeRunRows(write, next, now, stored);
+  return { attemptIds: writeRunRows(write, next, now, stored), row };
+}
+
+/** A run's row as a save writes it: its document's JSON text made once. */
+function writtenRow(state: RunState, now: string): WrittenRow {
+  const { id: _, state: document, ...columns } = runToRow(state, now);
+  const documentText = JSON.stringify(document);
+  return {
+    columns,
+    documentText,
+    set: { ...columns, state: new JsonText(documentText) },
+  };
+}
+
+/** The row a stored run was written with, else made from its state. */
+function writtenRowOf(run: StoredRun, now: string): WrittenRow {
+  return run.written ?? writtenRow(run.state, now);
+}
+
+/** The columns that changed, and always the version and the time. */
+function changedRunColumns(
+  row: WrittenRow,
+  before: WrittenRow,
+): Record<string, unknown> {
+  const changed: Record<string, unknown> = changedColumns(
+    row.columns,
+    before.columns,
+    ["version", "updatedAt"],
+  );
+  if (row.documentText !== before.documentText) changed.state = row.set.state;
+  return changed;
 }
 
 /**
  * Adds to `write` a new run as its first transition left it: its row, its
- * attempts, artifacts and effects. Returns the attempts' row ids.
+ * attempts, artifacts and effects.
  */
 export function insertRun(
   write: OneStatement,
   next: Transition,
   now: string,
-): AttemptIds {
-  write.write(insertSql(schema.runs, [runToRow(next.state, now)]));
-  return writeRunRows(write, next, now, NOTHING_STORED);
+): Saved {
+  const row = writtenRow(next.state, now);
+  write.write(insertSql(schema.runs, [{ id: next.state.id, ...row.set }]));
+  return {
+    attemptIds: writeRunRows(write, next, now, NOTHING_STORED),
+    row,
+  };
 }
 
 const NOTHING_STORED: StoredRows = {

@@ -8,6 +8,7 @@ import {
   it,
   vi,
 } from "vitest";
+import { ClientPool } from "../../src/app/client-pool.js";
 import { EffectRunner } from "../../src/app/effect-runner.js";
 import { effects as effectsTable } from "../../src/store/schema.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
@@ -120,6 +121,40 @@ describe("the effect runner", () => {
     expect(log.warn).toHaveBeenCalledWith(
       expect.stringContaining("giving up on create_branch"),
     );
+    await r.stop();
+  });
+
+  it("hands each effect's client back, whether it worked or not, and the next one reuses it", async () => {
+    await queuedRun();
+    const make = vi.fn(async () => new TestOctokit({ auth: "token" }));
+    const clients = new ClientPool({ make });
+    const acquire = vi.spyOn(clients, "acquire");
+    const release = vi.spyOn(clients, "release");
+    const r = new EffectRunner({
+      store: test.store,
+      octokitFor: (id) => clients.acquire(id),
+      releaseOctokit: (id, octokit) => clients.release(id, octokit),
+      log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+      now: () => clock,
+      maxTries: 2,
+    });
+    github()
+      .get("/repos/acme/web/branches/main")
+      .twice()
+      .reply(502, { message: "Bad Gateway" });
+
+    r.kick();
+    await r.idle();
+    clock = new Date(clock.getTime() + 2_000);
+    r.kick();
+    await r.idle();
+
+    // Two tries (and what failing the run asked), each client handed back
+    // after it failed or worked; one client made for them all.
+    expect((await effectRows())[0]).toMatchObject({ status: "failed" });
+    expect(acquire.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(release).toHaveBeenCalledTimes(acquire.mock.calls.length);
+    expect(make).toHaveBeenCalledTimes(1);
     await r.stop();
   });
 

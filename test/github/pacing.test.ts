@@ -2,7 +2,10 @@ import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { budgetsFor } from "../../src/github/pacing/budgets.js";
 import { chargesFor, roomAt } from "../../src/github/pacing/charge-window.js";
-import { paceOctokit } from "../../src/github/pacing/pace-octokit.js";
+import {
+  beginEffect,
+  paceOctokit,
+} from "../../src/github/pacing/pace-octokit.js";
 import { Pacer } from "../../src/github/pacing/pacer.js";
 import { pacingFromEnv } from "../../src/github/pacing/pacing-config.js";
 import { PacingDeferred } from "../../src/github/pacing/pacing-deferred.js";
@@ -196,6 +199,20 @@ describe("a paced installation client", () => {
     await comment();
     expect(waits).toEqual([65_000]);
     expect(scope.isDone()).toBe(true);
+  });
+
+  it("counts a reused client's next effect from its first request again (beginEffect)", async () => {
+    const { octokit, comment, waits } = pacedClient("effect");
+    github().post("/repos/acme/web/issues/1/comments").twice().reply(201, {});
+    await comment();
+    await comment();
+
+    // The same client, handed to the next effect (ClientPool): its first
+    // request finds no room and is not sent, as for a new client; without
+    // beginEffect it would wait, as the effect above's third would.
+    beginEffect(octokit);
+    await expect(comment()).rejects.toBeInstanceOf(PacingDeferred);
+    expect(waits).toEqual([]);
   });
 
   it("puts back an effect that has begun when the wait is longer than allowed", async () => {

@@ -37,6 +37,18 @@ interface Hookable {
 
 const PACED = Symbol("specwright paced");
 
+/** Requests a paced client sent since its effect began, by client. */
+const sentBy = new WeakMap<object, { sent: number }>();
+
+/**
+ * Says a paced client starts a new effect (it is reused from one effect to
+ * the next): its next request is the effect's first again.
+ */
+export function beginEffect(octokit: object): void {
+  const count = sentBy.get(octokit);
+  if (count) count.sent = 0;
+}
+
 /** Requests authenticated as the App (installation tokens), not as an installation. */
 function isAppRoute(url: string): boolean {
   return /^(https?:\/\/[^/]+(\/api\/v3)?)?\/app(\/|$)/.test(url);
@@ -56,7 +68,8 @@ export function paceOctokit<T extends object>(
   const { pacer, installationId, mode, maxWaitMs } = options;
   const now = options.now ?? (() => new Date());
   const wait = options.wait ?? sleep;
-  let sent = 0;
+  const count = { sent: 0 };
+  sentBy.set(target, count);
   target.hook.before("request", async (request) => {
     if (isAppRoute(request.url)) return;
     const force = mode === "handler" && !isWrite(request.method);
@@ -66,13 +79,13 @@ export function paceOctokit<T extends object>(
         force,
       });
       if (answer.taken) {
-        sent++;
+        count.sent++;
         return;
       }
       const at = answer.retryAt.getTime();
       deadline ??= now().getTime() + maxWaitMs;
       const patient =
-        (mode === "handler" || (mode === "effect" && sent > 0)) &&
+        (mode === "handler" || (mode === "effect" && count.sent > 0)) &&
         at <= deadline;
       if (!patient)
         throw new PacingDeferred(installationId, answer.budget, answer.retryAt);
