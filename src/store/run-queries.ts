@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { RunState } from "../engine/run-state.js";
 import type { Database, Tx } from "./database.js";
+import { plainSql, rawSql, runSql } from "./plain-sql.js";
 import { attemptKey, type RunCache, type StoredRun } from "./run-cache.js";
 import { latestRunEventId } from "./run-events.js";
 import { rowsToRun } from "./run-rows.js";
@@ -33,11 +34,10 @@ export async function loadStoredRun(
   const trusted = forTransition ? cache?.latest(runId) : undefined;
   if (trusted) return trusted;
   if (cache?.has(runId)) {
-    const query = db
-      .select({ version: schema.runs.version })
-      .from(schema.runs)
-      .where(eq(schema.runs.id, runId));
-    const [row] = lock ? await query.for("update") : await query;
+    const [row] = await runSql<{ version: number }>(
+      db,
+      plainSql`select "version" from "runs" where "runs"."id" = ${runId}${rawSql(lock ? " for update" : "")}`,
+    );
     if (row === undefined) {
       cache.delete(runId);
       return undefined;
@@ -67,15 +67,11 @@ export async function findAttemptByWorkflowRun(
   db: Database,
   workflowRunId: number,
 ): Promise<{ runId: string; stage: string; attempt: number } | undefined> {
-  const [row] = await db
-    .select({
-      runId: schema.stageAttempts.runId,
-      stage: schema.stageAttempts.stage,
-      attempt: schema.stageAttempts.attempt,
-    })
-    .from(schema.stageAttempts)
-    .where(eq(schema.stageAttempts.workflowRunId, workflowRunId));
-  return row;
+  const [row] = await runSql<{ run_id: string; stage: string; attempt: number }>(
+    db,
+    plainSql`select "run_id", "stage", "attempt" from "stage_attempts" where "stage_attempts"."workflow_run_id" = ${workflowRunId}`,
+  );
+  return row && { runId: row.run_id, stage: row.stage, attempt: row.attempt };
 }
 
 /** Runs for an issue or pull request, newest first. */

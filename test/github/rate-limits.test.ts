@@ -80,6 +80,56 @@ describe("rate limits", () => {
   });
 });
 
+describe("server errors", () => {
+  /** A client whose retries wait 1, 4, 9 … milliseconds. */
+  function client(retry: object = {}) {
+    return new SpecwrightOctokit({
+      auth: "token",
+      retry: { retryAfterBaseValue: 1, ...retry },
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+  }
+
+  it("sends a request that failed with a server error or no answer again, and gets the answer", async () => {
+    github()
+      .get("/repos/acme/web")
+      .reply(502, { message: "Bad Gateway" })
+      .get("/repos/acme/web")
+      .replyWithError("socket hang up")
+      .get("/repos/acme/web")
+      .reply(200, { full_name: "acme/web" });
+    const { data } = await client().rest.repos.get({
+      owner: "acme",
+      repo: "web",
+    });
+    expect(data.full_name).toBe("acme/web");
+  });
+
+  it("gives up after three retries, with GitHub's error", async () => {
+    const scope = github()
+      .get("/repos/acme/web")
+      .times(4)
+      .reply(500, { message: "Server Error" });
+    await expect(
+      client().rest.repos.get({ owner: "acme", repo: "web" }),
+    ).rejects.toMatchObject({ status: 500, message: "Server Error" });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("does not send again what a retry would not change, nor when retries are off", async () => {
+    github().get("/repos/acme/web").reply(404, { message: "Not Found" });
+    await expect(
+      client().rest.repos.get({ owner: "acme", repo: "web" }),
+    ).rejects.toMatchObject({ status: 404 });
+
+    github().get("/repos/acme/web").reply(502, { message: "Bad Gateway" });
+    await expect(
+      client({ enabled: false }).rest.repos.get({ owner: "acme", repo: "web" }),
+    ).rejects.toMatchObject({ status: 502 });
+    // A request without a mock would fail: nothing was sent twice.
+  });
+});
+
 describe("rate limits under Probot", () => {
   it("keeps the bounded handlers on the clients Probot makes", async () => {
     const probot = new Probot({
