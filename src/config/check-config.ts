@@ -10,6 +10,14 @@ import { checkBudgets } from "./check-budgets.js";
 import { formatZodIssues } from "./format-zod-issues.js";
 import { Config } from "./schema.js";
 
+/**
+ * The settings but the workflow, which is checked apart. Made once: zod
+ * compiles a checker for each object schema the first time it parses, so
+ * one made per call compiled new code at every delivery that read the
+ * configuration.
+ */
+const SETTINGS = Config.omit({ workflow: true });
+
 /** Why a command line the runner will split cannot be split, if it cannot. */
 function commandLineProblem(line: string): string | null {
   try {
@@ -73,7 +81,7 @@ export function checkConfig(value: unknown): CheckConfigResult {
     unknown
   >;
   const diagnostics: Diagnostic[] = [];
-  const parsed = Config.omit({ workflow: true }).safeParse(settings, {
+  const parsed = SETTINGS.safeParse(settings, {
     reportInput: true,
   });
   if (!parsed.success)
