@@ -67,7 +67,11 @@ export async function findAttemptByWorkflowRun(
   db: Database,
   workflowRunId: number,
 ): Promise<{ runId: string; stage: string; attempt: number } | undefined> {
-  const [row] = await runSql<{ run_id: string; stage: string; attempt: number }>(
+  const [row] = await runSql<{
+    run_id: string;
+    stage: string;
+    attempt: number;
+  }>(
     db,
     plainSql`select "run_id", "stage", "attempt" from "stage_attempts" where "stage_attempts"."workflow_run_id" = ${workflowRunId}`,
   );
