@@ -18,13 +18,11 @@ export interface StoredRun {
 /**
  * A run's row as a save writes it, kept with the run so that the next
  * save compares with it instead of making it again: the columns but the
- * document, the document's JSON text, and the row to write (the
- * document as that text).
+ * document, and the document's JSON text.
  */
 export interface WrittenRow {
   columns: Omit<RunRow, "id" | "state">;
   documentText: string;
-  set: Omit<RunRow, "id" | "state"> & { state: unknown };
 }
 
 /** The key of an attempt's row in `AttemptIds`. */

@@ -59,7 +59,7 @@ export async function saveRun(
   const row = writtenRow(state, now);
   const update = updateSql(
     schema.runs,
-    previous ? changedRunColumns(row, writtenRowOf(previous, now)) : row.set,
+    previous ? changedRunColumns(row, writtenRowOf(previous, now)) : setOf(row),
   );
   write.require(
     plainSql`${update} where ("runs"."id" = ${state.id} and "runs"."version" = ${expectedVersion}) returning "id"`,
@@ -72,11 +72,12 @@ export async function saveRun(
 function writtenRow(state: RunState, now: string): WrittenRow {
   const { id: _, state: document, ...columns } = runToRow(state, now);
   const documentText = JSON.stringify(document);
-  return {
-    columns,
-    documentText,
-    set: { ...columns, state: new JsonText(documentText) },
-  };
+  return { columns, documentText };
+}
+
+/** The row to write: its document as the JSON text made for it. */
+function setOf(row: WrittenRow) {
+  return { ...row.columns, state: new JsonText(row.documentText) };
 }
 
 /** The row a stored run was written with, else made from its state. */
@@ -94,7 +95,8 @@ function changedRunColumns(
     before.columns,
     ["version", "updatedAt"],
   );
-  if (row.documentText !== before.documentText) changed.state = row.set.state;
+  if (row.documentText !== before.documentText)
+    changed.state = new JsonText(row.documentText);
   return changed;
 }
 
@@ -108,7 +110,7 @@ export function insertRun(
   now: string,
 ): Saved {
   const row = writtenRow(next.state, now);
-  write.write(insertSql(schema.runs, [{ id: next.state.id, ...row.set }]));
+  write.write(insertSql(schema.runs, [{ id: next.state.id, ...setOf(row) }]));
   return {
     attemptIds: writeRunRows(write, next, now, NOTHING_STORED),
     row,

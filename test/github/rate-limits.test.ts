@@ -11,6 +11,27 @@ import { github } from "../support/github.js";
 
 const request = { method: "GET", url: "/repos/{owner}/{repo}" };
 
+/** Specwright's client, with these options for server errors' retries. */
+function client(retry: object) {
+  return new SpecwrightOctokit({
+    auth: "token",
+    retry,
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+}
+
+/** Without server errors' retries: rate limits alone. */
+const limitsOnly = () => client({ enabled: false });
+/** Server errors' retries waiting 1, 4, 9 … milliseconds. */
+const quickRetries = (retry: object = {}) =>
+  client({ retryAfterBaseValue: 1, ...retry });
+
+/** acme/web's full name, as the client reads it. */
+async function repoName(octokit: ReturnType<typeof client>): Promise<string> {
+  const { data } = await octokit.rest.repos.get({ owner: "acme", repo: "web" });
+  return data.full_name;
+}
+
 describe("rate limits", () => {
   it("retries a limited request as GitHub asks, a bounded number of times, counting each hit", () => {
     const log = { warn: vi.fn() };
@@ -36,14 +57,6 @@ describe("rate limits", () => {
     expect(onLimit("primary")(3_600, request, { log }, 0)).toBe(false);
   });
 
-  function client() {
-    return new SpecwrightOctokit({
-      auth: "token",
-      retry: { enabled: false },
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-    });
-  }
-
   it("sends a request again after a secondary rate limit, and gets the answer", {
     timeout: 15_000,
   }, async () => {
@@ -56,11 +69,7 @@ describe("rate limits", () => {
       )
       .get("/repos/acme/web")
       .reply(200, { full_name: "acme/web" });
-    const { data } = await client().rest.repos.get({
-      owner: "acme",
-      repo: "web",
-    });
-    expect(data.full_name).toBe("acme/web");
+    expect(await repoName(limitsOnly())).toBe("acme/web");
   });
 
   it("gives up after its retries, with GitHub's error", {
@@ -74,22 +83,11 @@ describe("rate limits", () => {
         { message: "You have exceeded a secondary rate limit." },
         { "retry-after": "1" },
       );
-    await expect(
-      client().rest.repos.get({ owner: "acme", repo: "web" }),
-    ).rejects.toMatchObject({ status: 403 });
+    await expect(repoName(limitsOnly())).rejects.toMatchObject({ status: 403 });
   });
 });
 
 describe("server errors", () => {
-  /** A client whose retries wait 1, 4, 9 … milliseconds. */
-  function client(retry: object = {}) {
-    return new SpecwrightOctokit({
-      auth: "token",
-      retry: { retryAfterBaseValue: 1, ...retry },
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-    });
-  }
-
   it("sends a request that failed with a server error or no answer again, and gets the answer", async () => {
     github()
       .get("/repos/acme/web")
@@ -98,11 +96,7 @@ describe("server errors", () => {
       .replyWithError("socket hang up")
       .get("/repos/acme/web")
       .reply(200, { full_name: "acme/web" });
-    const { data } = await client().rest.repos.get({
-      owner: "acme",
-      repo: "web",
-    });
-    expect(data.full_name).toBe("acme/web");
+    expect(await repoName(quickRetries())).toBe("acme/web");
   });
 
   it("gives up after three retries, with GitHub's error", async () => {
@@ -110,21 +104,22 @@ describe("server errors", () => {
       .get("/repos/acme/web")
       .times(4)
       .reply(500, { message: "Server Error" });
-    await expect(
-      client().rest.repos.get({ owner: "acme", repo: "web" }),
-    ).rejects.toMatchObject({ status: 500, message: "Server Error" });
+    await expect(repoName(quickRetries())).rejects.toMatchObject({
+      status: 500,
+      message: "Server Error",
+    });
     expect(scope.isDone()).toBe(true);
   });
 
   it("does not send again what a retry would not change, nor when retries are off", async () => {
     github().get("/repos/acme/web").reply(404, { message: "Not Found" });
-    await expect(
-      client().rest.repos.get({ owner: "acme", repo: "web" }),
-    ).rejects.toMatchObject({ status: 404 });
+    await expect(repoName(quickRetries())).rejects.toMatchObject({
+      status: 404,
+    });
 
     github().get("/repos/acme/web").reply(502, { message: "Bad Gateway" });
     await expect(
-      client({ enabled: false }).rest.repos.get({ owner: "acme", repo: "web" }),
+      repoName(quickRetries({ enabled: false })),
     ).rejects.toMatchObject({ status: 502 });
     // A request without a mock would fail: nothing was sent twice.
   });
