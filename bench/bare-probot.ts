@@ -2,7 +2,7 @@
 // nothing, under the same server and Octokit as Specwright's `npm start`
 // (src/main.ts), so the two differ only by Specwright's handlers.
 import { run } from "probot";
-import { SpecwrightOctokit } from "../src/github/rate-limits.js";
+import { SpecwrightOctokit } from "../src/github/specwright-octokit.js";
 
 await run(
   (app) => {

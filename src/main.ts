@@ -3,7 +3,7 @@
 // environment and `.env`; without credentials it serves its setup page.
 import { run } from "probot";
 import { createGitHubFetch } from "./github/github-fetch.js";
-import { specwrightOctokit } from "./github/rate-limits.js";
+import { specwrightOctokit } from "./github/specwright-octokit.js";
 import app from "./index.js";
 
 await run(app, {

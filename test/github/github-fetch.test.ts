@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createGitHubFetch } from "../../src/github/github-fetch.js";
-import { specwrightOctokit } from "../../src/github/rate-limits.js";
+import { specwrightOctokit } from "../../src/github/specwright-octokit.js";
 
 interface Seen {
   method: string;
@@ -256,7 +256,7 @@ describe("Specwright's Octokit over createGitHubFetch", () => {
     });
     expect(api.seen[0]?.headers).toMatchObject({
       accept: "application/vnd.github.v3+json",
-      "user-agent": expect.stringContaining("probot/"),
+      "user-agent": expect.stringMatching(/^specwright /),
     });
   });
 

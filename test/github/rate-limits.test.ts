@@ -5,8 +5,8 @@ import {
   MAX_RATE_LIMIT_RETRIES,
   onLimit,
   rateLimitCounts,
-  SpecwrightOctokit,
 } from "../../src/github/rate-limits.js";
+import { SpecwrightOctokit } from "../../src/github/specwright-octokit.js";
 import { github } from "../support/github.js";
 
 const request = { method: "GET", url: "/repos/{owner}/{repo}" };
