@@ -239,14 +239,11 @@ export function transition(current: RunState, event: RunEvent): Transition {
   if (isTerminalRun(current) && !BOOKKEEPING.has(event.type)) {
     return { state: current, effects: [] };
   }
-  // A run's state is JSON through and through (it is stored as JSON): its
-  // text is both the copy the handler changes and what it is compared with.
-  const before = JSON.stringify(current);
-  const state = JSON.parse(before) as RunState;
+  const { state, before } = copyOf(current);
   const context: TransitionContext = { state, effects: [], at: event.at };
   const handler = HANDLERS[event.type] as Handler<typeof event.type>;
   handler(context, event as never);
-  const changed = JSON.stringify(state) !== before;
+  const changed = textOf(state) !== before || !sharesUnchanged(state, current);
   if (!changed && context.effects.length === 0)
     return { state: current, effects: [] };
   state.version = current.version + 1;
@@ -265,4 +262,36 @@ export function transition(current: RunState, event: RunEvent): Transition {
     context.effects.push({ kind: "update_tracking_comment" });
   }
   return { state, effects: context.effects };
+}
+
+/**
+ * A run's state is JSON through and through (it is stored as JSON): its
+ * text is both the copy a handler changes and what the result is compared
+ * with. What no handler changes (the workflow, the settings, the
+ * parameters: a third of a run's text) is not copied but shared with the
+ * input; under test a lent run is frozen, so a handler that changed them
+ * would fail there.
+ */
+function copyOf(current: RunState): { state: RunState; before: string } {
+  const before = textOf(current);
+  const state = JSON.parse(before) as RunState;
+  state.workflow = current.workflow;
+  state.settings = current.settings;
+  state.parameters = current.parameters;
+  return { state, before };
+}
+
+/** Whether `state` still has `current`'s shared parts (see `copyOf`). */
+function sharesUnchanged(state: RunState, current: RunState): boolean {
+  return (
+    state.workflow === current.workflow &&
+    state.settings === current.settings &&
+    state.parameters === current.parameters
+  );
+}
+
+/** A state's text, less the parts handlers do not change (see `copyOf`). */
+function textOf(state: RunState): string {
+  const { workflow: _, settings: __, parameters: ___, ...changing } = state;
+  return JSON.stringify(changing);
 }

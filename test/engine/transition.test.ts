@@ -131,6 +131,18 @@ describe("transition", () => {
       });
     });
 
+    it("shares with its input only what no handler changes (workflow, settings, parameters), and a change elsewhere is still one", () => {
+      const queued = makeRun(SINGLE, { parameters: { tone: "dry" } });
+      const started = step(queued, on.start()).state;
+
+      expect(started.workflow).toBe(queued.workflow);
+      expect(started.settings).toBe(queued.settings);
+      expect(started.parameters).toBe(queued.parameters);
+      expect(started.stages).not.toBe(queued.stages);
+      expect(started.stages[0]).not.toBe(queued.stages[0]);
+      expect(started.version).toBe(queued.version + 1);
+    });
+
     // `start` records when the run started, so a duplicate asks for nothing.
     it("does nothing when the run was already started", () => {
       const once = step(makeRun(SINGLE), on.start()).state;
