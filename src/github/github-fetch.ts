@@ -172,7 +172,6 @@ class GitHubResponse implements GitHubFetchResponse {
   readonly status: number;
   readonly statusText: string;
   readonly headers: ResponseHeaders;
-  readonly ok: boolean;
 
   constructor(
     readonly url: string,
@@ -181,7 +180,10 @@ class GitHubResponse implements GitHubFetchResponse {
     this.status = answer.statusCode;
     this.statusText = STATUS_CODES[answer.statusCode] ?? "";
     this.headers = new ResponseHeaders(answer.headers);
-    this.ok = this.status >= 200 && this.status < 300;
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
   }
 
   get body(): ReadableStream<Uint8Array> {
