@@ -1,6 +1,6 @@
 import { liveAttempt } from "../engine/attempts.js";
 import type { RunState } from "../engine/run-state.js";
-import { HELD_KINDS } from "../store/effect-outbox.js";
+import { HELD_KINDS } from "../store/held-edits.js";
 import type { Store, StoredEffect } from "../store/store.js";
 
 // Edits the effect runner need not make: what it claimed would be

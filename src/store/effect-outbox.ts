@@ -1,8 +1,13 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Effect } from "../engine/effects.js";
 import type { Database } from "./database.js";
 import {
-  joinSql,
+  HELD_LIST,
+  isHeld,
+  pendingAfter,
+  supersedeEdits,
+} from "./held-edits.js";
+import {
   type PlainSql,
   plainSql,
   rawSql,
@@ -39,81 +44,32 @@ export interface EffectClaim {
   leaseMs: number;
   runId?: string | undefined;
   holder?: string | undefined;
-  /** How long an edit that only shows the run may wait (see `HELD_KINDS`). */
+  /** How long an edit that only shows the run may wait (see `HELD_KINDS`, `held-edits.ts`). */
   holdMs?: number | undefined;
 }
 
-/**
- * Effects that only show the run's state as it is when they are performed
- * (they are rendered from the run then): one held back a moment shows the
- * same as it would have, or is made moot by a later one of its kind (see
- * the effect runner). Only on a first try; never while anything else of
- * the run waits behind it.
- */
-export const HELD_KINDS: readonly Effect["kind"][] = [
-  "update_check_run",
-  "update_tracking_comment",
-];
-
-/** `HELD_KINDS` as an SQL list. */
-const HELD_LIST = joinSql(
-  HELD_KINDS.map((kind) => plainSql`${kind}`),
-  ", ",
-);
-
-/**
- * A pending effect of `kind` queued after the claimed one (`effects`) in its
- * run, for the same stage attempt when the claimed one is for one: as
- * `hasLaterPending` asks it.
- */
-function pendingAfter(kind: PlainSql): PlainSql {
-  return plainSql`select 1 from effects later
-    where later.run_id = effects.run_id and later.kind = ${kind}
-      and later.status = 'pending' and later.id > effects.id
-      and (effects.payload->>'stage' is null or effects.payload->>'attempt' is null
-        or (later.payload->>'stage' = effects.payload->>'stage'
-          and later.payload->>'attempt' = effects.payload->>'attempt'))`;
-}
-
-/**
- * Marks done (superseded) every pending edit that only shows the run and
- * that a later pending edit of the same comment or check run will
- * overwrite anyway (both render the run as it is when performed), so that
- * none of them is claimed, read and completed one by one. One statement
- * for all runs. An edit leased to a worker now is left to it: the effect
- * runner finds it moot by itself.
- */
-async function supersedeEdits(
-  db: Database,
-  at: string,
-  runId: string | undefined,
-): Promise<void> {
-  await runSql(
-    db,
-    plainSql`
-    update effects set status = 'done', superseded = true, completed_at = ${at},
-      leased_until = null, leased_by = null
-    where status = 'pending' and kind in (${HELD_LIST})
-      ${runId === undefined ? rawSql("") : plainSql`and run_id = ${runId}`}
-      and (leased_until is null or leased_until <= ${at})
-      and exists (${pendingAfter(rawSql("effects.kind"))})
-  `,
-  );
+/** Whether the effect `alias` names is leased to a worker that is alive (`live`). */
+function leasedLive(alias: string, at: string): PlainSql {
+  const e = rawSql(alias);
+  return plainSql`(${e}.leased_until is not null and ${e}.leased_until > ${at}
+    and (${e}.leased_by is null or ${e}.leased_by in (select holder from live)))`;
 }
 
 /**
  * Claims the pending effects that are due, oldest first, one run at a time
  * in order: an effect is not handed out while an earlier one of the same
- * run is still pending. Claimed effects are leased for `leaseMs`. An edit
- * that only shows the run waits up to `holdMs` from when it was queued,
- * unless other work of its run is queued behind it.
+ * run is still pending, or while a later one is being performed. Claimed
+ * effects are leased for `leaseMs`. An edit that only shows the run waits
+ * up to `holdMs` (`isHeld`), and the run's other work goes past it
+ * meanwhile.
  *
  * One statement, so one round trip and no transaction of its own: each
- * run's oldest pending effect, locked (a run whose oldest is locked, being
- * completed elsewhere, is skipped whole: handing out its next effect
- * instead would run them out of order); of those, the ones due and not
- * leased by a live worker (one whose heartbeat is current: a lease held by
- * a worker that crashed is void before its time) and not held; leased.
+ * run's oldest pending effect not held, locked (a run whose oldest is
+ * locked, being completed elsewhere, is skipped whole: handing out its next
+ * effect instead would run them out of order); of those, the ones due and
+ * not leased by a live worker (one whose heartbeat is current: a lease held
+ * by a worker that crashed is void before its time), with nothing after
+ * them leased so; leased.
  */
 export async function claimEffects(
   db: Database,
@@ -135,12 +91,17 @@ export async function claimEffects(
   }>(
     db,
     plainSql`
-    with heads as (
-      select id, run_id, kind, tries, available_at, leased_until, leased_by, created_at
+    with live as (
+      select holder from leases
+      where name like 'worker:%' and expires_at > ${at}
+    ),
+    heads as (
+      select id, run_id, available_at, leased_until, leased_by
       from effects
       where id in (
         select distinct on (run_id) id from effects
         where status = 'pending'${runId === undefined ? rawSql("") : plainSql` and run_id = ${runId}`}
+          and not ${isHeld("effects", holdMs, at)}
         order by run_id, id
       )
       order by id
@@ -149,21 +110,11 @@ export async function claimEffects(
     chosen as (
       select h.id from heads h
       where h.available_at <= ${at}
-        and not (
-          h.leased_until is not null and h.leased_until > ${at}
-          and (h.leased_by is null or h.leased_by in (
-            select holder from leases
-            where name like 'worker:%' and expires_at > ${at}
-          ))
-        )
-        and not (
-          ${holdMs} > 0 and h.tries = 0 and h.kind in (${HELD_LIST})
-          and h.created_at + ${holdMs} * interval '1 millisecond' > ${at}
-          and not exists (
-            select 1 from effects behind
-            where behind.run_id = h.run_id and behind.status = 'pending'
-              and behind.kind not in (${HELD_LIST})
-          )
+        and not ${leasedLive("h", at)}
+        and not exists (
+          select 1 from effects busy
+          where busy.run_id = h.run_id and busy.status = 'pending'
+            and busy.id > h.id and ${leasedLive("busy", at)}
         )
       order by h.id
       limit ${limit}
@@ -271,23 +222,32 @@ export async function failEffect(
 
 /**
  * When the next effect becomes due, if any is waiting: the earliest of each
- * run's oldest pending effect, counting its back-off, any lease on it, and
- * the `holdMs` an edit that only shows the run may wait (work queued behind
- * one makes it due at once; whoever queues work looks for it then).
+ * run's oldest pending effect not held, counting its back-off and any lease
+ * on it, and of each held edit's end of hold (`isHeld`). Work queued
+ * behind a held edit is due at once; whoever queues it looks for it then.
  */
 export async function nextEffectDue(
   db: Database,
   holdMs = 0,
 ): Promise<Date | undefined> {
-  const { availableAt, leasedUntil, createdAt, kind, tries } = schema.effects;
-  const held = sql`case when ${tries} = 0 and ${inArray(kind, [...HELD_KINDS])} then ${createdAt} + ${holdMs} * interval '1 millisecond' else ${availableAt} end`;
-  const [row] = await db
-    .select({
-      at: sql<string>`min(greatest(${availableAt}, coalesce(${leasedUntil}, ${availableAt}), ${held}))`,
-    })
-    .from(schema.effects)
-    .where(
-      sql`${schema.effects.id} in (select distinct on (run_id) id from effects where status = 'pending' order by run_id, id)`,
-    );
-  return row?.at ? new Date(row.at) : undefined;
+  const heldKind =
+    holdMs > 0
+      ? plainSql`(tries = 0 and kind in (${HELD_LIST}))`
+      : rawSql("false");
+  const [row] = await runSql<{ ms: number | string | null }>(
+    db,
+    plainSql`
+    select extract(epoch from min(case when ${heldKind}
+        then greatest(available_at, created_at + ${holdMs} * interval '1 millisecond')
+        else greatest(available_at, coalesce(leased_until, available_at)) end
+      )) * 1000 as ms
+    from effects
+    where status = 'pending' and (${heldKind} or id in (
+      select distinct on (run_id) id from effects
+      where status = 'pending' and not ${heldKind}
+      order by run_id, id
+    ))
+  `,
+  );
+  return row?.ms == null ? undefined : new Date(Math.round(Number(row.ms)));
 }

@@ -245,30 +245,61 @@ describe("edits held back a moment", () => {
     loads.mockRestore();
   });
 
-  it("work queued behind a held edit ends its wait: it is handed out at once", async () => {
+  it("a run that keeps changing is shown within the hold of its first change", async () => {
     const id = await dispatchedRun();
+    const sent = recordEdits();
+    const r = runner();
+
+    // A change every two seconds: each new edit folds the one before.
+    for (const change of [on.hold, on.unhold, on.hold]) {
+      await test.store.apply(id, change("octocat", clock.toISOString()));
+      r.kick();
+      await r.settled();
+      later(2_000);
+    }
+    later(HOLD_MS - 6_000);
+    expect(sent.comments).toEqual([]);
+    // The hold counts from the first change, not the last (a second ago).
+    r.kick();
+    await r.settled();
+    expect(sent.comments).toHaveLength(1);
+    expect(sent.comments[0]).toContain("**in progress** (on hold)");
+  });
+
+  it("work queued behind a held edit is performed at once; the edit waits out its hold and shows the outcome", async () => {
+    const id = await dispatchedRun();
+    const sent = recordEdits();
+    const cancelled = github()
+      .post(`/repos/acme/web/actions/runs/${workflowRunId("specify")}/cancel`)
+      .reply(202, {});
+    const notices: string[] = [];
+    github()
+      .post("/repos/acme/web/issues/42/comments", (body: { body: string }) => {
+        notices.push(body.body);
+        return true;
+      })
+      .optionally()
+      .reply(201, { id: 77 });
+    const r = runner();
+
     await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
-    const claim = () => test.store.claimEffects(8, 60_000, id, "w", HOLD_MS);
-
-    expect(await claim()).toEqual([]);
-    expect((await test.store.nextEffectDue(HOLD_MS))?.getTime()).toBe(
-      clock.getTime() + HOLD_MS,
-    );
-
-    const [held] = await pending();
+    r.kick();
+    await r.settled();
+    later(1_000);
     await test.store.apply(id, on.cancel("octocat", clock.toISOString()));
-    const kinds = (await pending()).map((r) => r.kind);
-    expect(kinds).toContain("cancel_workflow_run");
-    const [first] = await claim();
-    // The held edit does not wait: the cancel's own edit of the check run
-    // overwrites it, so it is done (superseded) and the cancel handed out.
-    expect(first?.effect).toMatchObject({ kind: "cancel_workflow_run" });
-    const rows = await test.store.db.select().from(effectsTable);
-    expect(rows.find((r) => r.id === held?.id)).toMatchObject({
-      kind: "update_check_run",
-      status: "done",
-      superseded: true,
-    });
+    r.kick();
+    await r.settled();
+    expect(cancelled.isDone()).toBe(true);
+    expect(sent.checkRuns).toEqual([]);
+    expect(sent.comments).toEqual([]);
+
+    later(HOLD_MS);
+    r.kick();
+    await r.settled();
+    expect(sent.checkRuns).toHaveLength(1);
+    expect(sent.checkRuns[0]).toMatchObject({ status: "completed" });
+    expect(sent.comments).toHaveLength(1);
+    expect(await pending()).toEqual([]);
   });
 
   it("idle performs what is held (tests and callers that wait for the outbox)", async () => {

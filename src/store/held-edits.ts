@@ -1,0 +1,105 @@
+import type { Effect } from "../engine/effects.js";
+import type { Database } from "./database.js";
+import {
+  joinSql,
+  type PlainSql,
+  plainSql,
+  rawSql,
+  runSql,
+} from "./plain-sql.js";
+
+// Edits that only show the run, held back a moment so that a burst of
+// changes makes one edit: which they are, when one is held, and folding
+// those a later one overwrites.
+
+/**
+ * Effects that only show the run's state as it is when they are performed
+ * (they are rendered from the run then): one held back a moment shows the
+ * same as it would have, or is made moot by a later one of its kind (see
+ * the effect runner). Only on a first try. Work of the run queued behind a
+ * held edit goes past it (the edit shows that work's outcome when its turn
+ * comes); the edit keeps its place before anything queued after its hold.
+ */
+export const HELD_KINDS: readonly Effect["kind"][] = [
+  "update_check_run",
+  "update_tracking_comment",
+];
+
+/** `HELD_KINDS` as an SQL list. */
+export const HELD_LIST = joinSql(
+  HELD_KINDS.map((kind) => plainSql`${kind}`),
+  ", ",
+);
+
+/**
+ * Whether the effect `alias` names is an edit still held at `at`: a first
+ * try of a held kind, queued (or standing for edits queued, see
+ * `supersedeEdits`) less than `holdMs` ago. Never with `holdMs` 0.
+ */
+export function isHeld(alias: string, holdMs: number, at: string): PlainSql {
+  if (holdMs <= 0) return rawSql("false");
+  const e = rawSql(alias);
+  return plainSql`(${e}.tries = 0 and ${e}.kind in (${HELD_LIST})
+    and ${e}.created_at + ${holdMs} * interval '1 millisecond' > ${at})`;
+}
+
+/**
+ * A pending effect of `kind` queued after the claimed one (`effects`) in its
+ * run, for the same stage attempt when the claimed one is for one: as
+ * `hasLaterPending` asks it.
+ */
+export function pendingAfter(kind: PlainSql): PlainSql {
+  return plainSql`select 1 from effects later
+    where later.run_id = effects.run_id and later.kind = ${kind}
+      and later.status = 'pending' and later.id > effects.id
+      and (effects.payload->>'stage' is null or effects.payload->>'attempt' is null
+        or (later.payload->>'stage' = effects.payload->>'stage'
+          and later.payload->>'attempt' = effects.payload->>'attempt'))`;
+}
+
+/**
+ * Marks done (superseded) every pending edit that only shows the run and
+ * that a later pending edit of the same comment or check run will
+ * overwrite anyway (both render the run as it is when performed), so that
+ * none of them is claimed, read and completed one by one. The edit that
+ * stays takes the earliest `created_at` of those it replaces: its hold
+ * counts from the first change it shows, so that a run that keeps changing
+ * is still shown within the hold. One statement for all runs. An edit
+ * leased to a worker now is left to it: the effect runner finds it moot by
+ * itself.
+ */
+export async function supersedeEdits(
+  db: Database,
+  at: string,
+  runId: string | undefined,
+): Promise<void> {
+  const ofRun =
+    runId === undefined ? rawSql("") : plainSql`and run_id = ${runId}`;
+  await runSql(
+    db,
+    plainSql`
+    with gone as (
+      update effects set status = 'done', superseded = true, completed_at = ${at},
+        leased_until = null, leased_by = null
+      where status = 'pending' and kind in (${HELD_LIST}) ${ofRun}
+        and (leased_until is null or leased_until <= ${at})
+        and exists (${pendingAfter(rawSql("effects.kind"))})
+      returning id, run_id, kind, payload->>'stage' as stage,
+        payload->>'attempt' as attempt, created_at
+    ),
+    firsts as (
+      select run_id, kind, stage, attempt, min(created_at) as first
+      from gone group by run_id, kind, stage, attempt
+    )
+    update effects set created_at = firsts.first
+    from firsts
+    where effects.status = 'pending' and effects.tries = 0
+      and effects.id not in (select id from gone)
+      and effects.run_id = firsts.run_id and effects.kind = firsts.kind
+      and (firsts.stage is null or firsts.attempt is null
+        or (effects.payload->>'stage' = firsts.stage
+          and effects.payload->>'attempt' = firsts.attempt))
+      and effects.created_at > firsts.first
+  `,
+  );
+}

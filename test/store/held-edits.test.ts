@@ -1,0 +1,172 @@
+import { asc } from "drizzle-orm";
+import {
+  afterAll,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+} from "vitest";
+import { effects as effectsTable } from "../../src/store/schema.js";
+import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
+import { at, makeRun, on } from "../engine/fixtures.js";
+import { BACKENDS, openTestStore } from "../support/test-store.js";
+
+// The outbox's side of held edits: work queued behind one goes past it, the
+// edit keeps its place and its hold, and a later edit that folds earlier
+// ones is held from the first of them.
+
+const HOLD_MS = 5_000;
+const LEASE_MS = 60_000;
+const HELD = ["update_check_run", "update_tracking_comment"];
+
+describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
+  let test: Awaited<ReturnType<typeof openTestStore>>;
+  let clock = new Date(at(4));
+
+  beforeAll(async () => {
+    test = await openTestStore(backend, () => clock);
+  });
+  afterAll(async () => {
+    await test.close();
+  });
+  beforeEach(async () => {
+    await test.reset();
+    clock = new Date(at(4));
+  });
+
+  function later(ms: number): void {
+    clock = new Date(clock.getTime() + ms);
+  }
+
+  async function pending() {
+    const rows = await test.store.db
+      .select()
+      .from(effectsTable)
+      .orderBy(asc(effectsTable.id));
+    return rows.filter((r) => r.status === "pending");
+  }
+
+  const claim = (holdMs = HOLD_MS) =>
+    test.store.claimEffects(8, LEASE_MS, undefined, "w", holdMs);
+
+  /** A run whose `specify` was dispatched, every effect so far performed. */
+  async function dispatchedRun(): Promise<string> {
+    const state = makeRun(DEFAULT_WORKFLOW_SOURCE);
+    await test.store.createRun(state, on.start(clock.toISOString()), {
+      agent: {
+        backend: "claude",
+        version: null,
+        prompt_pack_version: "1",
+        runtime_env: {},
+      },
+    });
+    await test.store.apply(state.id, on.trackingCommentCreated(55));
+    await test.store.apply(state.id, on.branchCreated());
+    await test.store.apply(state.id, on.checkRunCreated("specify", 1, 900));
+    await test.store.apply(state.id, on.stageDispatched("specify", 1));
+    for (const row of await pending()) await test.store.completeEffect(row.id);
+    return state.id;
+  }
+
+  it("holds an edit by itself until its hold is over", async () => {
+    const id = await dispatchedRun();
+    const queuedAt = clock.getTime();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    expect((await pending()).map((r) => r.kind)).toEqual(HELD);
+
+    expect(await claim()).toEqual([]);
+    expect((await test.store.nextEffectDue(HOLD_MS))?.getTime()).toBe(
+      queuedAt + HOLD_MS,
+    );
+    later(HOLD_MS);
+    expect((await claim()).map((e) => e.effect.kind)).toEqual([
+      "update_check_run",
+    ]);
+  });
+
+  it("lets work queued behind a held edit go past it; the edit keeps its hold, from the first change it shows", async () => {
+    const id = await dispatchedRun();
+    const queuedAt = clock.getTime();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    expect(await claim()).toEqual([]);
+
+    later(1_000);
+    await test.store.apply(id, on.cancel("octocat", clock.toISOString()));
+    await test.store.heartbeat("w", 60_000, clock);
+    // Work is due at once: the cancel.
+    expect((await test.store.nextEffectDue(HOLD_MS))?.getTime()).toBe(
+      clock.getTime(),
+    );
+    const handed = await claim();
+    expect(handed.map((e) => e.effect.kind)).toEqual(["cancel_workflow_run"]);
+
+    // The cancel's own edits folded the earlier ones; what stays is held
+    // from the first change (the job running), not from the cancel.
+    const edits = await pending();
+    expect(edits.map((r) => r.kind).sort()).toEqual([
+      "cancel_workflow_run",
+      "post_notice",
+      ...HELD,
+    ]);
+    for (const edit of edits.filter((r) => HELD.includes(r.kind)))
+      expect(new Date(edit.createdAt).getTime()).toBe(queuedAt);
+    const superseded = (
+      await test.store.db.select().from(effectsTable)
+    ).filter((r) => r.superseded);
+    expect(superseded.map((r) => r.kind).sort()).toEqual(HELD);
+
+    // Its hold is over, but the cancel is still being performed: the run's
+    // effects are never performed two at a time.
+    later(HOLD_MS);
+    expect(await claim()).toEqual([]);
+    await test.store.completeEffect(handed[0]?.id ?? -1);
+    expect((await claim()).map((e) => e.effect.kind)).toEqual([
+      "update_check_run",
+    ]);
+  });
+
+  it("without a hold, hands an edit out at once", async () => {
+    const id = await dispatchedRun();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    expect((await claim(0)).map((e) => e.effect.kind)).toEqual([
+      "update_check_run",
+    ]);
+  });
+
+  it("hands a held edit whose hold is over out before work queued after it", async () => {
+    const id = await dispatchedRun();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    later(HOLD_MS);
+    await test.store.apply(id, on.cancel("octocat", clock.toISOString()));
+    const handed = await claim();
+    // The cancel's edits folded the held ones, which were past their hold:
+    // the first of what is left goes first, in the run's order.
+    const [first] = await pending();
+    expect(handed.map((e) => e.id)).toEqual([first?.id]);
+  });
+
+  it("keeps an edit past its hold waiting while later work of its run is performed, unless that worker died", async () => {
+    const id = await dispatchedRun();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    later(1_000);
+    await test.store.apply(id, on.runUpdated("specify", 1, "completed"));
+    await test.store.heartbeat("w", 15_000, clock);
+    expect((await claim()).map((e) => e.effect.kind)).toEqual([
+      "collect_result",
+    ]);
+    const claimAsOther = () =>
+      test.store.claimEffects(8, LEASE_MS, undefined, "other", HOLD_MS);
+
+    // The check run's edit, queued before the collection, is past its hold;
+    // the collection is still being performed by a live worker.
+    later(HOLD_MS);
+    expect(await claimAsOther()).toEqual([]);
+
+    // That worker stops beating: its lease is void, the edit goes first.
+    later(15_000);
+    expect((await claimAsOther()).map((e) => e.effect.kind)).toEqual([
+      "update_check_run",
+    ]);
+  });
+});
