@@ -1,12 +1,5 @@
 import { asc } from "drizzle-orm";
-import {
-  afterAll,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-} from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { effects as effectsTable } from "../../src/store/schema.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
 import { at, makeRun, on } from "../engine/fixtures.js";
@@ -111,9 +104,9 @@ describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
     ]);
     for (const edit of edits.filter((r) => HELD.includes(r.kind)))
       expect(new Date(edit.createdAt).getTime()).toBe(queuedAt);
-    const superseded = (
-      await test.store.db.select().from(effectsTable)
-    ).filter((r) => r.superseded);
+    const superseded = (await test.store.db.select().from(effectsTable)).filter(
+      (r) => r.superseded,
+    );
     expect(superseded.map((r) => r.kind).sort()).toEqual(HELD);
 
     // Its hold is over, but the cancel is still being performed: the run's
