@@ -99,9 +99,9 @@ export async function claimEffects(
       select id, run_id, available_at, leased_until, leased_by
       from effects
       where id in (
-        select distinct on (run_id) id from effects
+        select distinct on (run_id) id from effects e
         where status = 'pending'${runId === undefined ? rawSql("") : plainSql` and run_id = ${runId}`}
-          and not ${isHeld("effects", holdMs, at)}
+          and not ${isHeld("e", holdMs, at)}
         order by run_id, id
       )
       order by id

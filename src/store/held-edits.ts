@@ -18,7 +18,8 @@ import {
  * same as it would have, or is made moot by a later one of its kind (see
  * the effect runner). Only on a first try. Work of the run queued behind a
  * held edit goes past it (the edit shows that work's outcome when its turn
- * comes); the edit keeps its place before anything queued after its hold.
+ * comes), except a notice: what a person is told to look at is shown
+ * first. The edit keeps its place before anything queued after its hold.
  */
 export const HELD_KINDS: readonly Effect["kind"][] = [
   "update_check_run",
@@ -34,13 +35,19 @@ export const HELD_LIST = joinSql(
 /**
  * Whether the effect `alias` names is an edit still held at `at`: a first
  * try of a held kind, queued (or standing for edits queued, see
- * `supersedeEdits`) less than `holdMs` ago. Never with `holdMs` 0.
+ * `supersedeEdits`) less than `holdMs` ago, with no notice queued behind
+ * it (a person told to look sees the run as it is). Never with `holdMs` 0.
  */
 export function isHeld(alias: string, holdMs: number, at: string): PlainSql {
   if (holdMs <= 0) return rawSql("false");
   const e = rawSql(alias);
   return plainSql`(${e}.tries = 0 and ${e}.kind in (${HELD_LIST})
-    and ${e}.created_at + ${holdMs} * interval '1 millisecond' > ${at})`;
+    and ${e}.created_at + ${holdMs} * interval '1 millisecond' > ${at}
+    and not exists (
+      select 1 from effects notice
+      where notice.run_id = ${e}.run_id and notice.status = 'pending'
+        and notice.kind = 'post_notice' and notice.id > ${e}.id
+    ))`;
 }
 
 /**

@@ -266,20 +266,24 @@ describe("edits held back a moment", () => {
     expect(sent.comments[0]).toContain("**in progress** (on hold)");
   });
 
-  it("work queued behind a held edit is performed at once; the edit waits out its hold and shows the outcome", async () => {
+  it("work queued behind a held edit goes first; a notice shows the run as it is before it is posted", async () => {
     const id = await dispatchedRun();
     const sent = recordEdits();
-    const cancelled = github()
-      .post(`/repos/acme/web/actions/runs/${workflowRunId("specify")}/cancel`)
-      .reply(202, {});
-    const notices: string[] = [];
+    const order: string[] = [];
     github()
-      .post("/repos/acme/web/issues/42/comments", (body: { body: string }) => {
-        notices.push(body.body);
-        return true;
-      })
-      .optionally()
-      .reply(201, { id: 77 });
+      .post(`/repos/acme/web/actions/runs/${workflowRunId("specify")}/cancel`)
+      .reply(202, () => {
+        order.push("cancel");
+        return {};
+      });
+    github()
+      .post("/repos/acme/web/issues/42/comments")
+      .reply(201, () => {
+        order.push(
+          `notice after ${sent.checkRuns.length} check-run and ${sent.comments.length} comment edits`,
+        );
+        return { id: 77 };
+      });
     const r = runner();
 
     await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
@@ -289,16 +293,20 @@ describe("edits held back a moment", () => {
     await test.store.apply(id, on.cancel("octocat", clock.toISOString()));
     r.kick();
     await r.settled();
-    expect(cancelled.isDone()).toBe(true);
-    expect(sent.checkRuns).toEqual([]);
-    expect(sent.comments).toEqual([]);
 
+    // Within the hold: the cancel went past the held edits, which the
+    // cancel's own edits folded; the check run's went out before the
+    // notice. The comment's edit, queued after the notice, waits its hold.
+    expect(order).toEqual([
+      "cancel",
+      "notice after 1 check-run and 0 comment edits",
+    ]);
+    expect(sent.checkRuns[0]).toMatchObject({ status: "completed" });
     later(HOLD_MS);
     r.kick();
     await r.settled();
-    expect(sent.checkRuns).toHaveLength(1);
-    expect(sent.checkRuns[0]).toMatchObject({ status: "completed" });
     expect(sent.comments).toHaveLength(1);
+    expect(sent.comments[0]).toContain("cancelled");
     expect(await pending()).toEqual([]);
   });
 

@@ -119,6 +119,29 @@ describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
     ]);
   });
 
+  it("holds no edit with a notice queued behind it", async () => {
+    const id = await dispatchedRun();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    expect(await claim()).toEqual([]);
+    // A notice for a person, queued right after the edits.
+    const now = clock.toISOString();
+    await test.store.db.insert(effectsTable).values({
+      runId: id,
+      kind: "post_notice",
+      payload: {
+        kind: "post_notice",
+        notice: { type: "stage_failed", stage: "specify" },
+        key: "specify-failed",
+      },
+      status: "pending",
+      availableAt: now,
+      createdAt: now,
+    });
+    expect((await claim()).map((e) => e.effect.kind)).toEqual([
+      "update_check_run",
+    ]);
+  });
+
   it("without a hold, hands an edit out at once", async () => {
     const id = await dispatchedRun();
     await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
