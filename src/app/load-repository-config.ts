@@ -30,6 +30,9 @@ export const OWNER_CONFIG_MEMORY_MS = 60_000;
 /** Owners (by API and login) with no configuration in their `.github` repository, until when. */
 const ownersWithout = new Map<string, number>();
 
+/** Reads under way, by API, owner and repository: callers meanwhile share them. */
+const reading = new Map<string, Promise<string | null>>();
+
 /** Forgets what was learnt about owners' `.github` repositories (tests). */
 export function forgetOwnerConfigs(): void {
   ownersWithout.clear();
@@ -61,21 +64,42 @@ async function readConfigText(
 }
 
 /**
+ * `readConfigText`, shared by every delivery that asks while a read of the
+ * same file is under way: a burst of commands in one repository (or one
+ * owner's) makes one read, whose answer is no older than the burst.
+ */
+function readShared(
+  context: ConfigContext,
+  owner: string,
+  repo: string,
+): Promise<string | null> {
+  const key = `${context.octokit.request.endpoint.DEFAULTS.baseUrl} ${owner.toLowerCase()}/${repo.toLowerCase()}`;
+  const running = reading.get(key);
+  if (running !== undefined) return running;
+  const read = readConfigText(context, owner, repo).finally(() =>
+    reading.delete(key),
+  );
+  reading.set(key, read);
+  return read;
+}
+
+/**
  * The configuration's text and where it came from: the repository's own
  * file, else (as Probot's `context.config` reads it) the owner's `.github`
- * repository's. That an owner has none there is remembered for a minute.
+ * repository's. That an owner has none there is remembered for a minute;
+ * reads under way are shared (`readShared`).
  */
 async function findConfigText(
   context: ConfigContext,
   now: number,
 ): Promise<{ text: string; own: boolean } | null> {
   const { owner, repo } = context.repo();
-  const own = await readConfigText(context, owner, repo);
+  const own = await readShared(context, owner, repo);
   if (own !== null) return { text: own, own: true };
   if (repo === ".github") return null;
   const key = `${context.octokit.request.endpoint.DEFAULTS.baseUrl} ${owner.toLowerCase()}`;
   if ((ownersWithout.get(key) ?? 0) > now) return null;
-  const shared = await readConfigText(context, owner, ".github");
+  const shared = await readShared(context, owner, ".github");
   if (shared === null) ownersWithout.set(key, now + OWNER_CONFIG_MEMORY_MS);
   return shared === null ? null : { text: shared, own: false };
 }

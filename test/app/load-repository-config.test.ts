@@ -81,4 +81,32 @@ describe("reading .github/specwright.yml", () => {
       expect(config.ok && config.config.permissions.specify).toBe("admin");
     }
   });
+
+  it("makes one read of each file for a burst of commands, shared while it is under way", async () => {
+    github().get(OWN).delay(50).reply(404, { message: "Not Found" });
+    github().get(SHARED).delay(50).reply(404, { message: "Not Found" });
+    const sent = await requestsOf(() =>
+      Promise.all(
+        Array.from({ length: 5 }, () => loadRepositoryConfig(delivery(), T0)),
+      ),
+    );
+    expect(sent).toEqual([OWN, SHARED]);
+    // Once answered, the next command reads the repository's file again.
+    github().get(OWN).reply(200, "permissions:\n  specify: admin\n");
+    const config = await loadRepositoryConfig(delivery(), T0 + 1);
+    expect(config.ok && config.config.permissions.specify).toBe("admin");
+  });
+
+  it("shares a failed read with those waiting on it, and reads again after", async () => {
+    github().get(OWN).delay(50).reply(404, { message: "Not Found" });
+    github().get(SHARED).delay(50).reply(500, { message: "boom" });
+    const both = await Promise.all([
+      loadRepositoryConfig(delivery(), T0),
+      loadRepositoryConfig(delivery(), T0),
+    ]);
+    expect(both.map((c) => c.ok)).toEqual([false, false]);
+    github().get(OWN).reply(404, { message: "Not Found" });
+    github().get(SHARED).reply(404, { message: "Not Found" });
+    expect((await loadRepositoryConfig(delivery(), T0 + 1)).ok).toBe(true);
+  });
 });
