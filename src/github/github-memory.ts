@@ -6,7 +6,8 @@
  * adds them; forgotten while a write is under way, so one that failed
  * half-way is counted on GitHub again), and which artifact holds a workflow
  * run's result bundle (told by the run's job, in a step's name: see
- * contracts/bundle-step.ts). Per process and bounded: another replica, or
+ * contracts/bundle-step.ts); and looks under way, which effects that would
+ * make the same look share (`shared`). Per process and bounded: another replica, or
  * this one after a restart, asks GitHub once more, as before.
  */
 export class GitHubMemory {
@@ -14,6 +15,8 @@ export class GitHubMemory {
   private readonly labels = new Map<string, number>();
   private readonly annotations = new Map<string, number>();
   private readonly bundles = new Map<string, number>();
+  /** Work under way that callers meanwhile share (`shared`). */
+  private readonly underWay = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly options: {
@@ -75,6 +78,19 @@ export class GitHubMemory {
       artifactId,
       this.limit,
     );
+  }
+
+  /**
+   * `work`, or the same work under `key` already under way: its outcome
+   * (result or failure) is every caller's. For looks that several effects
+   * at once would make the same (a burst of runs in one repository).
+   */
+  shared<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const running = this.underWay.get(key);
+    if (running !== undefined) return running as Promise<T>;
+    const started = work().finally(() => this.underWay.delete(key));
+    this.underWay.set(key, started);
+    return started;
   }
 
   private get limit(): number {

@@ -23,11 +23,20 @@ export const LABELS = {
  * Creates the `specwright:*` labels a repository does not have yet, so
  * people can find and apply them. An existing label is left as it is.
  * Once made sure of, a repository's labels are not looked at again for a
- * while (GitHubMemory): every run's start asked twice before.
+ * while (GitHubMemory): every run's start asked twice before. Runs that
+ * start together in one repository share one look.
  */
 export async function ensureLabels(context: EffectContext): Promise<null> {
+  const { memory, state } = context;
+  const repository = repositoryName(state);
+  if (memory === undefined) return makeSureOfLabels(context);
+  if (memory.hasLabels(repository)) return null;
+  await memory.shared(`labels ${repository}`, () => makeSureOfLabels(context));
+  return null;
+}
+
+async function makeSureOfLabels(context: EffectContext): Promise<null> {
   const { octokit, state, memory } = context;
-  if (memory?.hasLabels(repositoryName(state))) return null;
   for (const label of Object.values(LABELS)) {
     try {
       await octokit.rest.issues.getLabel({

@@ -73,6 +73,36 @@ describe("what the App remembers from GitHub instead of asking again", () => {
     );
   });
 
+  it("makes sure of a repository's labels once for runs that start together", async () => {
+    const memory = new GitHubMemory({ now });
+    const { created } = nockLabels(false);
+    const sent = await requestsOf(() =>
+      Promise.all([1, 2, 3].map(() => ensureLabels(context(memory)))),
+    );
+    // One look (strict nock would fail a second), both labels made once.
+    expect(sent.filter((r) => r.startsWith("GET"))).toHaveLength(2);
+    expect(created.map((label) => label.name)).toEqual([
+      "specwright:implement",
+      "specwright:specify",
+    ]);
+  });
+
+  it("shares a failed look with the runs waiting on it; the next run looks again", async () => {
+    const memory = new GitHubMemory({ now });
+    github()
+      .get("/repos/acme/web/labels/specwright%3Aimplement")
+      .delay(20)
+      .reply(500, { message: "boom" });
+    const outcomes = await Promise.allSettled(
+      [1, 2].map(() => ensureLabels(context(memory))),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    nockLabels(true);
+    expect(await requestsOf(() => ensureLabels(context(memory)))).toHaveLength(
+      2,
+    );
+  });
+
   it("builds a commit on the tree of the commit it made before, without reading it", async () => {
     const memory = new GitHubMemory();
     const first = "c".repeat(40);
