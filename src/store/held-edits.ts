@@ -18,8 +18,8 @@ import {
  * same as it would have, or is made moot by a later one of its kind (see
  * the effect runner). Only on a first try. Work of the run queued behind a
  * held edit goes past it (the edit shows that work's outcome when its turn
- * comes), except a notice: what a person is told to look at is shown
- * first. The edit keeps its place before anything queued after its hold.
+ * comes), except what ends its hold (`isHeld`). The edit keeps its place
+ * before anything queued after its hold.
  */
 export const HELD_KINDS: readonly Effect["kind"][] = [
   "update_check_run",
@@ -35,8 +35,11 @@ export const HELD_LIST = joinSql(
 /**
  * Whether the effect `alias` names is an edit still held at `at`: a first
  * try of a held kind, queued (or standing for edits queued, see
- * `supersedeEdits`) less than `holdMs` ago, with no notice queued behind
- * it (a person told to look sees the run as it is). Never with `holdMs` 0.
+ * `supersedeEdits`) less than `holdMs` ago. What ends a hold early: a
+ * notice queued behind the edit (a person told to look sees the run as it
+ * is), and, for a check run's edit, a check run created behind it (a
+ * stage's check run shows where it got to before the next one appears).
+ * Never with `holdMs` 0.
  */
 export function isHeld(alias: string, holdMs: number, at: string): PlainSql {
   if (holdMs <= 0) return rawSql("false");
@@ -44,9 +47,11 @@ export function isHeld(alias: string, holdMs: number, at: string): PlainSql {
   return plainSql`(${e}.tries = 0 and ${e}.kind in (${HELD_LIST})
     and ${e}.created_at + ${holdMs} * interval '1 millisecond' > ${at}
     and not exists (
-      select 1 from effects notice
-      where notice.run_id = ${e}.run_id and notice.status = 'pending'
-        and notice.kind = 'post_notice' and notice.id > ${e}.id
+      select 1 from effects ender
+      where ender.run_id = ${e}.run_id and ender.status = 'pending'
+        and ender.id > ${e}.id
+        and (ender.kind = 'post_notice' or (${e}.kind = 'update_check_run'
+          and ender.kind in ('create_check_run', 'create_gate_check_run')))
     ))`;
 }
 

@@ -142,6 +142,31 @@ describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
     ]);
   });
 
+  it("shows a stage's check run where it got to before the next check run is created; the comment's edit stays held", async () => {
+    const id = await dispatchedRun();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    const now = clock.toISOString();
+    await test.store.db.insert(effectsTable).values({
+      runId: id,
+      kind: "create_check_run",
+      payload: { kind: "create_check_run", stage: "plan", attempt: 1 },
+      status: "pending",
+      availableAt: now,
+      createdAt: now,
+    });
+    const [edit] = await claim();
+    expect(edit?.effect.kind).toBe("update_check_run");
+    await test.store.completeEffect(edit?.id ?? -1);
+    // The tracking comment's edit is still held: the check run goes past.
+    expect((await claim()).map((e) => e.effect.kind)).toEqual([
+      "create_check_run",
+    ]);
+    expect((await pending()).map((r) => r.kind)).toEqual([
+      "update_tracking_comment",
+      "create_check_run",
+    ]);
+  });
+
   it("without a hold, hands an edit out at once", async () => {
     const id = await dispatchedRun();
     await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
