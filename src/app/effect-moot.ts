@@ -1,13 +1,13 @@
 import { liveAttempt } from "../engine/attempts.js";
 import type { RunState } from "../engine/run-state.js";
-import { HELD_KINDS } from "../store/held-edits.js";
+import { EDIT_KINDS } from "../store/held-edits.js";
 import type { Store, StoredEffect } from "../store/store.js";
 
 // Edits the effect runner need not make: what it claimed would be
 // overwritten anyway. What was queued is as the claim saw it, moments ago.
 
 /**
- * Whether an edit that shows the run (`HELD_KINDS`) would be overwritten by
+ * Whether an edit that shows the run (`EDIT_KINDS`) would be overwritten by
  * a later edit of the same comment or check run (both render the run as it
  * is when performed). Known from the claim (`later.same`): the run is not
  * even read.
@@ -16,7 +16,7 @@ export async function isSuperseded(
   store: Store,
   stored: StoredEffect,
 ): Promise<boolean> {
-  if (!HELD_KINDS.includes(stored.effect.kind)) return false;
+  if (!EDIT_KINDS.includes(stored.effect.kind)) return false;
   return stored.later?.same ?? store.hasLaterPending(stored);
 }
 

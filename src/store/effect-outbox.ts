@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Effect } from "../engine/effects.js";
 import type { Database } from "./database.js";
 import {
+  EDIT_LIST,
   HELD_LIST,
   isHeld,
   pendingAfter,
@@ -30,7 +31,7 @@ export interface StoredEffect {
    */
   runVersion: number | null;
   /**
-   * For an edit that only shows the run (`HELD_KINDS`), as claimed: whether
+   * For an edit that only shows the run (`EDIT_KINDS`), as claimed: whether
    * a later edit of the same comment or check run was pending then, and,
    * for a check run, a collection of its attempt (see the effect runner's
    * `isMoot`). Asked in the claim itself, to spare a query per edit.
@@ -44,7 +45,7 @@ export interface EffectClaim {
   leaseMs: number;
   runId?: string | undefined;
   holder?: string | undefined;
-  /** How long an edit that only shows the run may wait (see `HELD_KINDS`, `held-edits.ts`). */
+  /** How long an edit that only shows the run may wait (`HELD_KINDS`, `held-edits.ts`). */
   holdMs?: number | undefined;
 }
 
@@ -127,7 +128,7 @@ export async function claimEffects(
     where effects.id = chosen.id
     returning effects.id, effects.run_id, effects.payload, effects.tries,
       effects.run_version,
-      case when effects.kind in (${HELD_LIST}) then exists (
+      case when effects.kind in (${EDIT_LIST}) then exists (
         ${pendingAfter(rawSql("effects.kind"))}
       ) end as later_same,
       case when effects.kind = 'update_check_run' then exists (

@@ -13,24 +13,42 @@ import {
 // those a later one overwrites.
 
 /**
- * Effects that only show the run's state as it is when they are performed
+ * Edits that only show the run's state as it is when they are performed
  * (they are rendered from the run then): one held back a moment shows the
  * same as it would have, or is made moot by a later one of its kind (see
- * the effect runner). Only on a first try. Work of the run queued behind a
- * held edit goes past it (the edit shows that work's outcome when its turn
- * comes), except what ends its hold (`isHeld`). The edit keeps its place
- * before anything queued after its hold.
+ * the effect runner).
  */
-export const HELD_KINDS: readonly Effect["kind"][] = [
+export const EDIT_KINDS: readonly Effect["kind"][] = [
   "update_check_run",
   "update_tracking_comment",
 ];
 
+/** `EDIT_KINDS` as an SQL list. */
+export const EDIT_LIST = sqlList(EDIT_KINDS);
+
+/**
+ * What is held back a moment on its first try: the edits, and the tracking
+ * comment's posting (the command's reaction has already said it was seen,
+ * and a comment posted a moment later shows the first stage under way
+ * instead of needing an edit to). Work of the run queued behind a held
+ * effect goes past it (it shows that work's outcome when its turn comes),
+ * except what ends its hold (`isHeld`). It keeps its place before anything
+ * queued after its hold.
+ */
+export const HELD_KINDS: readonly Effect["kind"][] = [
+  ...EDIT_KINDS,
+  "create_tracking_comment",
+];
+
 /** `HELD_KINDS` as an SQL list. */
-export const HELD_LIST = joinSql(
-  HELD_KINDS.map((kind) => plainSql`${kind}`),
-  ", ",
-);
+export const HELD_LIST = sqlList(HELD_KINDS);
+
+function sqlList(kinds: readonly string[]): PlainSql {
+  return joinSql(
+    kinds.map((kind) => plainSql`${kind}`),
+    ", ",
+  );
+}
 
 /**
  * Whether the effect `alias` names is an edit still held at `at`: a first
@@ -38,7 +56,8 @@ export const HELD_LIST = joinSql(
  * `supersedeEdits`) less than `holdMs` ago. What ends a hold early: a
  * notice queued behind the edit (a person told to look sees the run as it
  * is), and, for a check run's edit, a check run created behind it (a
- * stage's check run shows where it got to before the next one appears).
+ * stage's check run shows where it got to before the next one appears),
+ * and, for the tracking comment's posting, the pull request it moves to.
  * Never with `holdMs` 0.
  */
 export function isHeld(alias: string, holdMs: number, at: string): PlainSql {
@@ -50,8 +69,11 @@ export function isHeld(alias: string, holdMs: number, at: string): PlainSql {
       select 1 from effects ender
       where ender.run_id = ${e}.run_id and ender.status = 'pending'
         and ender.id > ${e}.id
-        and (ender.kind = 'post_notice' or (${e}.kind = 'update_check_run'
-          and ender.kind in ('create_check_run', 'create_gate_check_run')))
+        and (ender.kind = 'post_notice'
+          or (${e}.kind = 'update_check_run'
+            and ender.kind in ('create_check_run', 'create_gate_check_run'))
+          or (${e}.kind = 'create_tracking_comment'
+            and ender.kind in ('open_pull_request', 'move_tracking_comment')))
     ))`;
 }
 
@@ -93,7 +115,7 @@ export async function supersedeEdits(
     with gone as (
       update effects set status = 'done', superseded = true, completed_at = ${at},
         leased_until = null, leased_by = null
-      where status = 'pending' and kind in (${HELD_LIST}) ${ofRun}
+      where status = 'pending' and kind in (${EDIT_LIST}) ${ofRun}
         and (leased_until is null or leased_until <= ${at})
         and exists (${pendingAfter(rawSql("effects.kind"))})
       returning id, run_id, kind, payload->>'stage' as stage,

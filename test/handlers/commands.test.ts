@@ -112,10 +112,14 @@ describe("the commands", () => {
       issue: 12,
       pullRequest: true,
     });
-    for (let i = 0; i < 2; i++) {
-      nockPermission("bob", "write");
-      nockConfig(null);
-    }
+    for (let i = 0; i < 2; i++) nockPermission("bob", "write");
+    // Read once when the second delivery shares the read under way; else
+    // the repository's file again (the owner's is remembered).
+    nockConfig(null);
+    github()
+      .get("/repos/acme/web/contents/.github%2Fspecwright.yml")
+      .optionally()
+      .reply(404, { message: "Not Found" });
     const reply = nockCreateComment(12);
     await Promise.all([
       app.receive("issue_comment", payload, "delivery-9"),

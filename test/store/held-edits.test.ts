@@ -167,6 +167,37 @@ describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
     ]);
   });
 
+  it("posts the tracking comment a moment late, letting the run start, but before its pull request opens", async () => {
+    const state = makeRun(DEFAULT_WORKFLOW_SOURCE);
+    await test.store.createRun(state, on.start(clock.toISOString()), {
+      agent: {
+        backend: "claude",
+        version: null,
+        prompt_pack_version: "1",
+        runtime_env: {},
+      },
+    });
+    const handOut = async () => {
+      const claimed = await claim();
+      for (const effect of claimed) await test.store.completeEffect(effect.id);
+      return claimed.map((e) => e.effect.kind);
+    };
+    expect(await handOut()).toEqual(["ensure_labels"]);
+    expect(await handOut()).toEqual(["create_branch"]);
+    expect(await handOut()).toEqual([]);
+    const now = clock.toISOString();
+    await test.store.db.insert(effectsTable).values({
+      runId: state.id,
+      kind: "open_pull_request",
+      payload: { kind: "open_pull_request" },
+      status: "pending",
+      availableAt: now,
+      createdAt: now,
+    });
+    expect(await handOut()).toEqual(["create_tracking_comment"]);
+    expect(await handOut()).toEqual(["open_pull_request"]);
+  });
+
   it("without a hold, hands an edit out at once", async () => {
     const id = await dispatchedRun();
     await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
