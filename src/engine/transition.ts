@@ -7,6 +7,7 @@ import {
   stopAtBudgetGate,
 } from "./budget-gate.js";
 import { oversizeFirstRequest } from "./check-first-requests.js";
+import { copyOf, sharesUnchanged, textOf } from "./copy-run.js";
 import {
   effectFailed,
   effectRecovered,
@@ -259,39 +260,20 @@ export function transition(current: RunState, event: RunEvent): Transition {
       event.kind === "update_tracking_comment"
     )
   ) {
-    context.effects.push({ kind: "update_tracking_comment" });
+    addCommentEdit(context.effects);
   }
   return { state, effects: context.effects };
 }
 
 /**
- * A run's state is JSON through and through (it is stored as JSON): its
- * text is both the copy a handler changes and what the result is compared
- * with. What no handler changes (the workflow, the settings, the
- * parameters: a third of a run's text) is not copied but shared with the
- * input; under test a lent run is frozen, so a handler that changed them
- * would fail there.
+ * The tracking comment's edit, before the transition's notices: a person a
+ * notice sends to the comment finds it current. None when the comment
+ * moves: the move posts it as the run is then.
  */
-function copyOf(current: RunState): { state: RunState; before: string } {
-  const before = textOf(current);
-  const state = JSON.parse(before) as RunState;
-  state.workflow = current.workflow;
-  state.settings = current.settings;
-  state.parameters = current.parameters;
-  return { state, before };
-}
-
-/** Whether `state` still has `current`'s shared parts (see `copyOf`). */
-function sharesUnchanged(state: RunState, current: RunState): boolean {
-  return (
-    state.workflow === current.workflow &&
-    state.settings === current.settings &&
-    state.parameters === current.parameters
-  );
-}
-
-/** A state's text, less the parts handlers do not change (see `copyOf`). */
-function textOf(state: RunState): string {
-  const { workflow: _, settings: __, parameters: ___, ...changing } = state;
-  return JSON.stringify(changing);
+function addCommentEdit(effects: Effect[]): void {
+  if (effects.some((e) => e.kind === "move_tracking_comment")) return;
+  const notice = effects.findIndex((e) => e.kind === "post_notice");
+  const edit: Effect = { kind: "update_tracking_comment" };
+  if (notice === -1) effects.push(edit);
+  else effects.splice(notice, 0, edit);
 }

@@ -65,12 +65,13 @@ function leasedLive(alias: string, at: string): PlainSql {
  * meanwhile.
  *
  * One statement, so one round trip and no transaction of its own: each
- * run's oldest pending effect not held, locked (a run whose oldest is
- * locked, being completed elsewhere, is skipped whole: handing out its next
- * effect instead would run them out of order); of those, the ones due and
- * not leased by a live worker (one whose heartbeat is current: a lease held
- * by a worker that crashed is void before its time), with nothing after
- * them leased so; leased.
+ * run's oldest pending effect, locked as the run's anchor (a run whose
+ * anchor is locked, by another claim or a completion, is skipped whole:
+ * two claims never pick from one run at once, whatever each finds held);
+ * in each run, the oldest pending effect not held; of those, the ones due
+ * and not leased by a live worker (one whose heartbeat is current: a lease
+ * held by a worker that crashed is void before its time), with nothing
+ * after them leased so; leased, if still pending.
  */
 export async function claimEffects(
   db: Database,
@@ -96,17 +97,22 @@ export async function claimEffects(
       select holder from leases
       where name like 'worker:%' and expires_at > ${at}
     ),
-    heads as (
-      select id, run_id, available_at, leased_until, leased_by
-      from effects
-      where id in (
-        select distinct on (run_id) id from effects e
+    anchors as (
+      select id, run_id from effects
+      where status = 'pending' and id in (
+        select distinct on (run_id) id from effects
         where status = 'pending'${runId === undefined ? rawSql("") : plainSql` and run_id = ${runId}`}
-          and not ${isHeld("e", holdMs, at)}
         order by run_id, id
       )
       order by id
       for update skip locked
+    ),
+    heads as (
+      select distinct on (e.run_id) e.id, e.run_id, e.available_at,
+        e.leased_until, e.leased_by
+      from effects e join anchors a on a.run_id = e.run_id
+      where e.status = 'pending' and not ${isHeld("e", holdMs, at)}
+      order by e.run_id, e.id
     ),
     chosen as (
       select h.id from heads h
@@ -125,7 +131,7 @@ export async function claimEffects(
       leased_by = ${holder ?? null},
       tries = effects.tries + 1
     from chosen
-    where effects.id = chosen.id
+    where effects.id = chosen.id and effects.status = 'pending'
     returning effects.id, effects.run_id, effects.payload, effects.tries,
       effects.run_version,
       case when effects.kind in (${EDIT_LIST}) then exists (
@@ -224,28 +230,37 @@ export async function failEffect(
 /**
  * When the next effect becomes due, if any is waiting: the earliest of each
  * run's oldest pending effect not held, counting its back-off and any lease
- * on it, and of each held edit's end of hold (`isHeld`). Work queued
- * behind a held edit is due at once; whoever queues it looks for it then.
+ * on it, and of the end of hold of each held effect that nothing else of its
+ * run keeps waiting (an older effect, or a later one being performed: its
+ * end looks again). Work queued behind a held effect is due at once;
+ * whoever queues it looks for it then.
  */
 export async function nextEffectDue(
   db: Database,
   holdMs = 0,
+  now: Date = new Date(),
 ): Promise<Date | undefined> {
-  const heldKind =
+  const at = now.toISOString();
+  const heldKind = (alias: string) =>
     holdMs > 0
-      ? plainSql`(tries = 0 and kind in (${HELD_LIST}))`
+      ? plainSql`(${rawSql(alias)}.tries = 0 and ${rawSql(alias)}.kind in (${HELD_LIST}))`
       : rawSql("false");
   const [row] = await runSql<{ ms: number | string | null }>(
     db,
     plainSql`
-    select extract(epoch from min(case when ${heldKind}
+    select extract(epoch from min(case when ${heldKind("effects")}
         then greatest(available_at, created_at + ${holdMs} * interval '1 millisecond')
         else greatest(available_at, coalesce(leased_until, available_at)) end
       )) * 1000 as ms
     from effects
-    where status = 'pending' and (${heldKind} or id in (
-      select distinct on (run_id) id from effects
-      where status = 'pending' and not ${heldKind}
+    where status = 'pending' and ((${heldKind("effects")} and not exists (
+      select 1 from effects other
+      where other.run_id = effects.run_id and other.status = 'pending'
+        and not ${heldKind("other")}
+        and (other.id < effects.id or other.leased_until > ${at})
+    )) or id in (
+      select distinct on (run_id) id from effects e
+      where status = 'pending' and not ${heldKind("e")}
       order by run_id, id
     ))
   `,

@@ -94,7 +94,9 @@ export function pendingAfter(kind: PlainSql): PlainSql {
 /**
  * Marks done (superseded) every pending edit that only shows the run and
  * that a later pending edit of the same comment or check run will
- * overwrite anyway (both render the run as it is when performed), so that
+ * overwrite anyway (both render the run as it is when performed), or, for
+ * the tracking comment, that a later move of it will (the move posts it
+ * anew as the run is then, and leaves a link in its old place), so that
  * none of them is claimed, read and completed one by one. The edit that
  * stays takes the earliest `created_at` of those it replaces: its hold
  * counts from the first change it shows, so that a run that keeps changing
@@ -117,7 +119,9 @@ export async function supersedeEdits(
         leased_until = null, leased_by = null
       where status = 'pending' and kind in (${EDIT_LIST}) ${ofRun}
         and (leased_until is null or leased_until <= ${at})
-        and exists (${pendingAfter(rawSql("effects.kind"))})
+        and (exists (${pendingAfter(rawSql("effects.kind"))})
+          or (kind = 'update_tracking_comment'
+            and exists (${pendingAfter(rawSql("'move_tracking_comment'"))})))
       returning id, run_id, kind, payload->>'stage' as stage,
         payload->>'attempt' as attempt, created_at
     ),

@@ -69,7 +69,7 @@ export class WorkStore {
 
   /** When the next effect becomes due, if any is waiting. */
   nextEffectDue(holdMs?: number): Promise<Date | undefined> {
-    return outbox.nextEffectDue(this.db, holdMs);
+    return outbox.nextEffectDue(this.db, holdMs, this.clock());
   }
 
   /** The ids of runs with effects still to perform. */

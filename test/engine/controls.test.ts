@@ -637,10 +637,8 @@ describe("the tracking comment", () => {
     const { state } = startedRun({ stages: [{ id: "a" }] });
     const commented = step(state, on.trackingCommentCreated(900)).state;
     const opened = step(commented, on.pullRequestOpened(12));
-    expect(opened.effects).toStrictEqual([
-      { kind: "move_tracking_comment" },
-      { kind: "update_tracking_comment" },
-    ]);
+    // No edit besides: the move posts the comment as the run is then.
+    expect(opened.effects).toStrictEqual([{ kind: "move_tracking_comment" }]);
     const moved = step(opened.state, on.trackingCommentMoved(901, 12));
     expect(moved.state).toMatchObject({
       tracking_comment_id: 901,

@@ -67,12 +67,13 @@ const cases: Case[] = [
     run: "failed",
     problem: { stage: null, attempt: null },
     effects: [
+      // The comment's edit before the notice that sends people to it.
+      TRACKING,
       {
         kind: "post_notice",
         notice: { type: "run_finished" },
         key: `finished:${at(6)}`,
       },
-      TRACKING,
     ],
   },
   {
@@ -84,12 +85,13 @@ const cases: Case[] = [
     problem: null,
     effects: [
       { kind: "update_check_run", stage: "b", attempt: 1 },
+      // The comment's edit before the notice that sends people to it.
+      TRACKING,
       {
         kind: "post_notice",
         notice: { type: "run_finished" },
         key: `finished:${at(6)}`,
       },
-      TRACKING,
     ],
   },
   {
@@ -105,12 +107,13 @@ const cases: Case[] = [
     problem: null,
     effects: [
       { kind: "update_check_run", stage: "b", attempt: 1 },
+      // The comment's edit before the notice that sends people to it.
+      TRACKING,
       {
         kind: "post_notice",
         notice: { type: "run_finished" },
         key: `finished:${at(6)}`,
       },
-      TRACKING,
     ],
   },
   {

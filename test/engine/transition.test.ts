@@ -255,7 +255,8 @@ describe("transition", () => {
         on.trackingCommentCreated(900),
       ]);
       expect(step(state, on.branchFailed("boom", at(2))).effects).toStrictEqual(
-        [notice.finished(at(2)), { kind: "update_tracking_comment" }],
+        // The comment's edit before the notice that sends people to it.
+        [{ kind: "update_tracking_comment" }, notice.finished(at(2))],
       );
     });
 

@@ -198,6 +198,25 @@ describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
     expect(await handOut()).toEqual(["open_pull_request"]);
   });
 
+  it("folds a tracking-comment edit into a move of the comment queued after it", async () => {
+    const id = await dispatchedRun();
+    await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+    await test.store.apply(id, on.pullRequestOpened(12));
+    const kinds = (await pending()).map((r) => r.kind);
+    expect(kinds).toEqual([
+      "update_check_run",
+      "update_tracking_comment",
+      "move_tracking_comment",
+    ]);
+    expect((await claim()).map((e) => e.effect.kind)).toEqual([
+      "move_tracking_comment",
+    ]);
+    const folded = (await test.store.db.select().from(effectsTable)).filter(
+      (r) => r.superseded,
+    );
+    expect(folded.map((r) => r.kind)).toEqual(["update_tracking_comment"]);
+  });
+
   it("without a hold, hands an edit out at once", async () => {
     const id = await dispatchedRun();
     await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
@@ -234,6 +253,11 @@ describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
     // the collection is still being performed by a live worker.
     later(HOLD_MS);
     expect(await claimAsOther()).toEqual([]);
+    // Nothing is due before the collection's lease ends (or it is done,
+    // which looks again): no look every second meanwhile.
+    expect((await test.store.nextEffectDue(HOLD_MS))?.getTime()).toBe(
+      clock.getTime() - HOLD_MS + LEASE_MS,
+    );
 
     // That worker stops beating: its lease is void, the edit goes first.
     later(15_000);
