@@ -33,9 +33,26 @@ const ownersWithout = new Map<string, number>();
 /** Reads under way, by API, owner and repository: callers meanwhile share them. */
 const reading = new Map<string, Promise<string | null>>();
 
-/** Forgets what was learnt about owners' `.github` repositories (tests). */
+/**
+ * A repository's own file as last read, by API, owner and repository: with
+ * the repository's `pushed_at` then and when it was read. No branch has
+ * moved while the delivery's `pushed_at` is the same, so neither has the
+ * file; a minute bounds what a push GitHub did not count could leave stale.
+ */
+const known = new Map<
+  string,
+  { pushedAt: string; readAt: number; text: string | null }
+>();
+
+/** How long a repository's file is used again while no branch moved. */
+export const OWN_CONFIG_MEMORY_MS = 60_000;
+/** Repositories whose file is kept at most (the oldest go first). */
+const KNOWN_LIMIT = 10_000;
+
+/** Forgets what was learnt about repositories' configuration (tests). */
 export function forgetOwnerConfigs(): void {
   ownersWithout.clear();
+  known.clear();
 }
 
 type ConfigContext = Context<"issue_comment" | "pull_request">;
@@ -84,17 +101,49 @@ function readShared(
 }
 
 /**
+ * The repository's own file: as read before while the delivery says no
+ * branch moved since (its repository's `pushed_at`, for a minute at most),
+ * else read (`readShared`).
+ */
+async function readOwn(
+  context: ConfigContext,
+  owner: string,
+  repo: string,
+  now: number,
+): Promise<string | null> {
+  const pushed = context.payload.repository.pushed_at;
+  const pushedAt =
+    pushed === null || pushed === undefined ? "" : String(pushed);
+  const key = `${context.octokit.request.endpoint.DEFAULTS.baseUrl} ${owner.toLowerCase()}/${repo.toLowerCase()}`;
+  const seen = known.get(key);
+  if (
+    seen !== undefined &&
+    pushedAt !== "" &&
+    seen.pushedAt === pushedAt &&
+    now - seen.readAt < OWN_CONFIG_MEMORY_MS
+  )
+    return seen.text;
+  const text = await readShared(context, owner, repo);
+  if (pushedAt !== "") {
+    known.delete(key);
+    known.set(key, { pushedAt, readAt: now, text });
+    if (known.size > KNOWN_LIMIT) known.delete(known.keys().next().value ?? "");
+  }
+  return text;
+}
+
+/**
  * The configuration's text and where it came from: the repository's own
- * file, else (as Probot's `context.config` reads it) the owner's `.github`
- * repository's. That an owner has none there is remembered for a minute;
- * reads under way are shared (`readShared`).
+ * file (`readOwn`), else (as Probot's `context.config` reads it) the
+ * owner's `.github` repository's. That an owner has none there is
+ * remembered for a minute; reads under way are shared (`readShared`).
  */
 async function findConfigText(
   context: ConfigContext,
   now: number,
 ): Promise<{ text: string; own: boolean } | null> {
   const { owner, repo } = context.repo();
-  const own = await readShared(context, owner, repo);
+  const own = await readOwn(context, owner, repo, now);
   if (own !== null) return { text: own, own: true };
   if (repo === ".github") return null;
   const key = `${context.octokit.request.endpoint.DEFAULTS.baseUrl} ${owner.toLowerCase()}`;

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import {
   forgetOwnerConfigs,
   loadRepositoryConfig,
+  OWN_CONFIG_MEMORY_MS,
   OWNER_CONFIG_MEMORY_MS,
 } from "../../src/app/load-repository-config.js";
 import { github, requestLog } from "../support/github.js";
@@ -17,13 +18,21 @@ const FILE = ".github%2Fspecwright.yml";
 const OWN = `/repos/acme/web/contents/${FILE}`;
 const SHARED = `/repos/acme/.github/contents/${FILE}`;
 
-/** A delivery's context, as Probot makes it. */
-function delivery(): Context<"issue_comment"> {
+let pushes = 0;
+
+/**
+ * A delivery's context, as Probot makes it. Its repository's `pushed_at`
+ * is new each time (a branch moved since the last), unless given.
+ */
+function delivery(pushedAt?: string): Context<"issue_comment"> {
+  const payload = commentPayload("/specify Add a dark mode toggle");
+  payload.repository.pushed_at =
+    pushedAt ?? new Date(Date.UTC(2026, 11, 5, 9, 0, pushes++)).toISOString();
   return new Context(
     {
       id: "d1",
       name: "issue_comment",
-      payload: commentPayload("/specify Add a dark mode toggle"),
+      payload,
     } as ConstructorParameters<typeof Context<"issue_comment">>[0],
     new TestOctokit({ auth: "token" }),
     console as never,
@@ -108,5 +117,33 @@ describe("reading .github/specwright.yml", () => {
     github().get(OWN).reply(404, { message: "Not Found" });
     github().get(SHARED).reply(404, { message: "Not Found" });
     expect((await loadRepositoryConfig(delivery(), T0 + 1)).ok).toBe(true);
+  });
+
+  it("reads the repository's file again only once a branch moved (its pushed_at), and after a minute", async () => {
+    github().get(OWN).reply(200, "permissions:\n  specify: admin\n");
+    const quiet = "2026-12-05T09:30:00Z";
+    const first = await loadRepositoryConfig(delivery(quiet), T0);
+    expect(first.ok && first.config.permissions.specify).toBe("admin");
+    // No branch moved: the file is as it was read (strict nock: no request).
+    expect(
+      await requestsOf(() => loadRepositoryConfig(delivery(quiet), T0 + 1)),
+    ).toEqual([]);
+    // A push since: read again, and the new text is used.
+    github().get(OWN).reply(200, "permissions:\n  specify: write\n");
+    const pushed = await loadRepositoryConfig(
+      delivery("2026-12-05T09:31:00Z"),
+      T0 + 2,
+    );
+    expect(pushed.ok && pushed.config.permissions.specify).toBe("write");
+    // A minute on, read again even with no push seen.
+    github().get(OWN).reply(200, "permissions:\n  specify: admin\n");
+    expect(
+      await requestsOf(() =>
+        loadRepositoryConfig(
+          delivery("2026-12-05T09:31:00Z"),
+          T0 + 2 + OWN_CONFIG_MEMORY_MS,
+        ),
+      ),
+    ).toEqual([OWN]);
   });
 });

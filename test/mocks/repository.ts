@@ -30,8 +30,8 @@ export function nockConfig(
   _options: { raw?: boolean } = {},
 ) {
   const scope = github();
+  forgetOwnerConfigs();
   if (text === null) {
-    forgetOwnerConfigs();
     scope
       .get(`${REPO_PATH}/contents/${CONFIG}`)
       .reply(404, { message: "Not Found" });

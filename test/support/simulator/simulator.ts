@@ -278,6 +278,7 @@ export class GitHubSimulator {
       draftPullRequests: options.draftPullRequests ?? true,
       private: options.private ?? false,
       nextNumber: 1,
+      pushedAt: new Date().toISOString(),
     };
     this.repositories.set(fullName, repo);
     return repo;
@@ -749,6 +750,13 @@ export class GitHubSimulator {
     };
   }
 
+  /** A branch of `repo` moved: its `pushed_at` is now (and always later). */
+  private pushed(repo: Repository): void {
+    const now = Date.now();
+    const last = Date.parse(repo.pushedAt);
+    repo.pushedAt = new Date(Math.max(now, last + 1)).toISOString();
+  }
+
   repositoryPayload(repo: Repository): Json {
     const base = template("issue_comment.created").repository as Json;
     return {
@@ -762,6 +770,7 @@ export class GitHubSimulator {
       html_url: `${this.url}/${repo.full_name}`,
       url: `${this.url}/api/v3/repos/${repo.full_name}`,
       default_branch: repo.default_branch,
+      pushed_at: repo.pushedAt,
       has_discussions: false,
     };
   }
@@ -991,6 +1000,7 @@ export class GitHubSimulator {
         throw new HttpError(422, "Reference already exists");
       }
       await repo.git.setRef(ref, String(body.sha));
+      this.pushed(repo);
       return ok(refJson(repo, ref.slice(5), String(body.sha)), 201);
     });
     this.on("PATCH", "/git/refs/{ref*}", async ({ repo, params, body }) => {
@@ -1006,6 +1016,7 @@ export class GitHubSimulator {
         throw new HttpError(422, "Update is not a fast forward");
       }
       await repo.git.setRef(ref, sha);
+      this.pushed(repo);
       return ok(refJson(repo, ref.slice(5), sha));
     });
     const commitJson = async (repo: Repository, sha: string) => {

@@ -114,4 +114,9 @@ export interface Repository {
   /** Seen only by people with a role: anyone else is told 404. */
   private: boolean;
   nextNumber: number;
+  /**
+   * When a branch last moved (GitHub's `pushed_at`, in every payload's
+   * repository): any ref created or moved, by a push or the API.
+   */
+  pushedAt: string;
 }
