@@ -3,6 +3,8 @@ import YAML from "yaml";
 import { type CheckedConfig, checkConfig } from "../config/check-config.js";
 import { loadConfig } from "../config/load-config.js";
 import { httpStatus } from "../github/github-errors.js";
+import { remember } from "../github/github-memory.js";
+import { InFlight } from "../github/in-flight.js";
 import {
   type Diagnostic,
   formatDiagnostic,
@@ -31,7 +33,7 @@ export const OWNER_CONFIG_MEMORY_MS = 60_000;
 const ownersWithout = new Map<string, number>();
 
 /** Reads under way, by API, owner and repository: callers meanwhile share them. */
-const reading = new Map<string, Promise<string | null>>();
+const reading = new InFlight();
 
 /**
  * A repository's own file as last read, by API, owner and repository: with
@@ -90,14 +92,14 @@ function readShared(
   owner: string,
   repo: string,
 ): Promise<string | null> {
-  const key = `${context.octokit.request.endpoint.DEFAULTS.baseUrl} ${owner.toLowerCase()}/${repo.toLowerCase()}`;
-  const running = reading.get(key);
-  if (running !== undefined) return running;
-  const read = readConfigText(context, owner, repo).finally(() =>
-    reading.delete(key),
+  return reading.share(fileKey(context, owner, repo), () =>
+    readConfigText(context, owner, repo),
   );
-  reading.set(key, read);
-  return read;
+}
+
+/** A repository's file, by API, owner and repository. */
+function fileKey(context: ConfigContext, owner: string, repo: string): string {
+  return `${context.octokit.request.endpoint.DEFAULTS.baseUrl} ${owner.toLowerCase()}/${repo.toLowerCase()}`;
 }
 
 /**
@@ -114,7 +116,7 @@ async function readOwn(
   const pushed = context.payload.repository.pushed_at;
   const pushedAt =
     pushed === null || pushed === undefined ? "" : String(pushed);
-  const key = `${context.octokit.request.endpoint.DEFAULTS.baseUrl} ${owner.toLowerCase()}/${repo.toLowerCase()}`;
+  const key = fileKey(context, owner, repo);
   const seen = known.get(key);
   if (
     seen !== undefined &&
@@ -124,11 +126,8 @@ async function readOwn(
   )
     return seen.text;
   const text = await readShared(context, owner, repo);
-  if (pushedAt !== "") {
-    known.delete(key);
-    known.set(key, { pushedAt, readAt: now, text });
-    if (known.size > KNOWN_LIMIT) known.delete(known.keys().next().value ?? "");
-  }
+  if (pushedAt !== "")
+    remember(known, key, { pushedAt, readAt: now, text }, KNOWN_LIMIT);
   return text;
 }
 

@@ -1,3 +1,5 @@
+import { InFlight } from "./in-flight.js";
+
 /**
  * What this process learned from GitHub and may use again instead of asking:
  * a commit's tree (content-addressed, so never stale), that a repository's
@@ -15,8 +17,8 @@ export class GitHubMemory {
   private readonly labels = new Map<string, number>();
   private readonly annotations = new Map<string, number>();
   private readonly bundles = new Map<string, number>();
-  /** Work under way that callers meanwhile share (`shared`). */
-  private readonly underWay = new Map<string, Promise<unknown>>();
+  /** Looks under way that callers meanwhile share (`shared`). */
+  private readonly underWay = new InFlight();
 
   constructor(
     private readonly options: {
@@ -86,11 +88,7 @@ export class GitHubMemory {
    * at once would make the same (a burst of runs in one repository).
    */
   shared<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const running = this.underWay.get(key);
-    if (running !== undefined) return running as Promise<T>;
-    const started = work().finally(() => this.underWay.delete(key));
-    this.underWay.set(key, started);
-    return started;
+    return this.underWay.share(key, work);
   }
 
   private get limit(): number {
@@ -107,7 +105,7 @@ export class GitHubMemory {
 }
 
 /** Sets a key as the newest, dropping the oldest past `limit`. */
-function remember<T>(
+export function remember<T>(
   map: Map<string, T>,
   key: string,
   value: T,

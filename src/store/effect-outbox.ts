@@ -3,8 +3,8 @@ import type { Effect } from "../engine/effects.js";
 import type { Database } from "./database.js";
 import {
   EDIT_LIST,
-  HELD_LIST,
   isHeld,
+  mayBeHeld,
   pendingAfter,
   supersedeEdits,
 } from "./held-edits.js";
@@ -241,10 +241,7 @@ export async function nextEffectDue(
   now: Date = new Date(),
 ): Promise<Date | undefined> {
   const at = now.toISOString();
-  const heldKind = (alias: string) =>
-    holdMs > 0
-      ? plainSql`(${rawSql(alias)}.tries = 0 and ${rawSql(alias)}.kind in (${HELD_LIST}))`
-      : rawSql("false");
+  const heldKind = (alias: string) => mayBeHeld(alias, holdMs);
   const [row] = await runSql<{ ms: number | string | null }>(
     db,
     plainSql`

@@ -51,6 +51,17 @@ function sqlList(kinds: readonly string[]): PlainSql {
 }
 
 /**
+ * Whether the effect `alias` names is of the kind a hold applies to, and on
+ * its first try (`isHeld` says whether it is held now). Never with
+ * `holdMs` 0.
+ */
+export function mayBeHeld(alias: string, holdMs: number): PlainSql {
+  if (holdMs <= 0) return rawSql("false");
+  const e = rawSql(alias);
+  return plainSql`(${e}.tries = 0 and ${e}.kind in (${HELD_LIST}))`;
+}
+
+/**
  * Whether the effect `alias` names is an edit still held at `at`: a first
  * try of a held kind, queued (or standing for edits queued, see
  * `supersedeEdits`) less than `holdMs` ago. What ends a hold early: a
@@ -63,7 +74,7 @@ function sqlList(kinds: readonly string[]): PlainSql {
 export function isHeld(alias: string, holdMs: number, at: string): PlainSql {
   if (holdMs <= 0) return rawSql("false");
   const e = rawSql(alias);
-  return plainSql`(${e}.tries = 0 and ${e}.kind in (${HELD_LIST})
+  return plainSql`(${mayBeHeld(alias, holdMs)}
     and ${e}.created_at + ${holdMs} * interval '1 millisecond' > ${at}
     and not exists (
       select 1 from effects ender

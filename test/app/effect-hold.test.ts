@@ -11,9 +11,9 @@ import {
 } from "vitest";
 import { EffectRunner } from "../../src/app/effect-runner.js";
 import { effects as effectsTable } from "../../src/store/schema.js";
-import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
-import { at, makeRun, on, workflowRunId } from "../engine/fixtures.js";
+import { at, on, workflowRunId } from "../engine/fixtures.js";
 import { github } from "../support/github.js";
+import { dispatchedRun as dispatched } from "../support/seed-run.js";
 import { openTestStore } from "../support/test-store.js";
 
 // Edits that only show the run (a check run's, the tracking comment's) wait
@@ -81,23 +81,7 @@ describe("edits held back a moment", () => {
    * A run whose `specify` was dispatched, with its tracking comment (55) and
    * check run (900), every effect so far performed.
    */
-  async function dispatchedRun(): Promise<string> {
-    const state = makeRun(DEFAULT_WORKFLOW_SOURCE);
-    await test.store.createRun(state, on.start(clock.toISOString()), {
-      agent: {
-        backend: "claude",
-        version: null,
-        prompt_pack_version: "1",
-        runtime_env: {},
-      },
-    });
-    await test.store.apply(state.id, on.trackingCommentCreated(55));
-    await test.store.apply(state.id, on.branchCreated());
-    await test.store.apply(state.id, on.checkRunCreated("specify", 1, 900));
-    await test.store.apply(state.id, on.stageDispatched("specify", 1));
-    await settle();
-    return state.id;
-  }
+  const dispatchedRun = () => dispatched(test.store, clock.toISOString());
 
   /** The check run's and the comment's edits, as sent. */
   function recordEdits() {

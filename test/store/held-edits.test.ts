@@ -3,6 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { effects as effectsTable } from "../../src/store/schema.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
 import { at, makeRun, on } from "../engine/fixtures.js";
+import {
+  dispatchedRun as dispatched,
+  TEST_AGENT,
+} from "../support/seed-run.js";
 import { BACKENDS, openTestStore } from "../support/test-store.js";
 
 // The outbox's side of held edits: work queued behind one goes past it, the
@@ -44,23 +48,7 @@ describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
     test.store.claimEffects(8, LEASE_MS, undefined, "w", holdMs);
 
   /** A run whose `specify` was dispatched, every effect so far performed. */
-  async function dispatchedRun(): Promise<string> {
-    const state = makeRun(DEFAULT_WORKFLOW_SOURCE);
-    await test.store.createRun(state, on.start(clock.toISOString()), {
-      agent: {
-        backend: "claude",
-        version: null,
-        prompt_pack_version: "1",
-        runtime_env: {},
-      },
-    });
-    await test.store.apply(state.id, on.trackingCommentCreated(55));
-    await test.store.apply(state.id, on.branchCreated());
-    await test.store.apply(state.id, on.checkRunCreated("specify", 1, 900));
-    await test.store.apply(state.id, on.stageDispatched("specify", 1));
-    for (const row of await pending()) await test.store.completeEffect(row.id);
-    return state.id;
-  }
+  const dispatchedRun = () => dispatched(test.store, clock.toISOString());
 
   it("holds an edit by itself until its hold is over", async () => {
     const id = await dispatchedRun();
@@ -169,14 +157,11 @@ describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
 
   it("posts the tracking comment a moment late, letting the run start, but before its pull request opens", async () => {
     const state = makeRun(DEFAULT_WORKFLOW_SOURCE);
-    await test.store.createRun(state, on.start(clock.toISOString()), {
-      agent: {
-        backend: "claude",
-        version: null,
-        prompt_pack_version: "1",
-        runtime_env: {},
-      },
-    });
+    await test.store.createRun(
+      state,
+      on.start(clock.toISOString()),
+      TEST_AGENT,
+    );
     const handOut = async () => {
       const claimed = await claim();
       for (const effect of claimed) await test.store.completeEffect(effect.id);
