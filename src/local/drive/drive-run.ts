@@ -12,7 +12,7 @@ import {
   takeControls,
   watchInbox,
 } from "../run-folder/index.js";
-import { pruneCheckouts } from "../stage/attempt-checkout.js";
+import { pruneWorktrees } from "../stage/worktrees.js";
 import { CollectionQueue } from "./collection-queue.js";
 import { controlEvent } from "./control-events.js";
 import type { DriveEnd, DriveOptions, GateAnswer } from "./drive-options.js";
@@ -145,7 +145,7 @@ class Driver {
       // mark in its step folder has the next `resume` do it.
       if (this.workspace.holder?.ended)
         await this.workspace.release(null).catch(() => undefined);
-      await pruneCheckouts(paths.repoRoot);
+      await pruneWorktrees(paths.repoRoot);
       releaseGitHelper();
     }
   }

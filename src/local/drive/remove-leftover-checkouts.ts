@@ -2,8 +2,8 @@ import { readFile, realpath, rm } from "node:fs/promises";
 import { basename, isAbsolute, join } from "node:path";
 import { git } from "../../../action/src/git.js";
 import type { RunMetadata, RunPaths } from "../run-folder/index.js";
-import { pruneCheckouts } from "../stage/attempt-checkout.js";
 import { stepFolder } from "../stage/step-folder.js";
+import { pruneWorktrees } from "../stage/worktrees.js";
 
 /**
  * The worktrees git knows of in the repository, as real paths; none when
@@ -53,5 +53,5 @@ export async function removeLeftoverCheckouts(
     }
     await rm(record, { force: true });
   }
-  if (removed) await pruneCheckouts(paths.repoRoot);
+  if (removed) await pruneWorktrees(paths.repoRoot);
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { git } from "../../../action/src/git.js";
 import type { RunEvent } from "../../engine/events.js";
 import type { RunState } from "../../engine/run-state.js";
+import { addWorktree } from "../stage/worktrees.js";
 
 /**
  * The run's branch, checked out in `workspace/` (a git worktree): made from
@@ -21,34 +22,15 @@ export async function createWorkspace(
         `${state.base_branch}^{commit}`,
       ])
     ).trim();
-    const exists = await git(repoRoot, [
-      "rev-parse",
-      "--verify",
-      "--quiet",
-      `refs/heads/${state.branch}`,
-    ]).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) {
-      await git(repoRoot, [
-        "worktree",
-        "add",
-        "--quiet",
-        "-b",
-        state.branch,
-        workspace,
-        base,
-      ]);
-    } else if (!existsSync(workspace)) {
-      await git(repoRoot, [
-        "worktree",
-        "add",
-        "--quiet",
-        workspace,
-        state.branch,
-      ]);
-    }
+    const branch = () => branchExists(repoRoot, state.branch);
+    const exists = await branch();
+    if (!exists || !existsSync(workspace))
+      // A try that failed may have made the branch before its worktree.
+      await addWorktree(repoRoot, workspace, async (tries) =>
+        (tries === 1 ? exists : await branch())
+          ? ["--quiet", workspace, state.branch]
+          : ["--quiet", "-b", state.branch, workspace, base],
+      );
     return { type: "branch_created", sha: base, at: at() };
   } catch (error) {
     return {
@@ -57,4 +39,19 @@ export async function createWorkspace(
       at: at(),
     };
   }
+}
+
+async function branchExists(
+  repoRoot: string,
+  branch: string,
+): Promise<boolean> {
+  return git(repoRoot, [
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    `refs/heads/${branch}`,
+  ]).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { git } from "../../../action/src/git.js";
+import { addWorktree } from "./worktrees.js";
 
 /** A checkout of one commit for one stage attempt, as a GitHub job has. */
 export interface AttemptCheckout {
@@ -27,21 +27,26 @@ export async function openAttemptCheckout(
   const root = await mkdtemp(join(tmpdir(), `specwright-${label}-`));
   const dir = join(root, "checkout");
   const tempDir = join(root, "tmp");
-  await git(repoRoot, ["worktree", "add", "--detach", "--quiet", dir, sha]);
-  await mkdir(tempDir);
+  try {
+    await addWorktree(repoRoot, dir, async () => [
+      "--detach",
+      "--quiet",
+      dir,
+      sha,
+    ]);
+    await mkdir(tempDir);
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
   return {
     root,
     dir,
     tempDir,
     // Git's own record of the worktree goes at the run's end, all at once
-    // (`pruneCheckouts`): one git process per run, not one per attempt.
+    // (`pruneWorktrees`): one git process per run, not one per attempt.
     async remove() {
       await rm(root, { recursive: true, force: true });
     },
   };
-}
-
-/** Forgets the attempts' worktrees whose folders are gone. */
-export async function pruneCheckouts(repoRoot: string): Promise<void> {
-  await git(repoRoot, ["worktree", "prune"]).catch(() => undefined);
 }
