@@ -59,6 +59,9 @@ export function forgetOwnerConfigs(): void {
 
 type ConfigContext = Context<"issue_comment" | "pull_request">;
 
+/** What a read throws when the path holds a folder or a submodule. */
+const NOT_A_FILE = "not a file";
+
 /** A repository's `.github/specwright.yml` as text, or null when it has none. */
 async function readConfigText(
   context: ConfigContext,
@@ -73,8 +76,7 @@ async function readConfigText(
       mediaType: { format: "raw" },
     });
     // A directory or a submodule answers with its listing.
-    if (typeof data !== "string")
-      throw new Error(`${CONFIG_PATH} is not a file`);
+    if (typeof data !== "string") throw new Error(NOT_A_FILE);
     return data;
   } catch (error) {
     if (httpStatus(error) === 404) return null;
@@ -152,6 +154,20 @@ async function findConfigText(
   return shared === null ? null : { text: shared, own: false };
 }
 
+/**
+ * Why the file could not be read: GitHub's answer (after the retries a
+ * server error gets), or what is at its path instead of a file. Not a
+ * problem of the file's own, so it does not say the file is invalid.
+ */
+function readProblem(error: unknown): string {
+  const status = httpStatus(error);
+  if (status !== undefined)
+    return `${CONFIG_PATH}: GitHub did not give the file (HTTP ${status}); try again in a while`;
+  if (error instanceof Error && error.message === NOT_A_FILE)
+    return `${CONFIG_PATH}: is a folder or a submodule, not a file`;
+  return `${CONFIG_PATH}: could not be read from GitHub; try again in a while`;
+}
+
 /** Parsed as Probot's configuration plugin parses it; throws on bad YAML. */
 function parseConfig(text: string): unknown {
   const value: unknown = YAML.parse(text, { logLevel: "error" }) || {};
@@ -176,10 +192,13 @@ export async function loadRepositoryConfig(
   let unreadable = false;
   try {
     found = await findConfigText(context, now);
+  } catch (error) {
+    return { ok: false, problems: [readProblem(error)] };
+  }
+  try {
     if (found !== null) value = parseConfig(found.text);
   } catch {
-    // Not YAML at all (the text-level loader below explains where), or not
-    // a file.
+    // Not YAML at all: the text-level loader below explains where.
     unreadable = true;
   }
   if (value !== null && typeof value === "object" && "_extends" in value) {

@@ -146,4 +146,38 @@ describe("reading .github/specwright.yml", () => {
       ),
     ).toEqual([OWN]);
   });
+
+  it("says GitHub did not give the file when reading it fails, not that it is invalid", async () => {
+    github().get(OWN).reply(500, { message: "Server Error" });
+    const config = await loadRepositoryConfig(delivery(), T0);
+    expect(config).toStrictEqual({
+      ok: false,
+      problems: [
+        ".github/specwright.yml: GitHub did not give the file (HTTP 500); try again in a while",
+      ],
+    });
+  });
+
+  it("says a folder at the file's path is not a file", async () => {
+    github()
+      .get(OWN)
+      .reply(200, [
+        { type: "file", name: "a.yml", path: ".github/specwright.yml/a.yml" },
+      ]);
+    const config = await loadRepositoryConfig(delivery(), T0);
+    expect(config).toStrictEqual({
+      ok: false,
+      problems: [
+        ".github/specwright.yml: is a folder or a submodule, not a file",
+      ],
+    });
+  });
+
+  it("still says where a file that is not YAML goes wrong", async () => {
+    github().get(OWN).reply(200, "permissions: [specify\n");
+    const config = await loadRepositoryConfig(delivery(), T0);
+    expect(config.ok ? [] : config.problems).toEqual([
+      expect.stringMatching(/^\.github\/specwright\.yml:\d+:\d+: /),
+    ]);
+  });
 });
