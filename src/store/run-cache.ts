@@ -1,5 +1,6 @@
-import type { RunState } from "../engine/run-state.js";
-import { attemptToRow, rowsToRun } from "./run-rows.js";
+import type { Attempt, RunState } from "../engine/run-state.js";
+import { deepFreeze, parseChanging } from "./frozen-json.js";
+import { attemptFromRow, attemptToRow, runFromRow } from "./run-rows.js";
 import type { runs } from "./schema.js";
 
 type RunRow = typeof runs.$inferSelect;
@@ -18,11 +19,13 @@ export interface StoredRun {
 /**
  * A run's row as a save writes it, kept with the run so that the next
  * save compares with it instead of making it again: the columns but the
- * document, and the document's JSON text.
+ * document, and the document's JSON text (see `documentJson`).
  */
 export interface WrittenRow {
   columns: Omit<RunRow, "id" | "state">;
   documentText: string;
+  /** Where the text of the parts no transition changes begins. */
+  sharedStart: number;
 }
 
 /** The key of an attempt's row in `AttemptIds`. */
@@ -90,13 +93,27 @@ export class RunCache {
  */
 const handedOut = new WeakMap<RunState, StoredRun>();
 
-/** A copy of a stored run for a caller to keep (and change if it likes). */
+/**
+ * A copy of a stored run for a caller to keep (and change if it likes),
+ * but for the parts no transition changes: those are shared once frozen
+ * (see `frozenJson`), as a change to them would fail.
+ */
 export function handOut(run: StoredRun): RunState {
   // Stored states are JSON through and through (see `asStored`), and
   // copying through JSON is several times faster than structuredClone.
-  const copy = throughJson(run.state);
+  const { workflow, settings, parameters, ...changing } = run.state;
+  const copy: RunState = {
+    ...throughJson(changing),
+    workflow: sharedOrCopy(workflow),
+    settings: sharedOrCopy(settings),
+    parameters: sharedOrCopy(parameters),
+  };
   handedOut.set(copy, run);
   return copy;
+}
+
+function sharedOrCopy<T>(value: T): T {
+  return Object.isFrozen(value) ? value : throughJson(value);
 }
 
 /**
@@ -113,13 +130,6 @@ export function lend(run: StoredRun): RunState {
 
 /** Lent states are frozen under test (vitest sets NODE_ENV=test). */
 const FREEZE_LENT = process.env.NODE_ENV === "test";
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value))
-    return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
-}
 
 /** `state` for a caller to keep: a copy if it was lent, else itself. */
 export function ownCopy(state: RunState): RunState {
@@ -144,29 +154,47 @@ function throughJson<T>(value: T): T {
  * A state as a read of what was just written would give it (timestamps in
  * ISO 8601 UTC, attempts in order, JSON as JSON keeps it): what the cache
  * keeps of a committed transition, with the row it was written with. It
- * shares nothing with `state`.
+ * shares with `state` only the parts no transition changes, frozen when
+ * the row's text was made (see `frozenJson`): the rest is parsed again
+ * from that text. Attempts the save left as stored (`kept`) are taken as
+ * they are, from the version before.
  */
 export function asStored(
   state: RunState,
   attemptIds: AttemptIds,
   written: WrittenRow,
+  kept: ReadonlyMap<string, Attempt> = new Map(),
 ): StoredRun {
   const attempts = state.stages.flatMap((stage) =>
     stage.attempts.map((attempt) => {
-      const id = attemptIds.get(attemptKey(stage.id, attempt.attempt)) ?? "";
+      const key = attemptKey(stage.id, attempt.attempt);
+      const same = kept.get(key);
+      if (same !== undefined) return { stage: stage.id, attempt: same };
+      const id = attemptIds.get(key) ?? "";
       const { metadata, ...columns } = attemptToRow(
         state,
         stage.id,
         attempt,
         id,
       );
-      return { ...columns, metadata: throughJson(metadata) };
+      return {
+        stage: stage.id,
+        attempt: attemptFromRow({
+          ...columns,
+          metadata: throughJson(metadata),
+        }),
+      };
     }),
   );
   const row: RunRow = {
     id: state.id,
     ...written.columns,
-    state: JSON.parse(written.documentText),
+    state: {
+      ...parseChanging(written.documentText, written.sharedStart),
+      workflow: state.workflow,
+      settings: state.settings,
+      parameters: state.parameters,
+    },
   };
-  return { state: rowsToRun(row, attempts), attemptIds, written };
+  return { state: runFromRow(row, attempts), attemptIds, written };
 }

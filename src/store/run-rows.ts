@@ -167,46 +167,64 @@ export function iso(value: string | null): string | null {
 }
 
 export function rowsToRun(row: RunRow, attempts: AttemptRow[]): RunState {
+  return runFromRow(
+    row,
+    attempts.map((a) => ({ stage: a.stage, attempt: attemptFromRow(a) })),
+  );
+}
+
+/** An attempt as its row gives it back. */
+export function attemptFromRow(a: AttemptRow): Attempt {
+  const metadata = a.metadata as AttemptMetadata;
+  return {
+    attempt: a.attempt,
+    status: a.status as StageStatus,
+    base_sha: a.baseSha,
+    workflow_run_id: a.workflowRunId,
+    workflow_run_url: a.workflowRunUrl,
+    check_run_id: a.checkRunId,
+    conclusion: a.conclusion,
+    commit_sha: a.commitSha,
+    commit_parent: metadata.commit_parent,
+    changed_paths: metadata.changed_paths,
+    execution_path: a.executionPath as Attempt["execution_path"],
+    selected_skill: a.selectedSkill,
+    agent_version: metadata.agent_version,
+    outputs: metadata.outputs,
+    error_message: a.errorMessage,
+    phases: metadata.phases,
+    usage: metadata.usage,
+    artifacts: metadata.artifacts,
+    findings: metadata.findings,
+    final_message: metadata.final_message,
+    log_tail: metadata.log_tail,
+    warnings: metadata.warnings ?? [],
+    trigger: metadata.trigger,
+    cancel_requested: metadata.cancel_requested,
+    redispatches: metadata.redispatches,
+    ...(metadata.cost_estimated === undefined
+      ? {}
+      : { cost_estimated: metadata.cost_estimated }),
+    ...(metadata.model === undefined ? {} : { model: metadata.model }),
+    dispatched_at: iso(a.dispatchedAt),
+    started_at: iso(a.startedAt),
+    completed_at: iso(a.completedAt),
+  };
+}
+
+/** A run from its row and its attempts (made from theirs, or kept). */
+export function runFromRow(
+  row: RunRow,
+  attempts: { stage: string; attempt: Attempt }[],
+): RunState {
   const document = row.state as RunDocument;
   const byStage = new Map<string, Attempt[]>();
-  for (const a of [...attempts].sort((x, y) => x.attempt - y.attempt)) {
-    const metadata = a.metadata as AttemptMetadata;
-    const list = byStage.get(a.stage) ?? [];
-    list.push({
-      attempt: a.attempt,
-      status: a.status as StageStatus,
-      base_sha: a.baseSha,
-      workflow_run_id: a.workflowRunId,
-      workflow_run_url: a.workflowRunUrl,
-      check_run_id: a.checkRunId,
-      conclusion: a.conclusion,
-      commit_sha: a.commitSha,
-      commit_parent: metadata.commit_parent,
-      changed_paths: metadata.changed_paths,
-      execution_path: a.executionPath as Attempt["execution_path"],
-      selected_skill: a.selectedSkill,
-      agent_version: metadata.agent_version,
-      outputs: metadata.outputs,
-      error_message: a.errorMessage,
-      phases: metadata.phases,
-      usage: metadata.usage,
-      artifacts: metadata.artifacts,
-      findings: metadata.findings,
-      final_message: metadata.final_message,
-      log_tail: metadata.log_tail,
-      warnings: metadata.warnings ?? [],
-      trigger: metadata.trigger,
-      cancel_requested: metadata.cancel_requested,
-      redispatches: metadata.redispatches,
-      ...(metadata.cost_estimated === undefined
-        ? {}
-        : { cost_estimated: metadata.cost_estimated }),
-      ...(metadata.model === undefined ? {} : { model: metadata.model }),
-      dispatched_at: iso(a.dispatchedAt),
-      started_at: iso(a.startedAt),
-      completed_at: iso(a.completedAt),
-    });
-    byStage.set(a.stage, list);
+  for (const { stage, attempt } of [...attempts].sort(
+    (x, y) => x.attempt.attempt - y.attempt.attempt,
+  )) {
+    const list = byStage.get(stage) ?? [];
+    list.push(attempt);
+    byStage.set(stage, list);
   }
   return {
     id: row.id,

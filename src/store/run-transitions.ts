@@ -122,7 +122,7 @@ export async function createRun(
     return committed(ctx, {
       result: { applied: true, state: next.state, effects: next.effects },
       note: noteOf(state.id, lastEventId),
-      stored: asStored(next.state, saved.attemptIds, saved.row),
+      stored: asStored(next.state, saved.attemptIds, saved.row, saved.kept),
     });
   } catch (error) {
     if (refused(error, DELIVERY_SEEN)) return NOT_APPLIED;
@@ -204,7 +204,7 @@ async function applyOnce(
   return {
     result: { applied: true, state: next.state, effects: next.effects },
     note: noteOf(runId, lastEventId),
-    stored: asStored(next.state, saved.attemptIds, saved.row),
+    stored: asStored(next.state, saved.attemptIds, saved.row, saved.kept),
   };
 }
 

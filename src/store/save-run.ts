@@ -4,6 +4,7 @@ import type { Attempt, RunState } from "../engine/run-state.js";
 import type { Transition } from "../engine/transition.js";
 import { changedColumns } from "./changed-columns.js";
 import type { Database } from "./database.js";
+import { documentJson, type SharedKey } from "./frozen-json.js";
 import type { OneStatement } from "./one-statement.js";
 import { insertSql, JsonText, plainSql, updateSql } from "./plain-sql.js";
 import {
@@ -35,7 +36,12 @@ interface StoredRows {
 export interface Saved {
   attemptIds: AttemptIds;
   row: WrittenRow;
+  /** The attempts it left as they were stored, by `stage/attempt`. */
+  kept: KeptAttempts;
 }
+
+/** Stored attempts a save left as they were, by `stage/attempt`. */
+export type KeptAttempts = ReadonlyMap<string, Attempt>;
 
 /**
  * Adds to `write` a transition's state, to be written only if the run is
@@ -65,14 +71,16 @@ export async function saveRun(
     plainSql`${update} where ("runs"."id" = ${state.id} and "runs"."version" = ${expectedVersion}) returning "id"`,
     RUN_CHANGED,
   );
-  return { attemptIds: writeRunRows(write, next, now, stored), row };
+  return { ...writeRunRows(write, next, now, stored), row };
 }
 
 /** A run's row as a save writes it: its document's JSON text made once. */
 function writtenRow(state: RunState, now: string): WrittenRow {
   const { id: _, state: document, ...columns } = runToRow(state, now);
-  const documentText = JSON.stringify(document);
-  return { columns, documentText };
+  const { text, sharedStart } = documentJson(
+    document as Record<SharedKey, unknown>,
+  );
+  return { columns, documentText: text, sharedStart };
 }
 
 /** The row to write: its document as the JSON text made for it. */
@@ -111,10 +119,7 @@ export function insertRun(
 ): Saved {
   const row = writtenRow(next.state, now);
   write.write(insertSql(schema.runs, [{ id: next.state.id, ...setOf(row) }]));
-  return {
-    attemptIds: writeRunRows(write, next, now, NOTHING_STORED),
-    row,
-  };
+  return { ...writeRunRows(write, next, now, NOTHING_STORED), row };
 }
 
 const NOTHING_STORED: StoredRows = {
@@ -129,9 +134,10 @@ function writeRunRows(
   next: Transition,
   now: string,
   stored: StoredRows,
-): AttemptIds {
+): { attemptIds: AttemptIds; kept: KeptAttempts } {
   const { state } = next;
   const ids = new Map(stored.attemptIds);
+  const kept = new Map<string, Attempt>();
   const newAttempts: (typeof schema.stageAttempts.$inferInsert)[] = [];
   const newArtifacts: (typeof schema.artifacts.$inferInsert)[] = [];
   for (const stage of state.stages) {
@@ -157,6 +163,7 @@ function writeRunRows(
           write.write(
             plainSql`${updateSql(schema.stageAttempts, changed)} where "stage_attempts"."id" = ${id}`,
           );
+        else if (before) kept.set(key, before);
       }
       for (const artifact of attempt.artifacts) {
         if (stored.artifactPaths.has(artifact.storage_path)) continue;
@@ -198,7 +205,7 @@ function writeRunRows(
       ),
     );
   }
-  return ids;
+  return { attemptIds: ids, kept };
 }
 
 /** What a run's state at a version says is stored: every save writes all of it. */

@@ -261,6 +261,29 @@ describe.each(BACKENDS)(
       expect(Object.isFrozen(kept)).toBe(false);
     });
 
+    it("shares what a transition left as it was (the workflow, settings, parameters, attempts it did not change) between the versions it holds, and still holds what a read gives", async () => {
+      await threeStagesRunning();
+      const before = await store.viewRun(RUN);
+
+      await store.apply(RUN, checkRunCreated(stageId(0), 1000));
+      const after = await store.viewRun(RUN);
+
+      expect(after?.version).toBe((before?.version ?? 0) + 1);
+      expect(after?.workflow).toBe(before?.workflow);
+      expect(after?.settings).toBe(before?.settings);
+      expect(after?.parameters).toBe(before?.parameters);
+      expect(after?.stages).not.toBe(before?.stages);
+      // The attempt the event changed is read again; the others are kept.
+      expect(after?.stages[0]?.attempts[0]).not.toBe(
+        before?.stages[0]?.attempts[0],
+      );
+      expect(after?.stages[1]?.attempts[0]).toBe(
+        before?.stages[1]?.attempts[0],
+      );
+      expect(after?.stages[0]?.attempts[0]?.check_run_id).toBe(1000);
+      expect(await new Store(test.store.db).loadRun(RUN)).toEqual(after);
+    });
+
     it("lends an effect the run it holds when that is at the version the effect was queued at or later, with no look", async () => {
       const running = await threeStagesRunning();
       const [effect] = await store.claimEffects(1, 60_000);
