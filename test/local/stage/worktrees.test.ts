@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -227,11 +227,25 @@ describe("openAttemptCheckout", () => {
           openAttemptCheckout(repo, head, `s${i}-${round}`),
         ),
       );
+      // Each is a worktree of its own, git's records of all of them whole,
+      // each at the commit it was asked for.
+      const listed = await git(repo, ["worktree", "list", "--porcelain"]);
+      const worktrees = listed
+        .split("\n")
+        .filter((line) => line.startsWith("worktree "))
+        .map((line) => line.slice("worktree ".length));
       for (const checkout of checkouts) {
         expect(basename(checkout.dir)).toBe("checkout");
         expect(dirname(checkout.dir)).toBe(checkout.root);
-        await checkout.remove();
+        expect(worktrees).toContain(await realpath(checkout.dir));
+        expect((await git(checkout.dir, ["rev-parse", "HEAD"])).trim()).toBe(
+          head,
+        );
       }
+      // The repository's own and these twelve (those removed in earlier
+      // rounds stay listed, prunable, until the prune).
+      expect(new Set(worktrees.filter((dir) => existsSync(dir))).size).toBe(13);
+      for (const checkout of checkouts) await checkout.remove();
     }
     await pruneWorktrees(repo);
     const listed = await git(repo, ["worktree", "list", "--porcelain"]);
