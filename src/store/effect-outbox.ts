@@ -71,7 +71,11 @@ function leasedLive(alias: string, at: string): PlainSql {
  * in each run, the oldest pending effect not held; of those, the ones due
  * and not leased by a live worker (one whose heartbeat is current: a lease
  * held by a worker that crashed is void before its time), with nothing
- * after them leased so; leased, if still pending.
+ * after them leased so; leased, if still pending and still not leased so.
+ * That last look is at the row as it is when the update reaches it (read
+ * committed looks again at a row another claim changed since this
+ * statement began), so a claim that committed its lease meanwhile is seen
+ * and the effect is not handed out twice.
  */
 export async function claimEffects(
   db: Database,
@@ -132,6 +136,7 @@ export async function claimEffects(
       tries = effects.tries + 1
     from chosen
     where effects.id = chosen.id and effects.status = 'pending'
+      and not ${leasedLive("effects", at)}
     returning effects.id, effects.run_id, effects.payload, effects.tries,
       effects.run_version,
       case when effects.kind in (${EDIT_LIST}) then exists (

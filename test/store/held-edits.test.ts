@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { asc } from "drizzle-orm";
+import type pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { effects as effectsTable } from "../../src/store/schema.js";
 import { DEFAULT_WORKFLOW_SOURCE } from "../../src/workflow/default-workflow.js";
@@ -8,6 +10,7 @@ import {
   TEST_AGENT,
 } from "../support/seed-run.js";
 import { BACKENDS, openTestStore } from "../support/test-store.js";
+import { poolOf } from "./close-test-store.js";
 
 // The outbox's side of held edits: work queued behind one goes past it, the
 // edit keeps its place and its hold, and a later edit that folds earlier
@@ -250,4 +253,57 @@ describe.each(BACKENDS)("held edits in the outbox (%s)", (backend) => {
       "update_check_run",
     ]);
   });
+
+  // Each claim is one statement at read committed: its snapshot is taken
+  // when it starts. A claim that started before another's lease committed
+  // and reaches the effect after it must see the lease, not hand the
+  // effect out twice (a CI run caught four claims at once doing it).
+  it.runIf(backend === "postgres")(
+    "never hands out past its hold an effect another claim leased after this claim began",
+    async () => {
+      const id = await dispatchedRun();
+      await test.store.apply(id, on.runUpdated("specify", 1, "in_progress"));
+      later(1_000);
+      await test.store.apply(id, on.runUpdated("specify", 1, "completed"));
+      await test.store.heartbeat("w", 15_000, clock);
+      const collect = (await pending()).find(
+        (r) => r.kind === "collect_result",
+      );
+      const pool = poolOf(test.store);
+      if (collect === undefined || pool === undefined)
+        throw new Error("no collection, or no pool");
+
+      // Another claim leases the collection (the run's anchor, its held
+      // edit, is not locked by it), and has not committed yet.
+      const other = await pool.connect();
+      try {
+        await other.query("begin");
+        await other.query(
+          "update effects set leased_until = $1, leased_by = 'w', tries = tries + 1 where id = $2",
+          [new Date(clock.getTime() + LEASE_MS).toISOString(), collect.id],
+        );
+        const claiming = claim();
+        await waitForLockWait(pool);
+        await other.query("commit");
+
+        expect(await claiming).toEqual([]);
+      } finally {
+        other.release();
+      }
+      const [row] = (await pending()).filter((r) => r.id === collect.id);
+      expect(row?.tries).toBe(1);
+    },
+  );
 });
+
+/** Waits until a statement on `pool` waits for a row lock. */
+async function waitForLockWait(pool: pg.Pool): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await pool.query(
+      "select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+    );
+    if (rows.length > 0) return;
+    await sleep(10);
+  }
+  throw new Error("no statement came to wait for the lock");
+}
