@@ -163,7 +163,7 @@ export function asStored(
   state: RunState,
   attemptIds: AttemptIds,
   written: WrittenRow,
-  kept: ReadonlyMap<string, Attempt> = new Map(),
+  kept: ReadonlyMap<string, Attempt>,
 ): StoredRun {
   const attempts = state.stages.flatMap((stage) =>
     stage.attempts.map((attempt) => {
